@@ -1,0 +1,3 @@
+"""steplens' HTTP service (FastAPI): thin routes over ``pipeline``; built by ``create_app()``."""
+
+from __future__ import annotations

@@ -1,0 +1,137 @@
+"""Chunked table reading vs loading the whole file: rows per second and peak memory.
+
+Each reader runs in its own subprocess so peak RSS (ru_maxrss) belongs to that reader alone.
+The claim to check: steplens' chunked reader keeps memory flat as files grow, at a throughput
+close to the whole-file loaders.
+
+    python -m bench.bench_io [--rows 20000 200000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import random
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+WORDS = [
+    "checkout",
+    "delivery",
+    "refund",
+    "parcel",
+    "app",
+    "login",
+    "password",
+    "card",
+    "payment",
+    "late",
+    "quick",
+    "easy",
+    "never",
+    "again",
+    "called",
+    "three",
+    "times",
+    "waited",
+    "hours",
+    "great",
+    "service",
+    "broken",
+    "page",
+    "froze",
+    "code",
+    "promo",
+    "courier",
+    "tracking",
+    "support",
+    "chat",
+    "agent",
+    "helpful",
+    "rude",
+    "item",
+    "size",
+    "return",
+    "label",
+]
+
+READERS = {
+    "steplens chunked (1,000 rows/chunk)": (
+        "from pipeline.tables import open_table\n"
+        "n = 0\n"
+        "for chunk in open_table(PATH, chunk_size=1000).chunks():\n"
+        "    n += len(chunk.texts)\n"
+    ),
+    "baseline: list(csv.DictReader)": (
+        "import csv\n"
+        "with open(PATH, newline='', encoding='utf-8') as f:\n"
+        "    rows = list(csv.DictReader(f))\n"
+        "n = len(rows)\n"
+    ),
+    "baseline: pyarrow.csv.read_csv": (
+        "import pyarrow.csv as pc\nn = pc.read_csv(PATH).num_rows\n"
+    ),
+}
+
+HARNESS = """
+import resource, sys, time, json
+PATH = sys.argv[1]
+start = time.perf_counter()
+{body}
+elapsed = time.perf_counter() - start
+print(json.dumps({{"rows": n, "seconds": elapsed,
+                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
+"""
+
+
+def make_file(path: Path, rows: int, seed: int = 13) -> None:
+    """A CSV of tweet-length comments with an id, a date and a channel."""
+    rng = random.Random(seed)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id", "created_at", "channel", "text"])
+        for index in range(rows):
+            words = rng.choices(WORDS, k=rng.randint(5, 30))
+            writer.writerow(
+                [f"fb-{index}", f"2026-07-{1 + index % 28:02d}", "web", " ".join(words)]
+            )
+
+
+def run_reader(body: str, path: Path) -> dict[str, float]:
+    """Time one reader in a fresh interpreter; returns rows, seconds and peak MB."""
+    code = HARNESS.format(body=body)
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True
+    )
+    parsed: dict[str, float] = json.loads(result.stdout)
+    return parsed
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Print the table: reader x file size, rows/s, ratio to the fastest baseline, peak MB."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rows", type=int, nargs="+", default=[20_000, 200_000])
+    args = parser.parse_args(argv)
+    print("\n## Table reading: chunked vs whole-file (CSV, tweet-length comments)\n")
+    print("| rows | reader | rows/s | vs csv.DictReader | peak RSS MB |")
+    print("|---:|---|---:|---:|---:|")
+    with tempfile.TemporaryDirectory() as folder:
+        for rows in args.rows:
+            path = Path(folder) / f"feedback_{rows}.csv"
+            make_file(path, rows)
+            results = {name: run_reader(body, path) for name, body in READERS.items()}
+            baseline = results["baseline: list(csv.DictReader)"]
+            base_rate = baseline["rows"] / baseline["seconds"]
+            for name, result in results.items():
+                rate = result["rows"] / result["seconds"]
+                print(
+                    f"| {rows:,} | {name} | {rate:,.0f} | {rate / base_rate:.2f}x "
+                    f"| {result['peak_mb']:.0f} |"
+                )
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,75 @@
+"""Options shared by several commands, declared once so they read the same everywhere."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def input_argument(function: F) -> F:
+    """INPUT: a .csv, .tsv, .jsonl or .parquet file of feedback."""
+    return click.argument(
+        "input_path",
+        metavar="INPUT",
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    )(function)
+
+
+def journey_option(function: F) -> F:
+    """--journey NAME|PATH."""
+    return click.option(
+        "--journey",
+        "-j",
+        "journey",
+        required=True,
+        metavar="NAME|PATH",
+        help="A bundled journey (see `steplens journeys list`) or a journey YAML file.",
+    )(function)
+
+
+def text_column_option(function: F) -> F:
+    """--text-column."""
+    return click.option(
+        "--text-column",
+        default="text",
+        show_default=True,
+        help="Column that holds the comment text.",
+    )(function)
+
+
+def id_column_option(function: F) -> F:
+    """--id-column."""
+    return click.option(
+        "--id-column",
+        default=None,
+        help="Column that identifies each comment [default: 'id' if present, else row numbers].",
+    )(function)
+
+
+def encoding_option(function: F) -> F:
+    """--encoding for CSV/JSONL input."""
+    return click.option(
+        "--encoding",
+        default="utf-8",
+        show_default=True,
+        help="Text encoding of CSV/JSONL input (a UTF-8 BOM is handled either way).",
+    )(function)
+
+
+def json_flag(function: F) -> F:
+    """--json: machine-readable output."""
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")(
+        function
+    )
+
+
+def table_options(function: F) -> F:
+    """Every option needed to open a feedback table, in a fixed order."""
+    for decorator in (encoding_option, id_column_option, text_column_option, input_argument):
+        function = decorator(function)
+    return function

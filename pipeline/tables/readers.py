@@ -1,0 +1,341 @@
+"""Read CSV, JSON Lines and Parquet tables in chunks, never loading a whole file.
+
+A table of feedback has a text column and, usually, an id column. Rows keep every input column
+as it was (CSV values stay strings, so ids such as ``00123`` survive), and each chunk carries the
+rows' texts and ids beside them. Empty or whitespace-only texts are kept as they are: the
+pipeline tags them ``unassigned`` instead of dropping rows.
+"""
+
+from __future__ import annotations
+
+import abc
+import csv
+import json
+import logging
+import sys
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from pipeline.errors import InputFileError
+from pipeline.tables.formats import TableFormat, check_content_matches, format_for_path
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_TEXT_COLUMN = "text"
+DEFAULT_ID_COLUMN = "id"
+DEFAULT_CHUNK_SIZE = 1000
+
+Row = dict[str, Any]
+
+
+@dataclass
+class Chunk:
+    """Consecutive rows of a table, with their texts and ids pulled out."""
+
+    start: int
+    """0-based position of the first row in the file."""
+    rows: list[Row]
+    texts: list[str] = field(default_factory=list)
+    ids: list[Any] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+class Table:
+    """A table file opened for chunked reading.
+
+    ``columns`` is known as soon as the table is open (CSV header, Parquet schema, the first
+    JSON object), so a missing text or id column fails before any work is done.
+    """
+
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        text_column: str = DEFAULT_TEXT_COLUMN,
+        id_column: str | None = None,
+        chunk_size: int = DEFAULT_CHUNK_SIZE,
+        encoding: str = "utf-8",
+    ) -> None:
+        self.path = Path(path)
+        if not self.path.exists():
+            raise InputFileError(f"{self.path}: no such file")
+        if self.path.is_dir():
+            raise InputFileError(f"{self.path}: is a folder, not a table file")
+        if chunk_size < 1:
+            raise InputFileError(f"chunk size must be at least 1, got {chunk_size}")
+        self.format = format_for_path(self.path)
+        check_content_matches(self.path, self.format)
+        self.chunk_size = chunk_size
+        self.encoding = encoding
+        self._source = _open_source(self.path, self.format, encoding)
+        self.columns: list[str] = self._source.columns()
+        self.text_column = text_column
+        if text_column not in self.columns:
+            raise InputFileError(
+                f"{self.path}: no text column {text_column!r}; the columns are: "
+                f"{_list_columns(self.columns)}. Name the right one with --text-column."
+            )
+        if id_column is not None and id_column not in self.columns:
+            raise InputFileError(
+                f"{self.path}: no id column {id_column!r}; the columns are: "
+                f"{_list_columns(self.columns)}. Name the right one with --id-column, "
+                "or leave it out to use row numbers."
+            )
+        if id_column is None and DEFAULT_ID_COLUMN in self.columns:
+            id_column = DEFAULT_ID_COLUMN
+        self.id_column = id_column
+        self.ids_are_row_numbers = id_column is None
+        if self.ids_are_row_numbers:
+            logger.warning(
+                "%s has no %r column: ids are the 0-based row numbers (written as column %r)",
+                self.path,
+                DEFAULT_ID_COLUMN,
+                DEFAULT_ID_COLUMN,
+            )
+
+    def row_count_hint(self) -> int | None:
+        """The number of rows when the format knows it without reading (Parquet), else None."""
+        return self._source.row_count()
+
+    def chunks(self) -> Iterator[Chunk]:
+        """The table's rows, ``chunk_size`` at a time, in file order."""
+        buffer: list[Row] = []
+        start = 0
+        for row in self._source.rows():
+            buffer.append(row)
+            if len(buffer) >= self.chunk_size:
+                yield self._make_chunk(start, buffer)
+                start += len(buffer)
+                buffer = []
+        if buffer:
+            yield self._make_chunk(start, buffer)
+
+    def __iter__(self) -> Iterator[Chunk]:
+        return self.chunks()
+
+    def _make_chunk(self, start: int, rows: list[Row]) -> Chunk:
+        texts = [as_text(row.get(self.text_column)) for row in rows]
+        if self.id_column is None:
+            ids: list[Any] = list(range(start, start + len(rows)))
+        else:
+            ids = [row.get(self.id_column) for row in rows]
+        return Chunk(start=start, rows=rows, texts=texts, ids=ids)
+
+
+def open_table(
+    path: str | Path,
+    *,
+    text_column: str = DEFAULT_TEXT_COLUMN,
+    id_column: str | None = None,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    encoding: str = "utf-8",
+) -> Table:
+    """Open a CSV/TSV, JSON Lines or Parquet file (by extension) for chunked reading."""
+    return Table(
+        path,
+        text_column=text_column,
+        id_column=id_column,
+        chunk_size=chunk_size,
+        encoding=encoding,
+    )
+
+
+def as_text(value: Any) -> str:
+    """A cell as comment text: missing values become empty text, numbers their string."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value != value:  # NaN from a numeric column
+        return ""
+    return value if isinstance(value, str) else str(value)
+
+
+def _list_columns(columns: list[str]) -> str:
+    return ", ".join(repr(c) for c in columns) if columns else "(none)"
+
+
+class _RowSource(abc.ABC):
+    """One format's way of listing columns and streaming rows."""
+
+    @abc.abstractmethod
+    def columns(self) -> list[str]:
+        """The column names, in file order."""
+
+    @abc.abstractmethod
+    def rows(self) -> Iterator[Row]:
+        """Every row as a dict, in file order."""
+
+    def row_count(self) -> int | None:
+        """The number of rows if known without reading them."""
+        return None
+
+
+def _open_source(path: Path, fmt: TableFormat, encoding: str) -> _RowSource:
+    if fmt is TableFormat.PARQUET:
+        return _ParquetSource(path)
+    if fmt is TableFormat.JSONL:
+        return _JsonLinesSource(path, encoding)
+    return _DelimitedSource(path, encoding, delimiter="\t" if fmt is TableFormat.TSV else ",")
+
+
+class _LineDecoder:
+    """Decodes a binary file line by line so an undecodable byte is pinned to its line."""
+
+    def __init__(self, path: Path, encoding: str) -> None:
+        self.path = path
+        self.encoding = encoding
+        self.line = 0
+        self.rows_done = 0
+
+    def lines(self, handle: IO[bytes]) -> Iterator[str]:
+        for raw in handle:
+            self.line += 1
+            try:
+                text = raw.decode(self.encoding)
+            except UnicodeDecodeError as exc:
+                raise InputFileError(
+                    f"{self.path}: data row {self.rows_done + 1} (file line {self.line}) holds "
+                    f"bytes that are not valid {self.encoding} ({raw[exc.start : exc.start + 4]!r} "
+                    f"at byte {exc.start} of the line); re-save the file as UTF-8 "
+                    "or pass its encoding, e.g. --encoding latin-1"
+                ) from None
+            if self.line == 1:
+                text = text.removeprefix("\ufeff")
+            yield text
+
+
+class _DelimitedSource(_RowSource):
+    """CSV or TSV with a header row; quoted newlines, BOM and CRLF line endings are handled."""
+
+    def __init__(self, path: Path, encoding: str, delimiter: str) -> None:
+        self.path = path
+        self.encoding = encoding
+        self.delimiter = delimiter
+        self._header: list[str] | None = None
+
+    def columns(self) -> list[str]:
+        if self._header is None:
+            with self.path.open("rb") as handle:
+                decoder = _LineDecoder(self.path, self.encoding)
+                reader = csv.reader(decoder.lines(handle), delimiter=self.delimiter)
+                self._header = self._read_header(reader)
+        return self._header
+
+    def rows(self) -> Iterator[Row]:
+        _raise_csv_field_limit()
+        with self.path.open("rb") as handle:
+            decoder = _LineDecoder(self.path, self.encoding)
+            reader = csv.reader(decoder.lines(handle), delimiter=self.delimiter)
+            header = self._read_header(reader)
+            width = len(header)
+            try:
+                for values in reader:
+                    if not values:
+                        continue  # a blank line between records
+                    if len(values) != width:
+                        raise InputFileError(
+                            f"{self.path}: data row {decoder.rows_done + 1} (ending on file line "
+                            f"{reader.line_num}) has {len(values)} fields but the header has "
+                            f"{width}; check for an unquoted {self._delimiter_name()} or quote"
+                        )
+                    decoder.rows_done += 1
+                    yield dict(zip(header, values, strict=True))
+            except csv.Error as exc:
+                raise InputFileError(
+                    f"{self.path}: malformed CSV at data row {decoder.rows_done + 1} "
+                    f"(file line {reader.line_num}): {exc}"
+                ) from None
+
+    def _read_header(self, reader: Iterable[list[str]]) -> list[str]:
+        try:
+            header = next(iter(reader), None)
+        except csv.Error as exc:
+            raise InputFileError(f"{self.path}: malformed header row: {exc}") from None
+        if header is None or not any(name.strip() for name in header):
+            raise InputFileError(f"{self.path}: the file is empty; expected a header row")
+        header = [name.strip() for name in header]
+        duplicates = sorted({name for name in header if header.count(name) > 1})
+        if duplicates:
+            raise InputFileError(
+                f"{self.path}: the header repeats column(s) {_list_columns(duplicates)}; "
+                "column names must be unique"
+            )
+        return header
+
+    def _delimiter_name(self) -> str:
+        return "tab" if self.delimiter == "\t" else "comma"
+
+
+class _JsonLinesSource(_RowSource):
+    """One JSON object per line; blank lines are skipped."""
+
+    def __init__(self, path: Path, encoding: str) -> None:
+        self.path = path
+        self.encoding = encoding
+
+    def columns(self) -> list[str]:
+        for row in self.rows():
+            return list(row)
+        raise InputFileError(f"{self.path}: the file holds no JSON objects")
+
+    def rows(self) -> Iterator[Row]:
+        with self.path.open("rb") as handle:
+            decoder = _LineDecoder(self.path, self.encoding)
+            for line in decoder.lines(handle):
+                if not line.strip():
+                    continue
+                try:
+                    value = json.loads(line)
+                except json.JSONDecodeError as exc:
+                    raise InputFileError(
+                        f"{self.path}: line {decoder.line} is not valid JSON "
+                        f"({exc.msg} at column {exc.colno})"
+                    ) from None
+                if not isinstance(value, dict):
+                    raise InputFileError(
+                        f"{self.path}: line {decoder.line} is a JSON {type(value).__name__}, "
+                        "not an object; each line must be one object such as "
+                        '{"id": 1, "text": "..."}'
+                    )
+                decoder.rows_done += 1
+                yield value
+
+
+class _ParquetSource(_RowSource):
+    """Parquet read record batch by record batch."""
+
+    def __init__(self, path: Path) -> None:
+        import pyarrow.parquet as pq
+
+        self.path = path
+        try:
+            self._file = pq.ParquetFile(path)
+        except Exception as exc:  # pyarrow raises ArrowInvalid, OSError, ... for bad files
+            raise InputFileError(f"{path}: not a readable Parquet file ({exc})") from None
+
+    def columns(self) -> list[str]:
+        return list(self._file.schema_arrow.names)
+
+    def row_count(self) -> int | None:
+        return int(self._file.metadata.num_rows)
+
+    def rows(self) -> Iterator[Row]:
+        try:
+            for batch in self._file.iter_batches(batch_size=4096):
+                yield from batch.to_pylist()
+        except Exception as exc:
+            raise InputFileError(f"{self.path}: the Parquet data cannot be read ({exc})") from None
+
+
+def _raise_csv_field_limit() -> None:
+    """Allow long comments: csv's default 128 KB field limit is too small for pasted threads."""
+    limit = sys.maxsize
+    while True:
+        try:
+            csv.field_size_limit(limit)
+            return
+        except OverflowError:
+            limit //= 10

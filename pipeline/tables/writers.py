@@ -1,0 +1,209 @@
+"""Write CSV, JSON Lines and Parquet tables chunk by chunk.
+
+Output goes to ``OUTPUT.part`` and is renamed to OUTPUT only when the writer closes cleanly, so a
+file at OUTPUT is always complete. In CSV, nested values (lists, dicts) are written as JSON
+strings; JSON Lines and Parquet keep them nested.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import logging
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import IO, Any
+
+from pipeline.errors import InputFileError
+from pipeline.tables.formats import TableFormat, format_for_path
+from pipeline.tables.readers import Row
+
+logger = logging.getLogger(__name__)
+
+PART_SUFFIX = ".part"
+
+
+class TableWriter:
+    """Writes records to a table file in chunks; use as a context manager.
+
+    ``columns`` fixes the column order (CSV needs it up front); without it the first chunk's
+    keys are used. A later record with a key outside the columns is an error rather than a
+    silently dropped value.
+    """
+
+    def __init__(self, path: str | Path, *, columns: Sequence[str] | None = None) -> None:
+        self.path = Path(path)
+        self.format = format_for_path(self.path)
+        if self.path.is_dir():
+            raise InputFileError(f"{self.path}: is a folder; give a file name for the output")
+        parent = self.path.parent
+        if not parent.exists():
+            parent.mkdir(parents=True, exist_ok=True)
+        self.part_path = self.path.with_name(self.path.name + PART_SUFFIX)
+        self.columns: list[str] | None = list(columns) if columns is not None else None
+        self.rows_written = 0
+        self._handle: IO[str] | None = None
+        self._csv: Any = None  # csv.DictWriter (no public generic type)
+        self._parquet: Any = None  # pyarrow.parquet.ParquetWriter, imported lazily
+        self._schema: Any = None
+        self._closed = False
+
+    def __enter__(self) -> TableWriter:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if exc_type is None:
+            self.close()
+        else:
+            self.abort()
+
+    def write(self, records: Sequence[Row]) -> None:
+        """Append records (dicts) to the output."""
+        if not records:
+            return
+        if self.columns is None:
+            self.columns = list(records[0])
+        self._check_keys(records)
+        if self.format is TableFormat.PARQUET:
+            self._write_parquet(records)
+        elif self.format is TableFormat.JSONL:
+            self._write_jsonl(records)
+        else:
+            self._write_delimited(records)
+        self.rows_written += len(records)
+
+    def close(self) -> Path:
+        """Finish the file and move it into place; returns the output path."""
+        if self._closed:
+            return self.path
+        self._closed = True
+        if self.rows_written == 0 and self.columns is not None:
+            self._write_header_only()
+        self._close_handles()
+        if not self.part_path.exists():
+            self.part_path.touch()
+        os.replace(self.part_path, self.path)
+        return self.path
+
+    def abort(self) -> None:
+        """Stop writing and remove the partial output, leaving any earlier OUTPUT untouched."""
+        self._closed = True
+        self._close_handles()
+        if self.part_path.exists():
+            self.part_path.unlink()
+            logger.info("removed incomplete output %s", self.part_path)
+
+    def _check_keys(self, records: Sequence[Row]) -> None:
+        if self.format is TableFormat.JSONL:
+            return  # each JSON line may have its own shape
+        known = set(self.columns or [])
+        for offset, record in enumerate(records):
+            extra = [key for key in record if key not in known]
+            if extra:
+                raise InputFileError(
+                    f"{self.path}: output row {self.rows_written + offset} has column(s) "
+                    f"{', '.join(repr(k) for k in extra)} that earlier rows lack; "
+                    f"{self.format.label} output needs the same columns in every row "
+                    "(write .jsonl to keep rows of different shapes)"
+                )
+
+    def _open_text(self) -> IO[str]:
+        if self._handle is None:
+            self._handle = self.part_path.open("w", encoding="utf-8", newline="")
+        return self._handle
+
+    def _write_delimited(self, records: Sequence[Row]) -> None:
+        handle = self._open_text()
+        if self._csv is None:
+            delimiter = "\t" if self.format is TableFormat.TSV else ","
+            self._csv = csv.DictWriter(handle, fieldnames=self.columns or [], delimiter=delimiter)
+            self._csv.writeheader()
+        self._csv.writerows({k: _csv_cell(v) for k, v in record.items()} for record in records)
+
+    def _write_jsonl(self, records: Sequence[Row]) -> None:
+        handle = self._open_text()
+        for record in records:
+            handle.write(json.dumps(record, ensure_ascii=False, default=_json_default))
+            handle.write("\n")
+
+    def _write_parquet(self, records: Sequence[Row]) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        columns = self.columns or []
+        rows = [{name: record.get(name) for name in columns} for record in records]
+        if self._schema is None:
+            self._schema = _settle_nulls(pa.Table.from_pylist(rows).schema)
+            self._parquet = pq.ParquetWriter(self.part_path, self._schema)
+        try:
+            table = pa.Table.from_pylist(rows, schema=self._schema)
+        except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
+            raise InputFileError(
+                f"{self.path}: rows {self.rows_written}-{self.rows_written + len(rows) - 1} "
+                f"do not fit the Parquet column types set by the first rows ({exc}); "
+                "make the column's values one type, or write CSV/JSON Lines"
+            ) from None
+        self._parquet.write_table(table)
+
+    def _write_header_only(self) -> None:
+        if self.format is TableFormat.PARQUET:
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+
+            schema = pa.schema([(name, pa.string()) for name in self.columns or []])
+            pq.write_table(schema.empty_table(), self.part_path)
+        elif self.format is not TableFormat.JSONL:
+            self._write_delimited([])
+
+    def _close_handles(self) -> None:
+        if self._parquet is not None:
+            self._parquet.close()
+            self._parquet = None
+        if self._handle is not None:
+            self._handle.close()
+            self._handle = None
+
+
+def _settle_nulls(schema: Any) -> Any:
+    """Columns that were all-null in the first chunk become strings instead of Arrow's null type."""
+    import pyarrow as pa
+
+    fields = []
+    for item in schema:
+        kind = item.type
+        if pa.types.is_null(kind):
+            kind = pa.string()
+        elif pa.types.is_list(kind) and pa.types.is_null(kind.value_type):
+            kind = pa.list_(pa.string())
+        fields.append(pa.field(item.name, kind))
+    return pa.schema(fields)
+
+
+def _csv_cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, list | dict | tuple):
+        return json.dumps(value, ensure_ascii=False, default=_json_default)
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    return value
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, dt.date | dt.datetime | dt.time):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return value.decode("utf-8", errors="replace")
+    if hasattr(value, "item"):  # numpy scalars
+        return value.item()
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    return str(value)

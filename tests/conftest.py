@@ -1,0 +1,80 @@
+"""Shared fixtures: the real encoder (loaded once per session) and small feedback files."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pipeline.offline import ensure_offline
+
+ensure_offline()
+
+
+@pytest.fixture(scope="session")
+def encoder() -> Any:
+    """The packaged all-MiniLM-L6-v2, loaded once for the whole test session."""
+    from pipeline.encoder import load_encoder
+
+    return load_encoder()
+
+
+@pytest.fixture
+def write_csv(tmp_path: Path) -> Callable[..., Path]:
+    """Write rows (dicts) to a CSV file in a temporary folder and return its path."""
+
+    def write(rows: list[dict[str, Any]], name: str = "feedback.csv") -> Path:
+        path = tmp_path / name
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+            writer.writeheader()
+            writer.writerows(rows)
+        return path
+
+    return write
+
+
+@pytest.fixture
+def write_jsonl(tmp_path: Path) -> Callable[..., Path]:
+    """Write rows (dicts) to a JSON Lines file and return its path."""
+
+    def write(rows: list[dict[str, Any]], name: str = "feedback.jsonl") -> Path:
+        path = tmp_path / name
+        path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+        return path
+
+    return write
+
+
+@pytest.fixture
+def write_parquet(tmp_path: Path) -> Callable[..., Path]:
+    """Write rows (dicts) to a Parquet file and return its path."""
+
+    def write(rows: list[dict[str, Any]], name: str = "feedback.parquet") -> Path:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        path = tmp_path / name
+        pq.write_table(pa.Table.from_pylist(rows), path)
+        return path
+
+    return write
+
+
+SAMPLE_ROWS = [
+    {"id": "a1", "text": "Checkout was quick but delivery took two weeks.", "channel": "web"},
+    {"id": "a2", "text": "", "channel": "app"},
+    {"id": "a3", "text": "   ", "channel": "app"},
+    {"id": "00123", "text": "Refund still not here, called 3 times 😡", "channel": "chat"},
+    {"id": "a5", "text": 'They said "soon", again, for the 4th time', "channel": "email"},
+]
+
+
+@pytest.fixture
+def sample_rows() -> list[dict[str, Any]]:
+    """Five feedback rows with an empty and a whitespace-only text, emoji, quotes and commas."""
+    return [dict(row) for row in SAMPLE_ROWS]

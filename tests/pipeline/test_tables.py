@@ -1,0 +1,223 @@
+"""Chunked table I/O: the three formats round-trip and every bad file gets a precise error."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pipeline.errors import InputFileError
+from pipeline.tables import TableWriter, open_table
+from pipeline.tables.profile import profile_table
+
+Writer = Callable[..., Path]
+
+
+def read_all(path: Path, **options: Any) -> tuple[list[dict[str, Any]], list[str], list[Any]]:
+    table = open_table(path, **options)
+    rows, texts, ids = [], [], []
+    for chunk in table.chunks():
+        rows += chunk.rows
+        texts += chunk.texts
+        ids += chunk.ids
+    return rows, texts, ids
+
+
+@pytest.mark.parametrize("fixture", ["write_csv", "write_jsonl", "write_parquet"])
+def test_reads_each_format_in_chunks_keeping_empty_texts(
+    request: pytest.FixtureRequest, fixture: str, sample_rows: list[dict[str, Any]]
+) -> None:
+    path = request.getfixturevalue(fixture)(sample_rows)
+    table = open_table(path, chunk_size=2)
+    chunks = list(table.chunks())
+    assert [len(chunk) for chunk in chunks] == [2, 2, 1]
+    assert [chunk.start for chunk in chunks] == [0, 2, 4]
+    texts = [text for chunk in chunks for text in chunk.texts]
+    assert texts == [row["text"] for row in sample_rows]
+    ids = [i for chunk in chunks for i in chunk.ids]
+    assert ids == ["a1", "a2", "a3", "00123", "a5"]  # string ids survive, leading zeros too
+    assert table.columns == ["id", "text", "channel"]
+
+
+def test_missing_id_column_uses_row_numbers(write_csv: Writer, caplog: Any) -> None:
+    path = write_csv([{"comment": "hello"}, {"comment": "bye"}])
+    _, texts, ids = read_all(path, text_column="comment")
+    assert ids == [0, 1] and texts == ["hello", "bye"]
+    assert "0-based row numbers" in caplog.text
+
+
+def test_missing_text_column_lists_the_columns(write_csv: Writer) -> None:
+    path = write_csv([{"id": 1, "comment": "x", "date": "2026-01-01"}])
+    with pytest.raises(InputFileError, match=r"no text column 'text'.*'id', 'comment', 'date'"):
+        open_table(path)
+
+
+def test_explicit_id_column_must_exist(write_jsonl: Writer) -> None:
+    path = write_jsonl([{"text": "x", "ticket": 3}])
+    with pytest.raises(InputFileError, match=r"no id column 'ref'.*'text', 'ticket'"):
+        open_table(path, id_column="ref")
+    _, _, ids = read_all(path, id_column="ticket")
+    assert ids == [3]
+
+
+def test_parquet_named_csv_is_caught(write_parquet: Writer, sample_rows: list[Any]) -> None:
+    path = write_parquet(sample_rows, name="really_parquet.csv")
+    with pytest.raises(InputFileError, match="Parquet file, not CSV; rename"):
+        open_table(path)
+
+
+def test_csv_named_parquet_is_caught(write_csv: Writer, sample_rows: list[Any]) -> None:
+    path = write_csv(sample_rows, name="really_csv.parquet")
+    with pytest.raises(InputFileError, match=r"not a Parquet file.*looks like CSV"):
+        open_table(path)
+
+
+def test_json_array_named_jsonl_is_caught(tmp_path: Path) -> None:
+    path = tmp_path / "array.jsonl"
+    path.write_text(json.dumps([{"text": "a"}]), encoding="utf-8")
+    with pytest.raises(InputFileError, match="a JSON array"):
+        open_table(path)
+
+
+def test_bad_json_line_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "bad.jsonl"
+    path.write_text('{"text": "ok"}\n\n{"text": "broken"\n', encoding="utf-8")
+    table = open_table(path)
+    with pytest.raises(InputFileError, match="line 3 is not valid JSON"):
+        list(table.chunks())
+
+
+def test_non_object_json_line_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "list.jsonl"
+    path.write_text('{"text": "ok"}\n["text"]\n', encoding="utf-8")
+    with pytest.raises(InputFileError, match="line 2 is a JSON list, not an object"):
+        list(open_table(path).chunks())
+
+
+def test_undecodable_bytes_name_the_row(tmp_path: Path) -> None:
+    path = tmp_path / "latin.csv"
+    path.write_bytes(b"id,text\n1,fine\n2,caf\xe9 au lait\n")
+    table = open_table(path)
+    with pytest.raises(InputFileError, match=r"data row 2 \(file line 3\).*--encoding latin-1"):
+        list(table.chunks())
+    _, texts, _ = read_all(path, encoding="latin-1")
+    assert texts == ["fine", "café au lait"]
+
+
+def test_bom_crlf_and_quoted_newlines(tmp_path: Path) -> None:
+    path = tmp_path / "excel.csv"
+    path.write_bytes(b'\xef\xbb\xbfid,text\r\n1,"line one\r\nline two"\r\n2,"say ""hi"", ok"\r\n')
+    table = open_table(path)
+    assert table.columns == ["id", "text"]  # the BOM is not part of the first column name
+    _, texts, ids = read_all(path)
+    assert ids == ["1", "2"]
+    assert texts == ["line one\r\nline two", 'say "hi", ok']
+
+
+def test_ragged_row_names_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "ragged.csv"
+    path.write_text("id,text\n1,ok\n2,too,many,fields\n", encoding="utf-8")
+    with pytest.raises(InputFileError, match=r"data row 2 .*line 3\) has 4 fields but the header"):
+        list(open_table(path).chunks())
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (b"", "the file is empty"),
+        (b"id,text,id\n1,a,2\n", "repeats column"),
+        (b"\x00\x01\x02binary", "binary data"),
+    ],
+)
+def test_broken_csv_files(tmp_path: Path, content: bytes, expected: str) -> None:
+    path = tmp_path / "broken.csv"
+    path.write_bytes(content)
+    with pytest.raises(InputFileError, match=expected):
+        open_table(path)
+
+
+def test_unsupported_extension(tmp_path: Path) -> None:
+    path = tmp_path / "feedback.xlsx"
+    path.write_bytes(b"PK")
+    with pytest.raises(InputFileError, match=r"unsupported file type '.xlsx'.*\.csv"):
+        open_table(path)
+
+
+def test_header_only_file_has_no_rows(tmp_path: Path) -> None:
+    path = tmp_path / "empty.csv"
+    path.write_text("id,text\n", encoding="utf-8")
+    assert list(open_table(path).chunks()) == []
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".jsonl", ".parquet"])
+def test_writer_round_trips_nested_values(tmp_path: Path, suffix: str) -> None:
+    out = tmp_path / f"out{suffix}"
+    records = [
+        {"id": "1", "text": "a", "steps": [{"step": "checkout", "confidence": 0.9}]},
+        {"id": "2", "text": "", "steps": []},
+    ]
+    with TableWriter(out) as writer:
+        writer.write(records[:1])
+        writer.write(records[1:])
+    assert out.exists() and not (tmp_path / f"out{suffix}.part").exists()
+    rows, _, _ = read_all(out)
+    steps = [json.loads(r["steps"]) if suffix == ".csv" else r["steps"] for r in rows]
+    assert steps == [records[0]["steps"], []]
+    assert [r["id"] for r in rows] == ["1", "2"]
+
+
+def test_writer_failure_leaves_no_partial_output(tmp_path: Path) -> None:
+    out = tmp_path / "out.csv"
+    with pytest.raises(RuntimeError), TableWriter(out) as writer:
+        writer.write([{"id": 1, "text": "x"}])
+        raise RuntimeError("interrupted")
+    assert not out.exists()
+    assert not (tmp_path / "out.csv.part").exists()
+
+
+def test_writer_refuses_to_drop_unknown_columns(tmp_path: Path) -> None:
+    with (
+        pytest.raises(InputFileError, match="'extra' that earlier rows lack"),
+        TableWriter(tmp_path / "out.csv") as writer,
+    ):
+        writer.write([{"id": 1}])
+        writer.write([{"id": 2, "extra": "value"}])
+
+
+def test_writer_with_no_rows_writes_the_header(tmp_path: Path) -> None:
+    out = tmp_path / "out.csv"
+    with TableWriter(out, columns=["id", "text", "step"]):
+        pass
+    with out.open(encoding="utf-8") as handle:
+        assert next(csv.reader(handle)) == ["id", "text", "step"]
+
+
+def test_chunked_reading_of_a_large_file_keeps_chunks_bounded(tmp_path: Path) -> None:
+    path = tmp_path / "big.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id", "text"])
+        for index in range(25_000):
+            writer.writerow([index, f"comment number {index}"])
+    table = open_table(path, chunk_size=1000)
+    sizes = [len(chunk) for chunk in table.chunks()]
+    assert max(sizes) == 1000 and sum(sizes) == 25_000
+
+
+def test_profile_counts_empty_duplicate_and_rows(write_csv: Writer) -> None:
+    rows = [
+        {"id": "1", "text": "fine"},
+        {"id": "1", "text": "again"},
+        {"id": "2", "text": " "},
+        {"id": "3", "text": "x" * 2500},
+    ]
+    profile = profile_table(open_table(write_csv(rows), chunk_size=3))
+    assert profile.rows == 4
+    assert profile.empty_texts == 1 and profile.first_empty_rows == [2]
+    assert profile.duplicate_ids == 1 and profile.first_duplicate_ids == ["1"]
+    assert profile.long_texts == 1
+    assert profile.text_chars["max"] == 2500
