@@ -54,7 +54,13 @@ def show_command(journey: str, as_json: bool, examples: bool) -> None:
 
     out = console()
     out.print(f"[bold]{loaded.name}[/bold]: {loaded.description}")
-    table = Table("#", "id", "name", "stage", "examples", "description", header_style="bold")
+    table = Table(header_style="bold")
+    table.add_column("#", justify="right")
+    table.add_column("id", no_wrap=True)
+    table.add_column("name", max_width=26)
+    table.add_column("stage", no_wrap=True)
+    table.add_column("examples", justify="right")
+    table.add_column("description", ratio=1)
     for position, step in enumerate(loaded.steps, start=1):
         table.add_row(
             str(position),

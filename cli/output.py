@@ -18,8 +18,13 @@ LOG_EVERY_SECONDS = 10.0
 
 @functools.lru_cache(maxsize=1)
 def console() -> Console:
-    """The console for tables and messages on standard output."""
-    return Console(highlight=False, soft_wrap=False)
+    """The console for tables and messages on standard output.
+
+    Output that goes to a file or pipe gets 120 columns rather than rich's 80, so tables of
+    step descriptions stay readable in logs.
+    """
+    width = None if sys.stdout.isatty() else 120
+    return Console(highlight=False, soft_wrap=False, width=width)
 
 
 def is_quiet() -> bool:
