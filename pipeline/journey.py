@@ -165,6 +165,17 @@ class Journey(BaseModel):
         return notes
 
 
+def step_differences(expected: list[str], actual: list[str]) -> str:
+    """How two step-id lists differ, in words, for mismatch errors."""
+    ours, theirs = set(expected), set(actual)
+    details = []
+    if theirs - ours:
+        details.append(f"steps only in the model: {', '.join(sorted(theirs - ours))}")
+    if ours - theirs:
+        details.append(f"steps only in the journey: {', '.join(sorted(ours - theirs))}")
+    return "; ".join(details) or "the same steps in a different order"
+
+
 @dataclass(frozen=True)
 class JourneyInfo:
     """A bundled journey as listed by ``steplens journeys list``."""

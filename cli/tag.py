@@ -1,0 +1,94 @@
+"""`steplens tag`: classify each comment (or clause) of a feedback file to journey steps."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from cli.options import journey_option, table_options
+from cli.output import is_quiet, row_progress
+
+
+@click.command("tag")
+@table_options
+@journey_option
+@click.option(
+    "--model",
+    "model_dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=None,
+    help="A step model directory from `steplens train-steps` [default: zero-shot from the journey].",
+)
+@click.option(
+    "--granularity",
+    type=click.Choice(["comment", "segment"]),
+    default="comment",
+    show_default=True,
+    help="One record per comment, or one per clause (segment).",
+)
+@click.option(
+    "--threshold",
+    type=click.FloatRange(0.0, 1.0),
+    default=None,
+    help="Probability a step needs to be assigned [default: the model's calibrated threshold].",
+)
+@click.option(
+    "--chunk-size",
+    type=click.IntRange(1),
+    default=1000,
+    show_default=True,
+    help="Comments read, tagged and written at a time.",
+)
+@click.option(
+    "--out",
+    "output_path",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Output file: .csv, .tsv, .jsonl or .parquet (by extension).",
+)
+def tag_command(
+    input_path: Path,
+    text_column: str,
+    id_column: str | None,
+    encoding: str,
+    journey: str,
+    model_dir: Path | None,
+    granularity: str,
+    threshold: float | None,
+    chunk_size: int,
+    output_path: Path,
+) -> None:
+    """Tag each comment of INPUT with the journey steps it mentions.
+
+    Splits comments into clauses, classifies each clause to a step (or `unassigned`) and
+    writes the input's columns plus `step`, `step_confidence` and `steps` (one record per
+    comment), or one record per clause with `--granularity segment`. Without `--model`,
+    steps are recognised zero-shot from the journey's names, descriptions and examples.
+    """
+    from pipeline.journey import load_journey
+    from pipeline.tables import format_for_path, open_table
+    from pipeline.tagger import build_tagger, tag_file
+
+    format_for_path(output_path)  # fail on a bad output name before loading models
+    loaded = load_journey(journey)
+    total = open_table(input_path, text_column=text_column, id_column=id_column).row_count_hint()
+    tagger = build_tagger(loaded, model_dir=model_dir, threshold=threshold)
+    with row_progress(f"tagging {input_path.name}", total, quiet=is_quiet()) as advance:
+        summary = tag_file(
+            tagger,
+            input_path,
+            output_path,
+            granularity=granularity,  # type: ignore[arg-type]
+            text_column=text_column,
+            id_column=id_column,
+            encoding=encoding,
+            chunk_size=chunk_size,
+            on_rows=advance,
+        )
+    if not is_quiet():
+        click.echo(
+            f"tagged {summary.comments} comments ({summary.unassigned} unassigned) with journey "
+            f"{loaded.name!r}; wrote {summary.records} records to {summary.output}",
+            err=True,
+        )

@@ -1,0 +1,552 @@
+"""A step classifier trained from labelled examples: a linear head on frozen sentence embeddings.
+
+``train_step_classifier`` learns from five examples per step up to tens of thousands. Texts
+listed with one label each give a softmax head (one step per text); a text listed with several
+labels makes the head multi-label (one sigmoid per step). The regularisation strength, the
+softmax temperature and the ``unassigned`` threshold are all chosen on held-out training data
+(out-of-fold predictions for small sets, a stratified 20% split for large ones), never by hand:
+
+- softmax: the threshold is the ``ASSIGNED_QUANTILE`` quantile of the held-out texts' top
+  probability, i.e. the cut that would leave that share of genuine step texts unassigned;
+- sigmoid: the threshold maximises micro-F1 over (text, step) pairs on the held-out texts.
+
+Texts labelled ``unassigned`` are negatives: they teach the head what is not about any step.
+
+The model directory is self-contained (see ``save``): ``config.json`` (kind, journey, encoder,
+settings, held-out metrics), ``head.safetensors`` (weight and bias), ``journey.yaml`` and a
+model card ``README.md``. No pickles.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import yaml
+
+from pipeline import __version__
+from pipeline.errors import SteplensError
+from pipeline.journey import UNASSIGNED, Journey, journey_from_dict, step_differences
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
+    from pipeline.encoder import Encoder
+
+logger = logging.getLogger(__name__)
+
+MODEL_KIND = "steplens-step-classifier"
+FORMAT_VERSION = 1
+ASSIGNED_QUANTILE = 0.05
+C_GRID = (0.5, 2.0, 8.0, 32.0)
+LARGE_TRAINING_SET = 2000
+
+
+class StepModelError(SteplensError):
+    """A step model directory that cannot be used as asked."""
+
+
+@dataclass
+class TrainingReport:
+    """What happened during training, shown by the CLI and written to the model card."""
+
+    texts: int
+    labels: int
+    multi_label: bool
+    per_step: dict[str, int]
+    negatives: int
+    regularisation: float = 0.0
+    temperature: float = 1.0
+    threshold: float = 0.5
+    held_out: dict[str, float] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+
+class TrainedStepClassifier:
+    """A linear head over frozen embeddings, with calibrated probabilities and a threshold."""
+
+    kind = "trained-head"
+
+    def __init__(
+        self,
+        journey: Journey,
+        weight: NDArray[np.float32],
+        bias: NDArray[np.float32],
+        *,
+        multi_label: bool,
+        threshold: float,
+        temperature: float = 1.0,
+        encoder_name: str,
+        info: dict[str, Any] | None = None,
+    ) -> None:
+        n_steps = len(journey.steps)
+        if weight.shape[0] not in (n_steps, n_steps + 1) or bias.shape != (weight.shape[0],):
+            raise StepModelError(
+                f"head shape {weight.shape} does not match the journey's {len(journey.steps)} steps"
+            )
+        self.journey = journey
+        self.weight = weight.astype(np.float32)
+        self.bias = bias.astype(np.float32)
+        self.multi_label = multi_label
+        self.threshold = threshold
+        self.temperature = temperature
+        self.encoder_name = encoder_name
+        self.info = info or {}
+
+    @property
+    def step_ids(self) -> list[str]:
+        """Step ids in journey order (the columns of the probabilities)."""
+        return self.journey.step_ids
+
+    @property
+    def encoder_dimension(self) -> int:
+        """The embedding length the head was trained on."""
+        return int(self.weight.shape[1])
+
+    def predict_proba(self, embeddings: NDArray[np.float32]) -> NDArray[np.float32]:
+        """Calibrated probabilities: softmax over steps (and "no step"), or a sigmoid per step."""
+        logits = embeddings @ self.weight.T + self.bias
+        return _probabilities(logits, self.multi_label, len(self.journey.steps), self.temperature)
+
+    def describe(self) -> dict[str, Any]:
+        """Kind, journey and settings."""
+        return {
+            "kind": self.kind,
+            "journey": self.journey.name,
+            "multi_label": self.multi_label,
+            "threshold": self.threshold,
+            "temperature": self.temperature,
+            **{k: v for k, v in self.info.items() if k in ("trained_at", "examples")},
+        }
+
+    def save(self, directory: str | Path, report: TrainingReport | None = None) -> Path:
+        """Write the self-contained model directory; returns its path."""
+        from safetensors.numpy import save_file
+
+        folder = Path(directory)
+        folder.mkdir(parents=True, exist_ok=True)
+        save_file({"weight": self.weight, "bias": self.bias}, str(folder / "head.safetensors"))
+        journey_data = self.journey.model_dump(mode="json", exclude_defaults=False)
+        (folder / "journey.yaml").write_text(
+            yaml.safe_dump(journey_data, sort_keys=False, allow_unicode=True), encoding="utf-8"
+        )
+        config = {
+            "kind": MODEL_KIND,
+            "format_version": FORMAT_VERSION,
+            "steplens_version": __version__,
+            "head": "sigmoid" if self.multi_label else "softmax",
+            "threshold": self.threshold,
+            "temperature": self.temperature,
+            "journey": {"name": self.journey.name, "steps": self.journey.step_ids},
+            "encoder": {"name": self.encoder_name, "dimension": self.encoder_dimension},
+            "info": self.info,
+        }
+        if report is not None:
+            config["training"] = _report_dict(report)
+        (folder / "config.json").write_text(json.dumps(config, indent=2), encoding="utf-8")
+        (folder / "README.md").write_text(_model_card(self, report), encoding="utf-8")
+        return folder
+
+
+def load_step_model(
+    directory: str | Path, *, journey: Journey | None = None, encoder_name: str | None = None
+) -> TrainedStepClassifier:
+    """Load a model directory; refuse it when the journey or encoder does not match."""
+    from safetensors.numpy import load_file
+
+    folder = Path(directory)
+    config_path = folder / "config.json"
+    if not folder.is_dir():
+        raise StepModelError(f"step model {folder}: no such directory")
+    if not config_path.is_file():
+        raise StepModelError(
+            f"step model {folder}: no config.json; is this a directory written by "
+            "`steplens train-steps`?"
+        )
+    try:
+        config = json.loads(config_path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise StepModelError(f"step model {config_path}: not valid JSON ({exc})") from None
+    if config.get("kind") != MODEL_KIND:
+        raise StepModelError(f"step model {folder}: kind {config.get('kind')!r}, not {MODEL_KIND}")
+    if config.get("format_version") != FORMAT_VERSION:
+        raise StepModelError(
+            f"step model {folder}: format version {config.get('format_version')}, this steplens "
+            f"reads version {FORMAT_VERSION}; retrain it with `steplens train-steps`"
+        )
+    try:
+        journey_text = (folder / "journey.yaml").read_text(encoding="utf-8")
+        stored_journey = journey_from_dict(
+            yaml.safe_load(journey_text), str(folder / "journey.yaml")
+        )
+        tensors = load_file(str(folder / "head.safetensors"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise StepModelError(f"step model {folder}: incomplete or corrupt ({exc})") from None
+    recorded_encoder = config["encoder"]["name"]
+    if encoder_name is not None and recorded_encoder != encoder_name:
+        raise StepModelError(
+            f"step model {folder} was trained on encoder {recorded_encoder!r}, "
+            f"but the pipeline uses {encoder_name!r}; retrain it with `steplens train-steps`"
+        )
+    if journey is not None and journey.step_ids != stored_journey.step_ids:
+        detail = step_differences(journey.step_ids, stored_journey.step_ids)
+        raise StepModelError(
+            f"step model {folder} was trained for journey {stored_journey.name!r}, which does not "
+            f"match journey {journey.name!r} ({detail}); retrain with `steplens train-steps`"
+        )
+    return TrainedStepClassifier(
+        journey if journey is not None else stored_journey,
+        tensors["weight"],
+        tensors["bias"],
+        multi_label=config["head"] == "sigmoid",
+        threshold=float(config["threshold"]),
+        temperature=float(config.get("temperature", 1.0)),
+        encoder_name=recorded_encoder,
+        info=config.get("info", {}),
+    )
+
+
+def group_examples(
+    texts: Sequence[str], labels: Sequence[str], journey: Journey
+) -> tuple[list[str], list[set[str]]]:
+    """Merge rows of (text, label) into unique texts with label sets; check labels are steps."""
+    allowed = set(journey.step_ids) | {UNASSIGNED}
+    unknown = Counter(label for label in labels if label not in allowed)
+    if unknown:
+        listed = ", ".join(f"{label!r} ({count} rows)" for label, count in unknown.most_common())
+        raise SteplensError(
+            f"training labels that are not steps of journey {journey.name!r}: {listed}. "
+            f"The journey's steps are: {', '.join(journey.step_ids)} (and {UNASSIGNED!r} "
+            "for texts about none)"
+        )
+    merged: dict[str, set[str]] = {}
+    for text, label in zip(texts, labels, strict=True):
+        key = text.strip()
+        if not key:
+            continue
+        merged.setdefault(key, set()).add(label)
+    for label_set in merged.values():
+        if len(label_set) > 1:
+            label_set.discard(UNASSIGNED)
+    return list(merged), list(merged.values())
+
+
+def train_step_classifier(
+    journey: Journey,
+    texts: Sequence[str],
+    labels: Sequence[str],
+    encoder: Encoder,
+    *,
+    seed: int = 0,
+    on_progress: Callable[[str], None] | None = None,
+) -> tuple[TrainedStepClassifier, TrainingReport]:
+    """Train a head from (text, label) rows; a text in several rows is multi-label."""
+    note = on_progress or (lambda message: None)
+    unique_texts, label_sets = group_examples(texts, labels, journey)
+    if not unique_texts:
+        raise SteplensError("no training examples with text")
+    step_ids = journey.step_ids
+    per_step = {step: sum(step in s for s in label_sets) for step in step_ids}
+    negatives = sum(s == {UNASSIGNED} for s in label_sets)
+    multi_label = any(len(s) > 1 for s in label_sets)
+    report = TrainingReport(
+        texts=len(unique_texts),
+        labels=sum(len(s) for s in label_sets),
+        multi_label=multi_label,
+        per_step=per_step,
+        negatives=negatives,
+    )
+    missing = [step for step, count in per_step.items() if count == 0]
+    few = [step for step, count in per_step.items() if count == 1]
+    if missing:
+        report.warnings.append(
+            f"no examples for step(s) {', '.join(missing)}: the model will never predict them"
+        )
+    if few:
+        report.warnings.append(
+            f"only one example for step(s) {', '.join(few)}: give at least 2 (5+ is better); "
+            "they cannot be checked on held-out data"
+        )
+    if sum(count > 0 for count in per_step.values()) < 2:
+        raise SteplensError("training needs examples for at least two steps")
+    for warning in report.warnings:
+        logger.warning(warning)
+
+    note(f"embedding {len(unique_texts)} texts")
+    embeddings = encoder.encode(unique_texts)
+    targets = np.array([[step in s for step in step_ids] for s in label_sets], dtype=bool)
+
+    note("choosing regularisation and threshold on held-out training data")
+    folds = _held_out_folds(targets, seed)
+    best_c, held_out_logits, held_out_index = _select_regularisation(
+        embeddings, targets, folds, multi_label, seed
+    )
+    report.regularisation = best_c
+    y_held = targets[held_out_index]
+    n_steps = len(step_ids)
+    if multi_label:
+        temperature = 1.0
+        probs = _probabilities(held_out_logits, True, n_steps)
+        threshold, metrics = _multi_label_threshold(probs, y_held)
+    else:
+        temperature = _fit_temperature(held_out_logits, y_held)
+        probs = _probabilities(held_out_logits, False, n_steps, temperature)
+        threshold, metrics = _softmax_threshold(probs, y_held)
+    report.temperature, report.threshold, report.held_out = temperature, threshold, metrics
+
+    note(f"fitting the final head on all {len(unique_texts)} texts (C={best_c})")
+    weight, bias = _fit_head(embeddings, targets, best_c, multi_label, seed)
+    info = {
+        "trained_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "examples": len(unique_texts),
+        "seed": seed,
+    }
+    classifier = TrainedStepClassifier(
+        journey,
+        weight,
+        bias,
+        multi_label=multi_label,
+        threshold=threshold,
+        temperature=temperature,
+        encoder_name=encoder.name,
+        info=info,
+    )
+    return classifier, report
+
+
+def _softmax(logits: NDArray[np.float32]) -> NDArray[np.float32]:
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    exp = np.exp(shifted)
+    return (exp / exp.sum(axis=1, keepdims=True)).astype(np.float32)
+
+
+def _held_out_folds(targets: NDArray[np.bool_], seed: int) -> list[NDArray[np.int64]]:
+    """Index arrays of held-out texts: K folds for small sets, one 20% split for large ones."""
+    rng = np.random.default_rng(seed)
+    n = targets.shape[0]
+    primary = np.where(targets.any(axis=1), targets.argmax(axis=1), -1)
+    if n >= LARGE_TRAINING_SET:
+        n_folds, use = 5, 1
+    else:
+        counts = Counter(primary.tolist())
+        smallest = min(c for label, c in counts.items() if c >= 2) if counts else 2
+        n_folds, use = max(2, min(5, smallest)), None
+    fold_of = np.empty(n, dtype=np.int64)
+    for label in np.unique(primary):
+        members = np.flatnonzero(primary == label)
+        rng.shuffle(members)
+        if len(members) == 1:
+            fold_of[members] = -1  # a lone example is never held out
+        else:
+            fold_of[members] = (np.arange(len(members)) + rng.integers(n_folds)) % n_folds
+    folds = [np.flatnonzero(fold_of == k) for k in range(n_folds)]
+    return folds[:use] if use else folds
+
+
+def _fit_head(
+    x: NDArray[np.float32], y: NDArray[np.bool_], c: float, multi_label: bool, seed: int
+) -> tuple[NDArray[np.float32], NDArray[np.float32]]:
+    """Logistic regression: multinomial over steps, or one binary model per step.
+
+    For a softmax head, texts labelled ``unassigned`` form one extra class (the last row of the
+    head), so probability mass can go to "no step" instead of being forced onto a step.
+    """
+    from sklearn.linear_model import LogisticRegression
+
+    n_steps = y.shape[1]
+    labelled = y.any(axis=1)
+    rows = n_steps if multi_label or labelled.all() else n_steps + 1
+    weight = np.zeros((rows, x.shape[1]), dtype=np.float32)
+    bias = np.full(rows, -30.0, dtype=np.float32)  # steps without examples never win
+    if multi_label:
+        for step in range(n_steps):
+            column = y[:, step]
+            if column.all() or not column.any():
+                continue
+            model = LogisticRegression(C=c, max_iter=2000, random_state=seed)
+            model.fit(x, column.astype(int))
+            weight[step], bias[step] = model.coef_[0], model.intercept_[0]
+        return weight, bias
+    classes = np.where(labelled, y.argmax(axis=1), n_steps)
+    model = LogisticRegression(C=c, max_iter=2000, random_state=seed)
+    model.fit(x, classes)
+    if model.coef_.shape[0] == 1:  # two classes: sklearn fits one binary model
+        first, second = model.classes_
+        weight[second], bias[second] = model.coef_[0] / 2, model.intercept_[0] / 2
+        weight[first], bias[first] = -model.coef_[0] / 2, -model.intercept_[0] / 2
+    else:
+        for row, label in enumerate(model.classes_):
+            weight[label], bias[label] = model.coef_[row], model.intercept_[row]
+    return weight, bias
+
+
+def _probabilities(
+    logits: NDArray[np.float32], multi_label: bool, n_steps: int, temperature: float = 1.0
+) -> NDArray[np.float32]:
+    """Step probabilities from head logits; a softmax head's "no step" column is dropped last."""
+    scaled = logits / temperature
+    if multi_label:
+        return (1.0 / (1.0 + np.exp(-scaled))).astype(np.float32)
+    return _softmax(scaled)[:, :n_steps]
+
+
+def _select_regularisation(
+    x: NDArray[np.float32],
+    y: NDArray[np.bool_],
+    folds: list[NDArray[np.int64]],
+    multi_label: bool,
+    seed: int,
+) -> tuple[float, NDArray[np.float32], NDArray[np.int64]]:
+    """The C with the best held-out log-loss, and its held-out logits."""
+    held_out = np.concatenate(folds)
+    n_steps = y.shape[1]
+    rows = n_steps if multi_label or y.any(axis=1).all() else n_steps + 1
+    best: tuple[float, float, NDArray[np.float32]] | None = None
+    for c in C_GRID:
+        logits = np.zeros((len(held_out), rows), dtype=np.float32)
+        offset = 0
+        for fold in folds:
+            train = np.setdiff1d(np.arange(len(y)), fold)
+            weight, bias = _fit_head(x[train], y[train], c, multi_label, seed)
+            logits[offset : offset + len(fold)] = x[fold] @ weight.T + bias
+            offset += len(fold)
+        probs = _probabilities(logits, multi_label, n_steps)
+        loss = _log_loss(probs, y[held_out], multi_label)
+        logger.debug("C=%s held-out log-loss %.4f", c, loss)
+        if best is None or loss < best[0]:
+            best = (loss, c, logits)
+    assert best is not None
+    return best[1], best[2], held_out
+
+
+def _log_loss(probs: NDArray[np.float32], y: NDArray[np.bool_], multi_label: bool) -> float:
+    p = np.clip(probs, 1e-7, 1 - 1e-7)
+    if multi_label:
+        return float(-np.mean(np.where(y, np.log(p), np.log(1 - p))))
+    labelled = y.any(axis=1)
+    if not labelled.any():
+        return 0.0
+    own = p[labelled][y[labelled]]
+    return float(-np.mean(np.log(own)))
+
+
+def _fit_temperature(logits: NDArray[np.float32], y: NDArray[np.bool_]) -> float:
+    """The softmax temperature with the best held-out log-likelihood (grid search)."""
+    labelled = y.any(axis=1)
+    if not labelled.any():
+        return 1.0
+    best_t, best_loss = 1.0, float("inf")
+    n_steps = y.shape[1]
+    for t in np.exp(np.linspace(np.log(0.25), np.log(4.0), 41)):
+        probs = _probabilities(logits[labelled], False, n_steps, float(t))
+        loss = -float(np.mean(np.log(np.clip(probs[y[labelled]], 1e-12, None))))
+        if loss < best_loss:
+            best_t, best_loss = float(t), loss
+    return round(best_t, 4)
+
+
+def _softmax_threshold(
+    probs: NDArray[np.float32], y: NDArray[np.bool_]
+) -> tuple[float, dict[str, float]]:
+    """Threshold from the held-out top probabilities of genuine step texts."""
+    labelled = y.any(axis=1)
+    top = probs.max(axis=1)
+    correct = y[np.arange(len(y)), probs.argmax(axis=1)]
+    threshold = float(np.quantile(top[labelled], ASSIGNED_QUANTILE)) if labelled.any() else 0.5
+    assigned = top >= threshold
+    metrics = {
+        "held_out_texts": float(len(y)),
+        "accuracy_top1": float(np.mean(correct[labelled])) if labelled.any() else 0.0,
+        "accuracy_with_unassigned": float(np.mean((correct & assigned)[labelled]))
+        if labelled.any()
+        else 0.0,
+        "unassigned_rate": float(np.mean(~assigned[labelled])) if labelled.any() else 0.0,
+    }
+    if (~labelled).any():
+        metrics["negatives_unassigned"] = float(np.mean(~assigned[~labelled]))
+    return round(threshold, 4), metrics
+
+
+def _multi_label_threshold(
+    probs: NDArray[np.float32], y: NDArray[np.bool_]
+) -> tuple[float, dict[str, float]]:
+    """The global threshold with the best held-out micro-F1 over (text, step) pairs."""
+    best_t, best_f1, best = 0.5, -1.0, (0.0, 0.0)
+    for t in np.round(np.arange(0.05, 0.96, 0.01), 2):
+        predicted = probs >= t
+        tp = float(np.sum(predicted & y))
+        precision = tp / max(float(predicted.sum()), 1.0)
+        recall = tp / max(float(y.sum()), 1.0)
+        f1 = 2 * precision * recall / max(precision + recall, 1e-9)
+        if f1 > best_f1:
+            best_t, best_f1, best = float(t), f1, (precision, recall)
+    metrics = {
+        "held_out_texts": float(len(y)),
+        "micro_f1": round(best_f1, 4),
+        "precision": round(best[0], 4),
+        "recall": round(best[1], 4),
+    }
+    return best_t, metrics
+
+
+def _report_dict(report: TrainingReport) -> dict[str, Any]:
+    return {
+        "texts": report.texts,
+        "labels": report.labels,
+        "multi_label": report.multi_label,
+        "per_step": report.per_step,
+        "negatives": report.negatives,
+        "regularisation": report.regularisation,
+        "temperature": report.temperature,
+        "threshold": report.threshold,
+        "held_out": report.held_out,
+        "warnings": report.warnings,
+    }
+
+
+def _model_card(classifier: TrainedStepClassifier, report: TrainingReport | None) -> str:
+    lines = [
+        f"# Step classifier for journey `{classifier.journey.name}`",
+        "",
+        "Written by `steplens train-steps`: a "
+        + ("multi-label (one sigmoid per step)" if classifier.multi_label else "softmax")
+        + f" logistic-regression head on frozen `{classifier.encoder_name}` embeddings.",
+        "",
+        f"- steps: {', '.join(classifier.step_ids)}",
+        f"- unassigned threshold: {classifier.threshold} (chosen on held-out training data)",
+        f"- temperature: {classifier.temperature}",
+        f"- trained: {classifier.info.get('trained_at', 'unknown')}",
+    ]
+    if report is not None:
+        lines += [
+            f"- training texts: {report.texts} ({report.negatives} labelled unassigned)",
+            f"- regularisation C: {report.regularisation}",
+            "",
+            "## Examples per step",
+            "",
+            "| step | examples |",
+            "|---|---:|",
+            *[f"| {step} | {count} |" for step, count in report.per_step.items()],
+            "",
+            "## Held-out metrics (on training data held out during selection)",
+            "",
+            *[f"- {name}: {value:.4f}" for name, value in report.held_out.items()],
+        ]
+        if report.warnings:
+            lines += ["", "## Warnings", "", *[f"- {w}" for w in report.warnings]]
+    lines += [
+        "",
+        "## Limits",
+        "",
+        "Held-out numbers come from the training data's own distribution; measure on your own "
+        "labelled sample before trusting them on new feedback.",
+        "",
+    ]
+    return "\n".join(lines)

@@ -1,0 +1,194 @@
+"""`steplens tag` and `steplens train-steps` end to end, through the CLI runner."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from cli.main import cli
+from pipeline.tables import open_table
+
+FEEDBACK = [
+    {"id": "c1", "text": "Checkout was quick but delivery took two weeks.", "channel": "web"},
+    {"id": "c2", "text": "", "channel": "app"},
+    {"id": "c3", "text": "   ", "channel": "app"},
+    {"id": "c4", "text": "My refund still hasn't arrived after 10 days", "channel": "chat"},
+    {"id": "c5", "text": "thanks", "channel": "email"},
+]
+
+
+def read(path: Path) -> list[dict[str, Any]]:
+    return [row for chunk in open_table(path, text_column=_text_column(path)) for row in chunk.rows]
+
+
+def _text_column(path: Path) -> str:
+    return "text"
+
+
+@pytest.fixture(scope="module")
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".jsonl", ".parquet"])
+def test_tag_comment_granularity_in_each_format(
+    runner: CliRunner,
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    suffix: str,
+) -> None:
+    writer = {".csv": "write_csv", ".jsonl": "write_jsonl", ".parquet": "write_parquet"}[suffix]
+    source = request.getfixturevalue(writer)(FEEDBACK, name=f"in{suffix}")
+    out = tmp_path / f"out{suffix}"
+    result = runner.invoke(cli, ["tag", str(source), "--journey", "ecommerce", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    rows = read(out)
+    assert [row["id"] for row in rows] == ["c1", "c2", "c3", "c4", "c5"]
+    assert [row["channel"] for row in rows] == [r["channel"] for r in FEEDBACK]
+    steps = [json.loads(r["steps"]) if suffix == ".csv" else r["steps"] for r in rows]
+    assert {s["step"] for s in steps[0]} == {"checkout", "delivery"}
+    assert rows[0]["step"] in {"checkout", "delivery"}
+    for empty in rows[1:3]:
+        assert empty["step"] == "unassigned"
+        assert float(empty["step_confidence"]) == 0.0
+    assert rows[3]["step"] == "refunds"
+    assert rows[4]["step"] == "unassigned"
+    assert "sentiment" not in rows[0]  # filled by the signals model, not made up
+
+
+def test_tag_segment_granularity(
+    runner: CliRunner, write_csv: Callable[..., Path], tmp_path: Path
+) -> None:
+    source = write_csv(FEEDBACK)
+    out = tmp_path / "segments.jsonl"
+    result = runner.invoke(
+        cli,
+        ["tag", str(source), "-j", "ecommerce", "--granularity", "segment", "--out", str(out)],
+    )
+    assert result.exit_code == 0, result.output
+    records = [json.loads(line) for line in out.read_text().splitlines()]
+    first = [r for r in records if r["id"] == "c1"]
+    assert [r["segment"] for r in first] == [0, 1]
+    text = FEEDBACK[0]["text"]
+    for record in first:
+        assert text[record["start"] : record["end"]] == record["text"]
+    assert [r["step"] for r in first] == ["checkout", "delivery"]
+    empties = [r for r in records if r["id"] in {"c2", "c3"}]
+    assert [(r["text"], r["step"], r["step_confidence"]) for r in empties] == [
+        ("", "unassigned", 0.0),
+        ("", "unassigned", 0.0),
+    ]
+    assert set(records[0]) == {"id", "segment", "text", "start", "end", "step", "step_confidence"}
+
+
+def test_tag_without_id_column_uses_row_numbers(
+    runner: CliRunner, write_csv: Callable[..., Path], tmp_path: Path
+) -> None:
+    source = write_csv([{"comment": "the parcel was late"}, {"comment": "card declined"}])
+    out = tmp_path / "out.csv"
+    result = runner.invoke(
+        cli,
+        ["tag", str(source), "-j", "ecommerce", "--text-column", "comment", "--out", str(out)],
+    )
+    assert result.exit_code == 0, result.output
+    assert "0-based row numbers" in result.output
+    assert [row["id"] for row in read_csv_rows(out)] == ["0", "1"]
+
+
+def read_csv_rows(path: Path) -> list[dict[str, Any]]:
+    import csv
+
+    with path.open(encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_tag_refuses_to_overwrite_columns(
+    runner: CliRunner, write_csv: Callable[..., Path], tmp_path: Path
+) -> None:
+    source = write_csv([{"id": 1, "text": "late parcel", "step": "delivery"}])
+    result = runner.invoke(
+        cli, ["tag", str(source), "-j", "ecommerce", "--out", str(tmp_path / "o.csv")]
+    )
+    assert result.exit_code == 1
+    assert "already has column(s) 'step'" in result.output
+
+
+def test_tag_bad_output_name_fails_before_loading_models(
+    runner: CliRunner, write_csv: Callable[..., Path], tmp_path: Path
+) -> None:
+    source = write_csv(FEEDBACK)
+    result = runner.invoke(
+        cli, ["tag", str(source), "-j", "ecommerce", "--out", str(tmp_path / "o.xlsx")]
+    )
+    assert result.exit_code == 1 and "unsupported file type '.xlsx'" in result.output
+
+
+def test_train_steps_then_tag_with_the_model(
+    runner: CliRunner, write_csv: Callable[..., Path], tmp_path: Path
+) -> None:
+    examples = []
+    phrases = {
+        "delivery": [
+            "parcel was late",
+            "courier lost my box",
+            "delivery came early",
+            "package left in the rain",
+            "driver never showed up",
+        ],
+        "payment": [
+            "card was declined",
+            "charged twice",
+            "paypal failed",
+            "apple pay did not work",
+            "payment page errored",
+        ],
+        "returns": [
+            "return label would not print",
+            "sending it back was easy",
+            "no drop-off for returns",
+            "exchange took ages",
+            "return refused",
+        ],
+    }
+    journey = tmp_path / "mini.yaml"
+    journey.write_text(
+        "name: mini\nsteps:\n  - id: delivery\n  - id: payment\n  - id: returns\n",
+        encoding="utf-8",
+    )
+    for step, texts in phrases.items():
+        examples += [{"text": text, "step": step} for text in texts]
+    source = write_csv(examples, name="examples.csv")
+    model = tmp_path / "model"
+    result = runner.invoke(
+        cli, ["train-steps", str(source), "--journey", str(journey), "--out", str(model)]
+    )
+    assert result.exit_code == 0, result.output
+    assert (model / "head.safetensors").is_file() and "held-out" in result.output
+    feedback = write_csv([{"id": 1, "text": "the courier lost my parcel"}], name="fb.csv")
+    out = tmp_path / "tagged.jsonl"
+    tagged = runner.invoke(
+        cli,
+        ["tag", str(feedback), "-j", str(journey), "--model", str(model), "--out", str(out)],
+    )
+    assert tagged.exit_code == 0, tagged.output
+    assert json.loads(out.read_text())["step"] == "delivery"
+    mismatch = runner.invoke(
+        cli, ["tag", str(feedback), "-j", "ecommerce", "--model", str(model), "--out", str(out)]
+    )
+    assert mismatch.exit_code == 1 and "was trained for journey 'mini'" in mismatch.output
+
+
+def test_train_steps_lists_unknown_labels(
+    runner: CliRunner, write_csv: Callable[..., Path], tmp_path: Path
+) -> None:
+    source = write_csv([{"text": "late", "step": "shipping"}, {"text": "x", "step": "payment"}])
+    result = runner.invoke(
+        cli, ["train-steps", str(source), "-j", "ecommerce", "--out", str(tmp_path / "m")]
+    )
+    assert result.exit_code == 1
+    assert "'shipping' (1 rows)" in result.output and "checkout" in result.output

@@ -1,0 +1,106 @@
+"""Zero-shot step classification from a journey's names, descriptions and examples."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+from pipeline.journey import Journey, Step, load_journey
+from pipeline.steps.base import StepClassifier, decide
+from pipeline.steps.zero_shot import (
+    ZeroShotStepClassifier,
+    build_prototypes,
+    calibration_features,
+    choose_threshold,
+    step_scores,
+)
+
+
+@pytest.fixture(scope="module")
+def ecommerce_zero_shot(encoder: Any) -> ZeroShotStepClassifier:
+    return ZeroShotStepClassifier(load_journey("ecommerce"), encoder)
+
+
+def test_prototypes_are_kept_separate_per_step() -> None:
+    journey = load_journey("ecommerce")
+    prototypes = build_prototypes(journey)
+    checkout = [p for p in prototypes if journey.steps[p.step_index].id == "checkout"]
+    kinds = {p.kind for p in checkout}
+    assert kinds == {"name", "template", "description", "example"}
+    assert len(checkout) == 3 + len(journey.step("checkout").examples)
+
+
+def test_step_scores_average_the_two_best_prototypes() -> None:
+    similarities = np.array([[0.9, 0.5, 0.1, 0.3]], dtype=np.float32)
+    step_of = np.array([0, 0, 1, 1])
+    assert step_scores(similarities, step_of, 2).tolist() == [pytest.approx([0.7, 0.2])]
+    held_out = np.array([[-1.0, 0.5, 0.1, 0.3]], dtype=np.float32)
+    assert step_scores(held_out, step_of, 2)[0, 0] == pytest.approx(0.5)
+
+
+def test_calibration_features_give_margin_over_best_other() -> None:
+    features = calibration_features(np.array([[0.8, 0.5, 0.2]], dtype=np.float32))
+    assert features[0, :, 1].tolist() == pytest.approx([0.3, -0.3, -0.6])
+
+
+def test_threshold_balances_on_topic_and_off_topic() -> None:
+    probabilities = np.array([[0.9, 0.1], [0.6, 0.2], [0.3, 0.1], [0.2, 0.1]], dtype=np.float32)
+    labels = np.array([[True, False], [True, False], [False, False], [False, False]])
+    threshold = choose_threshold(probabilities, labels)
+    assert 0.3 < threshold <= 0.6
+
+
+def test_classifies_clear_clauses_of_the_ecommerce_journey(
+    ecommerce_zero_shot: ZeroShotStepClassifier, encoder: Any
+) -> None:
+    assert isinstance(ecommerce_zero_shot, StepClassifier)
+    cases = {
+        "the parcel turned up a week late and the box was crushed": "delivery",
+        "I couldn't apply my discount code when placing the order": "checkout",
+        "my card was declined three times even though it has money on it": "payment",
+        "still waiting for my money back after sending the item back": "refunds",
+        "the jumper shrank after one wash, poor quality": "product_experience",
+        "forgot my password and the reset email never came": "account",
+    }
+    vectors = encoder.encode(list(cases))
+    probabilities = ecommerce_zero_shot.predict_proba(vectors)
+    assert probabilities.shape == (len(cases), 12)
+    assert ((probabilities >= 0) & (probabilities <= 1)).all()
+    decisions = decide(probabilities, ecommerce_zero_shot.step_ids, ecommerce_zero_shot.threshold)
+    assert [d.step for d in decisions] == list(cases.values())
+
+
+def test_off_topic_text_is_unassigned(
+    ecommerce_zero_shot: ZeroShotStepClassifier, encoder: Any
+) -> None:
+    texts = ["what a lovely sunny day for a picnic", "my favourite band is playing tonight"]
+    probabilities = ecommerce_zero_shot.predict_proba(encoder.encode(texts))
+    decisions = decide(probabilities, ecommerce_zero_shot.step_ids, ecommerce_zero_shot.threshold)
+    assert [d.step for d in decisions] == ["unassigned", "unassigned"]
+    assert all(0 < d.confidence <= 1 for d in decisions)
+
+
+def test_calibration_is_fitted_on_the_journey_and_recorded(
+    ecommerce_zero_shot: ZeroShotStepClassifier,
+) -> None:
+    described = ecommerce_zero_shot.describe()
+    assert "leave-one-out" in described["calibration"]["source"]
+    assert 0.0 < described["threshold"] < 1.0
+    assert described["calibration"]["weights"][0] > 0  # higher similarity, higher probability
+
+
+def test_names_only_journey_is_calibrated_on_bundled_journeys(encoder: Any) -> None:
+    journey = Journey(
+        name="names_only",
+        steps=[Step(id="delivery"), Step(id="refunds"), Step(id="login")],
+    )
+    classifier = ZeroShotStepClassifier(journey, encoder)
+    assert "bundled journeys" in classifier.calibration.source
+    probabilities = classifier.predict_proba(encoder.encode(["where is my parcel"]))
+    assert classifier.step_ids[int(probabilities.argmax())] == "delivery"
+
+
+def test_empty_batch(ecommerce_zero_shot: ZeroShotStepClassifier) -> None:
+    assert ecommerce_zero_shot.predict_proba(np.zeros((0, 384), np.float32)).shape == (0, 12)
