@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from bench import bench_io
+from bench import bench_io, bench_segment, bench_steps
 
 
 def main() -> None:
     """Run the benchmarks in turn; each prints its own table."""
     bench_io.main([])
+    bench_segment.main([])
+    bench_steps.main([])
 
 
 if __name__ == "__main__":

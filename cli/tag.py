@@ -18,7 +18,7 @@ from cli.output import is_quiet, row_progress
     "model_dir",
     type=click.Path(exists=True, file_okay=False, path_type=Path),
     default=None,
-    help="A step model directory from `steplens train-steps` [default: zero-shot from the journey].",
+    help="Step model directory from `steplens train-steps` [default: zero-shot from the journey].",
 )
 @click.option(
     "--granularity",

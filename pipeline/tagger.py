@@ -136,7 +136,9 @@ def _summarise(segments: list[TaggedSegment]) -> TaggedComment:
     return TaggedComment(segments, UNASSIGNED, confidence, [])
 
 
-def comment_records(chunk: Chunk, tagged: list[TaggedComment], add_id: bool) -> list[dict[str, Any]]:
+def comment_records(
+    chunk: Chunk, tagged: list[TaggedComment], add_id: bool
+) -> list[dict[str, Any]]:
     """Comment-granularity records: the input row plus step, step_confidence and steps."""
     records = []
     for row, row_id, result in zip(chunk.rows, chunk.ids, tagged, strict=True):

@@ -49,6 +49,19 @@ class StepClassifier(Protocol):
         ...
 
 
+def sigmoid(logits: NDArray[np.float32]) -> NDArray[np.float32]:
+    """Element-wise logistic function, as float32."""
+    result: NDArray[np.float32] = (1.0 / (1.0 + np.exp(-logits))).astype(np.float32)
+    return result
+
+
+def softmax(logits: NDArray[np.float32]) -> NDArray[np.float32]:
+    """Row-wise softmax, as float32."""
+    exp = np.exp(logits - logits.max(axis=1, keepdims=True))
+    result: NDArray[np.float32] = (exp / exp.sum(axis=1, keepdims=True)).astype(np.float32)
+    return result
+
+
 @dataclass(frozen=True)
 class StepDecision:
     """The outcome for one text: its step (or unassigned) and every step it mentions."""

@@ -34,6 +34,7 @@ import yaml
 from pipeline import __version__
 from pipeline.errors import SteplensError
 from pipeline.journey import UNASSIGNED, Journey, journey_from_dict, step_differences
+from pipeline.steps.base import sigmoid, softmax
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -321,12 +322,6 @@ def train_step_classifier(
     return classifier, report
 
 
-def _softmax(logits: NDArray[np.float32]) -> NDArray[np.float32]:
-    shifted = logits - logits.max(axis=1, keepdims=True)
-    exp = np.exp(shifted)
-    return (exp / exp.sum(axis=1, keepdims=True)).astype(np.float32)
-
-
 def _held_out_folds(targets: NDArray[np.bool_], seed: int) -> list[NDArray[np.int64]]:
     """Index arrays of held-out texts: K folds for small sets, one 20% split for large ones."""
     rng = np.random.default_rng(seed)
@@ -393,8 +388,8 @@ def _probabilities(
     """Step probabilities from head logits; a softmax head's "no step" column is dropped last."""
     scaled = logits / temperature
     if multi_label:
-        return (1.0 / (1.0 + np.exp(-scaled))).astype(np.float32)
-    return _softmax(scaled)[:, :n_steps]
+        return sigmoid(scaled)
+    return softmax(scaled)[:, :n_steps]
 
 
 def _select_regularisation(

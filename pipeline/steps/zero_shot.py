@@ -33,6 +33,7 @@ import numpy as np
 
 from pipeline.journey import Journey, bundled_journey_paths, load_journey
 from pipeline.paths import data_dir
+from pipeline.steps.base import sigmoid
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -116,8 +117,7 @@ class Calibration:
 
     def apply(self, features: NDArray[np.float32]) -> NDArray[np.float32]:
         """Probabilities from (n, k, 2) features."""
-        logits = features @ np.asarray(self.weights, dtype=np.float32) + self.bias
-        return (1.0 / (1.0 + np.exp(-logits))).astype(np.float32)
+        return sigmoid(features @ np.asarray(self.weights, dtype=np.float32) + self.bias)
 
 
 def fit_calibration(

@@ -146,7 +146,7 @@ def test_mismatched_journey_or_encoder_is_refused(trained: Any, tmp_path: Path) 
 
 
 def test_corrupt_model_directory_is_a_clear_error(tmp_path: Path) -> None:
-    with pytest.raises(StepModelError, match="no config.json"):
+    with pytest.raises(StepModelError, match=r"no config\.json"):
         load_step_model(tmp_path)
     (tmp_path / "config.json").write_text("{not json")
     with pytest.raises(StepModelError, match="not valid JSON"):
