@@ -45,7 +45,7 @@ logger = logging.getLogger(__name__)
 
 MODEL_KIND = "steplens-step-classifier"
 FORMAT_VERSION = 1
-ASSIGNED_QUANTILE = 0.05
+ASSIGNED_QUANTILE = 0.01
 C_GRID = (0.5, 2.0, 8.0, 32.0)
 LARGE_TRAINING_SET = 2000
 
