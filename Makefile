@@ -36,6 +36,12 @@ demo: install  ## run the main job on the bundled sample data
 	$(STEPLENS) journeys show ecommerce
 	@echo "== the sample feedback file (synthetic; see data/samples/README.md)"
 	$(STEPLENS) inspect $(SAMPLE)
+	@echo "== tag each comment with the steps it mentions (zero-shot from the journey)"
+	@mkdir -p $(DEMO_OUT)
+	$(STEPLENS) tag $(SAMPLE) --journey ecommerce --out $(DEMO_OUT)/tagged.csv
+	$(STEPLENS) tag $(SAMPLE) --journey ecommerce --granularity segment --out $(DEMO_OUT)/segments.csv
+	@echo "== first tagged clauses ($(DEMO_OUT)/segments.csv)"
+	@head -n 12 $(DEMO_OUT)/segments.csv
 
 test: install  ## run the test suite (slow tests excluded)
 	$(PY) -m pytest
