@@ -2532,7 +2532,7 @@ were written by hand for the steplens demo. They are not from real customers and
 not taken from any real shop, survey or app store. The weekly step metrics in
 `ecommerce_metrics.csv` are simulated. Any resemblance to a real retailer, courier,
 person or social media account (e.g. `@brightcart_help`, `@sarah_j`) is
-accidental; URLs point at `example.com`-style placeholder domains.
+accidental; URLs point at `example.com`-style reserved domains.
 
 Licence: [CC0-1.0](https://creativecommons.org/publicdomain/zero/1.0/) (public
 domain dedication). Use them for anything.
