@@ -49,23 +49,13 @@ def train_steps_command(
     safetensors weights, the journey and a model card) and is used with `tag --model DIR`.
     """
     from pipeline.encoder import load_encoder
-    from pipeline.errors import InputFileError
     from pipeline.journey import load_journey
-    from pipeline.steps.trained import train_step_classifier
-    from pipeline.tables import as_text, open_table
+    from pipeline.steps.trained import read_examples, train_step_classifier
 
     loaded = load_journey(journey)
-    table = open_table(input_path, text_column=text_column, encoding=encoding)
-    if label_column not in table.columns:
-        raise InputFileError(
-            f"{input_path}: no label column {label_column!r}; the columns are: "
-            f"{', '.join(repr(c) for c in table.columns)}. Name it with --label-column."
-        )
-    texts: list[str] = []
-    labels: list[str] = []
-    for chunk in table.chunks():
-        texts += chunk.texts
-        labels += [as_text(row.get(label_column)).strip() for row in chunk.rows]
+    texts, labels = read_examples(
+        input_path, text_column=text_column, label_column=label_column, encoding=encoding
+    )
     encoder = load_encoder()
     classifier, report = train_step_classifier(
         loaded, texts, labels, encoder, seed=seed, on_progress=logger.info

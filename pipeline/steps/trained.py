@@ -214,6 +214,26 @@ def load_step_model(
     )
 
 
+def read_examples(
+    path: str | Path,
+    *,
+    text_column: str = "text",
+    label_column: str = "step",
+    encoding: str = "utf-8",
+) -> tuple[list[str], list[str]]:
+    """(text, label) rows from a CSV/TSV, JSON Lines or Parquet file of labelled examples."""
+    from pipeline.tables import as_text, open_table
+
+    table = open_table(path, text_column=text_column, encoding=encoding)
+    table.require_column(label_column, "label", "--label-column")
+    texts: list[str] = []
+    labels: list[str] = []
+    for chunk in table.chunks():
+        texts += chunk.texts
+        labels += [as_text(row.get(label_column)).strip() for row in chunk.rows]
+    return texts, labels
+
+
 def group_examples(
     texts: Sequence[str], labels: Sequence[str], journey: Journey
 ) -> tuple[list[str], list[set[str]]]:

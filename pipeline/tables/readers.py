@@ -74,16 +74,10 @@ class Table:
         self._source = _open_source(self.path, self.format, encoding)
         self.columns: list[str] = self._source.columns()
         self.text_column = text_column
-        if text_column not in self.columns:
-            raise InputFileError(
-                f"{self.path}: no text column {text_column!r}; the columns are: "
-                f"{_list_columns(self.columns)}. Name the right one with --text-column."
-            )
-        if id_column is not None and id_column not in self.columns:
-            raise InputFileError(
-                f"{self.path}: no id column {id_column!r}; the columns are: "
-                f"{_list_columns(self.columns)}. Name the right one with --id-column, "
-                "or leave it out to use row numbers."
+        self.require_column(text_column, "text", "--text-column")
+        if id_column is not None:
+            self.require_column(
+                id_column, "id", "--id-column", "or leave it out to use row numbers"
             )
         if id_column is None and DEFAULT_ID_COLUMN in self.columns:
             id_column = DEFAULT_ID_COLUMN
@@ -95,6 +89,15 @@ class Table:
                 self.path,
                 DEFAULT_ID_COLUMN,
                 DEFAULT_ID_COLUMN,
+            )
+
+    def require_column(self, name: str, role: str, option: str, alternative: str = "") -> None:
+        """Fail, listing the columns that exist, when the ``role`` column ``name`` is missing."""
+        if name not in self.columns:
+            hint = f"Name the right one with {option}" + (f", {alternative}" if alternative else "")
+            raise InputFileError(
+                f"{self.path}: no {role} column {name!r}; the columns are: "
+                f"{_list_columns(self.columns)}. {hint}."
             )
 
     def row_count_hint(self) -> int | None:

@@ -182,3 +182,15 @@ def test_train_steps_lists_unknown_labels(
     )
     assert result.exit_code == 1
     assert "'shipping' (1 rows)" in result.output and "checkout" in result.output
+
+
+def test_train_steps_names_a_missing_label_column(
+    runner: CliRunner, write_csv: Callable[..., Path], tmp_path: Path
+) -> None:
+    source = write_csv([{"text": "late parcel", "intent": "delivery"}])
+    result = runner.invoke(
+        cli, ["train-steps", str(source), "-j", "ecommerce", "--out", str(tmp_path / "m")]
+    )
+    assert result.exit_code == 1
+    assert "no label column 'step'; the columns are: 'text', 'intent'" in result.output
+    assert "--label-column" in result.output
