@@ -24,7 +24,31 @@ logger = logging.getLogger("cli")
     help="Column with the step id of each example ('unassigned' for texts about no step).",
 )
 @encoding_option
-@click.option("--seed", type=int, default=0, show_default=True, help="Random seed for splits.")
+@click.option(
+    "--fine-tune",
+    type=click.Choice(["auto", "always", "never"]),
+    default="auto",
+    show_default=True,
+    help="Fine-tune the encoder's top layers: 'auto' keeps it only when it beats the frozen "
+    "encoder on held-out training data.",
+)
+@click.option(
+    "--tuned-layers",
+    type=click.IntRange(1, 6),
+    default=2,
+    show_default=True,
+    help="How many top encoder layers fine-tuning adapts (the rest stay shared).",
+)
+@click.option(
+    "--epochs", type=click.IntRange(1, 50), default=3, show_default=True, help="Fine-tuning epochs."
+)
+@click.option(
+    "--max-minutes",
+    type=click.FloatRange(min=0.1),
+    default=None,
+    help="CPU time budget per fine-tuning run; stops after the last epoch that fits.",
+)
+@click.option("--seed", type=int, default=0, show_default=True, help="Random seed.")
 @click.option(
     "--out",
     "output_dir",
@@ -38,6 +62,10 @@ def train_steps_command(
     text_column: str,
     label_column: str,
     encoding: str,
+    fine_tune: str,
+    tuned_layers: int,
+    epochs: int,
+    max_minutes: float | None,
     seed: int,
     output_dir: Path,
 ) -> None:
@@ -45,29 +73,52 @@ def train_steps_command(
 
     A text listed with several labels is a multi-label example. Works from 5 examples per step
     up to tens of thousands; the regularisation, calibration and the `unassigned` threshold
-    are chosen on held-out training data. The model directory is self-contained (JSON config,
-    safetensors weights, the journey and a model card) and is used with `tag --model DIR`.
+    are chosen on held-out training data, and so is whether fine-tuning the encoder's top layers
+    pays. The model directory is self-contained (JSON config, safetensors weights, the journey
+    and a model card) and is used with `tag --model DIR`.
     """
     from pipeline.encoder import load_encoder
     from pipeline.journey import load_journey
-    from pipeline.steps.trained import read_examples, train_step_classifier
+    from pipeline.steps.trained import read_examples
+    from training.step_encoder import FineTuneSettings
+    from training.steps import train_steps
 
     loaded = load_journey(journey)
     texts, labels = read_examples(
         input_path, text_column=text_column, label_column=label_column, encoding=encoding
     )
     encoder = load_encoder()
-    classifier, report = train_step_classifier(
-        loaded, texts, labels, encoder, seed=seed, on_progress=logger.info
+    settings = FineTuneSettings(
+        tuned_layers=tuned_layers,
+        epochs=epochs,
+        seed=seed,
+        time_budget_s=None if max_minutes is None else max_minutes * 60,
+    )
+    classifier, report = train_steps(
+        loaded,
+        texts,
+        labels,
+        encoder,
+        fine_tune=fine_tune,  # type: ignore[arg-type]
+        settings=settings,
+        on_progress=logger.info,
     )
     classifier.save(output_dir, report)
     if is_quiet():
         return
     out = console()
-    out.print(
-        f"trained a {'multi-label' if report.multi_label else 'softmax'} step classifier on "
-        f"{report.texts} texts for journey {loaded.name!r}"
+    tuned = (
+        f" with the top {classifier.tuned_layers} encoder layers fine-tuned"
+        if classifier.tuned_layers
+        else " on the frozen encoder"
     )
+    out.print(
+        f"trained a {'multi-label' if report.multi_label else 'softmax'} step classifier{tuned} "
+        f"on {report.texts} texts for journey {loaded.name!r}"
+    )
+    decision = classifier.info.get("fine_tune", {}).get("decision")
+    if decision:
+        out.print(f"  {decision}")
     for name, value in report.held_out.items():
         out.print(f"  held-out {name}: {value:.4f}")
     out.print(f"  unassigned threshold: {report.threshold}")

@@ -29,6 +29,7 @@ from pipeline.tables import DEFAULT_CHUNK_SIZE, DEFAULT_ID_COLUMN, Chunk, TableW
 if TYPE_CHECKING:
     from pipeline.encoder import Encoder
     from pipeline.segment import Segment, Segmenter
+    from pipeline.signals import Signals, SignalsModel
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +37,7 @@ Granularity = Literal["comment", "segment"]
 GRANULARITIES: tuple[Granularity, ...] = ("comment", "segment")
 COMMENT_FIELDS = ("step", "step_confidence", "steps")
 SEGMENT_FIELDS = ("id", "segment", "text", "start", "end", "step", "step_confidence")
+SIGNAL_FIELDS = ("sentiment", "sentiment_score", "effort", "effort_score")
 
 _POINTS_BACK = re.compile(
     r"^\W*(?:(?:and|but|also|plus|so)\s+)?(?:it|it's|its|this|that|they|they're|them|these|those|"
@@ -51,6 +53,7 @@ class TaggedSegment:
     segment: Segment
     decision: StepDecision
     inherited: bool = False
+    signals: Signals | None = None
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,8 @@ class TaggedComment:
     step: str
     confidence: float
     steps: list[tuple[str, float]]
+    signals: Signals | None = None
+    step_signals: dict[str, Signals] | None = None
 
 
 class Tagger:
@@ -73,6 +78,7 @@ class Tagger:
         segmenter: Segmenter,
         encoder: Encoder,
         *,
+        signals: SignalsModel | None = None,
         batch_size: int = 64,
     ) -> None:
         check_compatible(classifier, journey, encoder.dimension)
@@ -80,7 +86,9 @@ class Tagger:
         self.classifier = classifier
         self.segmenter = segmenter
         self.encoder = encoder
+        self.signals = signals
         self.batch_size = batch_size
+        self._step_names = {step.id: step.name for step in journey.steps}
 
     def tag(self, texts: Sequence[str]) -> list[TaggedComment]:
         """Tag a batch of comments; empty texts come back unassigned with confidence 0."""
@@ -94,11 +102,69 @@ class Tagger:
             own = decisions[cursor : cursor + len(segments)]
             cursor += len(segments)
             results.append(_summarise(_inherit(segments, own)))
+        if self.signals is not None:
+            results = self._add_signals(results)
         return results
+
+    def _add_signals(self, results: list[TaggedComment]) -> list[TaggedComment]:
+        """Score every clause once, then summarise per step and per comment."""
+        from dataclasses import replace
+
+        from pipeline.signal_summary import EMPTY, combine
+        from pipeline.signals import signals_from_proba
+
+        assert self.signals is not None
+        flat = [tagged for result in results for tagged in result.segments]
+        names = [
+            self._step_names.get(t.decision.step) if t.decision.step != UNASSIGNED else None
+            for t in flat
+        ]
+        sentiment, effort = self.signals.predict_proba([t.segment.text for t in flat], names)
+        per_clause = signals_from_proba(sentiment, effort)
+        done, cursor = [], 0
+        for result in results:
+            rows = list(range(cursor, cursor + len(result.segments)))
+            cursor += len(rows)
+            segments = [
+                replace(tagged, signals=per_clause[row])
+                for tagged, row in zip(result.segments, rows, strict=True)
+            ]
+            lengths = [len(t.segment.text) for t in result.segments]
+            by_step = {
+                step: combine(
+                    sentiment,
+                    effort,
+                    [
+                        row
+                        for row, t in zip(rows, result.segments, strict=True)
+                        if _mentions(t, step)
+                    ],
+                )
+                for step, _ in result.steps
+            }
+            overall = combine(sentiment, effort, rows, lengths) if rows else EMPTY
+            done.append(replace(result, segments=segments, signals=overall, step_signals=by_step))
+        return done
 
     def describe(self) -> dict[str, Any]:
         """The parts in use, for logs and outputs."""
         return {"journey": self.journey.name, "steps": self.classifier.describe()}
+
+
+def _mentions(tagged: TaggedSegment, step: str) -> bool:
+    decision = tagged.decision
+    return decision.step == step or any(s == step for s, _ in decision.mentions)
+
+
+def _signal_fields(signals: Signals | None) -> dict[str, Any]:
+    if signals is None:
+        return {}
+    return {
+        "sentiment": signals.sentiment,
+        "sentiment_score": signals.sentiment_score,
+        "effort": signals.effort,
+        "effort_score": signals.effort_score,
+    }
 
 
 def _inherit(segments: list[Segment], decisions: list[StepDecision]) -> list[TaggedSegment]:
@@ -147,7 +213,12 @@ def comment_records(
             record[DEFAULT_ID_COLUMN] = row_id
         record["step"] = result.step
         record["step_confidence"] = result.confidence
-        record["steps"] = [{"step": step, "confidence": conf} for step, conf in result.steps]
+        by_step = result.step_signals or {}
+        record["steps"] = [
+            {"step": step, "confidence": conf, **_signal_fields(by_step.get(step))}
+            for step, conf in result.steps
+        ]
+        record.update(_signal_fields(result.signals))
         records.append(record)
     return records
 
@@ -166,6 +237,7 @@ def segment_records(chunk: Chunk, tagged: list[TaggedComment]) -> list[dict[str,
                     "end": 0,
                     "step": UNASSIGNED,
                     "step_confidence": 0.0,
+                    **_signal_fields(result.signals),
                 }
             )
             continue
@@ -179,6 +251,7 @@ def segment_records(chunk: Chunk, tagged: list[TaggedComment]) -> list[dict[str,
                     "end": item.segment.end,
                     "step": item.decision.step,
                     "step_confidence": item.decision.confidence,
+                    **_signal_fields(item.signals),
                 }
             )
     return records
@@ -221,15 +294,17 @@ def tag_file(
     )
     add_id = table.ids_are_row_numbers
     if granularity == "comment":
-        clashes = [name for name in COMMENT_FIELDS if name in table.columns]
+        written = (*COMMENT_FIELDS, *(SIGNAL_FIELDS if tagger.signals is not None else ()))
+        clashes = [name for name in written if name in table.columns]
         if clashes:
             raise SteplensError(
                 f"{table.path} already has column(s) {', '.join(map(repr, clashes))}, which "
                 "`tag` writes; rename them in the input so no data is overwritten"
             )
-        columns = [*table.columns, *([DEFAULT_ID_COLUMN] if add_id else []), *COMMENT_FIELDS]
+        columns = [*table.columns, *([DEFAULT_ID_COLUMN] if add_id else []), *written]
     else:
-        columns = list(SEGMENT_FIELDS)
+        signal_columns = SIGNAL_FIELDS if tagger.signals is not None else ()
+        columns = [*SEGMENT_FIELDS, *signal_columns]
     comments = records_written = unassigned = 0
     with TableWriter(output_path, columns=columns) as writer:
         for chunk in table.chunks():
@@ -252,21 +327,31 @@ def build_tagger(
     *,
     model_dir: str | Path | None = None,
     threshold: float | None = None,
+    signals: bool = True,
 ) -> Tagger:
-    """Load the encoder, the segmenter and a step classifier (trained if ``model_dir``)."""
+    """Load the encoder, the segmenter, a step classifier (trained if ``model_dir``) and, unless
+    ``signals`` is False, the shipped sentiment and effort model."""
     from pipeline.encoder import load_encoder
     from pipeline.segment import load_segmenter
 
-    encoder = load_encoder()
+    base = load_encoder()
+    encoder = base
     classifier: StepClassifier
     if model_dir is not None:
         from pipeline.steps.trained import load_step_model
 
-        classifier = load_step_model(model_dir, journey=journey, encoder_name=encoder.name)
+        model = load_step_model(model_dir, journey=journey, encoder_name=base.name)
         if threshold is not None:
-            classifier.threshold = threshold
+            model.threshold = threshold
+        encoder = model.encoder_for(base)
+        classifier = model
     else:
         from pipeline.steps.zero_shot import ZeroShotStepClassifier
 
-        classifier = ZeroShotStepClassifier(journey, encoder, threshold=threshold)
-    return Tagger(journey, classifier, load_segmenter(), encoder)
+        classifier = ZeroShotStepClassifier(journey, base, threshold=threshold)
+    signals_model = None
+    if signals:
+        from pipeline.signals import load_default_signals_model
+
+        signals_model = load_default_signals_model()
+    return Tagger(journey, classifier, load_segmenter(), encoder, signals=signals_model)

@@ -1,4 +1,4 @@
-"""A step classifier trained from labelled examples: a linear head on frozen sentence embeddings.
+"""A step classifier trained from labelled examples: a linear head on sentence embeddings.
 
 ``train_step_classifier`` learns from five examples per step up to tens of thousands. Texts
 listed with one label each give a softmax head (one step per text); a text listed with several
@@ -13,8 +13,9 @@ softmax temperature and the ``unassigned`` threshold are all chosen on held-out 
 Texts labelled ``unassigned`` are negatives: they teach the head what is not about any step.
 
 The model directory is self-contained (see ``save``): ``config.json`` (kind, journey, encoder,
-settings, held-out metrics), ``head.safetensors`` (weight and bias), ``journey.yaml`` and a
-model card ``README.md``. No pickles.
+settings, held-out metrics), ``head.safetensors`` (weight and bias), ``journey.yaml``, a
+model card ``README.md`` and, when ``training.steps`` fine-tuned the encoder's top layers,
+``encoder.safetensors`` with those layers. No pickles.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ FORMAT_VERSION = 1
 ASSIGNED_QUANTILE = 0.01
 C_GRID = (0.5, 2.0, 8.0, 32.0)
 LARGE_TRAINING_SET = 2000
+TUNED_ENCODER_FILE = "encoder.safetensors"
 
 
 class StepModelError(SteplensError):
@@ -86,6 +88,8 @@ class TrainedStepClassifier:
         temperature: float = 1.0,
         encoder_name: str,
         info: dict[str, Any] | None = None,
+        tuned_layers: int = 0,
+        tuned_state: dict[str, Any] | None = None,
     ) -> None:
         n_steps = len(journey.steps)
         if weight.shape[0] not in (n_steps, n_steps + 1) or bias.shape != (weight.shape[0],):
@@ -100,6 +104,18 @@ class TrainedStepClassifier:
         self.temperature = temperature
         self.encoder_name = encoder_name
         self.info = info or {}
+        if bool(tuned_layers) != (tuned_state is not None):
+            raise StepModelError("tuned_layers and tuned_state must be given together")
+        self.tuned_layers = tuned_layers
+        self.tuned_state = tuned_state
+
+    def encoder_for(self, base: Encoder) -> Encoder:
+        """The encoder this head reads: ``base``, or ``base`` with the fine-tuned top layers."""
+        if self.tuned_state is None:
+            return base
+        from pipeline.tuned_encoder import TunedEncoder
+
+        return TunedEncoder(base, self.tuned_state, self.tuned_layers)
 
     @property
     def step_ids(self) -> list[str]:
@@ -124,6 +140,7 @@ class TrainedStepClassifier:
             "multi_label": self.multi_label,
             "threshold": self.threshold,
             "temperature": self.temperature,
+            "tuned_layers": self.tuned_layers,
             **{k: v for k, v in self.info.items() if k in ("trained_at", "examples")},
         }
 
@@ -134,6 +151,13 @@ class TrainedStepClassifier:
         folder = Path(directory)
         folder.mkdir(parents=True, exist_ok=True)
         save_file({"weight": self.weight, "bias": self.bias}, str(folder / "head.safetensors"))
+        tuned_file = folder / TUNED_ENCODER_FILE
+        if self.tuned_state is not None:
+            from pipeline.tuned_encoder import save_top_layers
+
+            save_top_layers(self.tuned_state, tuned_file)
+        elif tuned_file.exists():
+            tuned_file.unlink()  # a retrained frozen model must not pick up stale layers
         journey_data = self.journey.model_dump(mode="json", exclude_defaults=False)
         (folder / "journey.yaml").write_text(
             yaml.safe_dump(journey_data, sort_keys=False, allow_unicode=True), encoding="utf-8"
@@ -146,7 +170,11 @@ class TrainedStepClassifier:
             "threshold": self.threshold,
             "temperature": self.temperature,
             "journey": {"name": self.journey.name, "steps": self.journey.step_ids},
-            "encoder": {"name": self.encoder_name, "dimension": self.encoder_dimension},
+            "encoder": {
+                "name": self.encoder_name,
+                "dimension": self.encoder_dimension,
+                "tuned_layers": self.tuned_layers,
+            },
             "info": self.info,
         }
         if report is not None:
@@ -160,6 +188,7 @@ def load_step_model(
     directory: str | Path, *, journey: Journey | None = None, encoder_name: str | None = None
 ) -> TrainedStepClassifier:
     """Load a model directory; refuse it when the journey or encoder does not match."""
+    from safetensors import SafetensorError
     from safetensors.numpy import load_file
 
     folder = Path(directory)
@@ -188,7 +217,9 @@ def load_step_model(
             yaml.safe_load(journey_text), str(folder / "journey.yaml")
         )
         tensors = load_file(str(folder / "head.safetensors"))
-    except (OSError, yaml.YAMLError) as exc:
+        tuned_layers = int(config["encoder"].get("tuned_layers", 0))
+        tuned_state = _load_tuned_state(folder) if tuned_layers else None
+    except (OSError, ValueError, KeyError, SafetensorError, yaml.YAMLError) as exc:
         raise StepModelError(f"step model {folder}: incomplete or corrupt ({exc})") from None
     recorded_encoder = config["encoder"]["name"]
     if encoder_name is not None and recorded_encoder != encoder_name:
@@ -211,7 +242,18 @@ def load_step_model(
         temperature=float(config.get("temperature", 1.0)),
         encoder_name=recorded_encoder,
         info=config.get("info", {}),
+        tuned_layers=tuned_layers,
+        tuned_state=tuned_state,
     )
+
+
+def _load_tuned_state(folder: Path) -> dict[str, Any]:
+    from safetensors.torch import load_file as load_torch_file
+
+    path = folder / TUNED_ENCODER_FILE
+    if not path.is_file():
+        raise OSError(f"{TUNED_ENCODER_FILE} is missing but config.json lists tuned layers")
+    return dict(load_torch_file(str(path)))
 
 
 def read_examples(
@@ -259,30 +301,43 @@ def group_examples(
     return list(merged), list(merged.values())
 
 
-def train_step_classifier(
-    journey: Journey,
-    texts: Sequence[str],
-    labels: Sequence[str],
-    encoder: Encoder,
-    *,
-    seed: int = 0,
-    on_progress: Callable[[str], None] | None = None,
-) -> tuple[TrainedStepClassifier, TrainingReport]:
-    """Train a head from (text, label) rows; a text in several rows is multi-label."""
-    note = on_progress or (lambda message: None)
+@dataclass
+class Examples:
+    """Training examples merged per unique text: texts and a (texts x steps) target matrix."""
+
+    texts: list[str]
+    targets: NDArray[np.bool_]
+    report: TrainingReport
+
+    @property
+    def multi_label(self) -> bool:
+        """True when some text has several steps."""
+        return self.report.multi_label
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Settings chosen on held-out training data: C, temperature and threshold."""
+
+    regularisation: float
+    temperature: float
+    threshold: float
+    held_out: dict[str, float]
+
+
+def prepare_examples(journey: Journey, texts: Sequence[str], labels: Sequence[str]) -> Examples:
+    """Check and merge (text, label) rows; warn about steps with too few examples."""
     unique_texts, label_sets = group_examples(texts, labels, journey)
     if not unique_texts:
         raise SteplensError("no training examples with text")
     step_ids = journey.step_ids
     per_step = {step: sum(step in s for s in label_sets) for step in step_ids}
-    negatives = sum(s == {UNASSIGNED} for s in label_sets)
-    multi_label = any(len(s) > 1 for s in label_sets)
     report = TrainingReport(
         texts=len(unique_texts),
         labels=sum(len(s) for s in label_sets),
-        multi_label=multi_label,
+        multi_label=any(len(s) > 1 for s in label_sets),
         per_step=per_step,
-        negatives=negatives,
+        negatives=sum(s == {UNASSIGNED} for s in label_sets),
     )
     missing = [step for step, count in per_step.items() if count == 0]
     few = [step for step, count in per_step.items() if count == 1]
@@ -299,19 +354,24 @@ def train_step_classifier(
         raise SteplensError("training needs examples for at least two steps")
     for warning in report.warnings:
         logger.warning(warning)
-
-    note(f"embedding {len(unique_texts)} texts")
-    embeddings = encoder.encode(unique_texts)
     targets = np.array([[step in s for step in step_ids] for s in label_sets], dtype=bool)
+    return Examples(unique_texts, targets, report)
 
-    note("choosing regularisation and threshold on held-out training data")
-    folds = _held_out_folds(targets, seed)
+
+def calibrate_head(
+    embeddings: NDArray[np.float32],
+    targets: NDArray[np.bool_],
+    folds: list[NDArray[np.int64]],
+    *,
+    multi_label: bool,
+    seed: int = 0,
+) -> Calibration:
+    """Choose C, temperature and the ``unassigned`` threshold on the held-out ``folds``."""
     best_c, held_out_logits, held_out_index = _select_regularisation(
         embeddings, targets, folds, multi_label, seed
     )
-    report.regularisation = best_c
     y_held = targets[held_out_index]
-    n_steps = len(step_ids)
+    n_steps = targets.shape[1]
     if multi_label:
         temperature = 1.0
         probs = _probabilities(held_out_logits, True, n_steps)
@@ -320,30 +380,95 @@ def train_step_classifier(
         temperature = _fit_temperature(held_out_logits, y_held)
         probs = _probabilities(held_out_logits, False, n_steps, temperature)
         threshold, metrics = _softmax_threshold(probs, y_held)
-    report.temperature, report.threshold, report.held_out = temperature, threshold, metrics
+    return Calibration(best_c, temperature, threshold, metrics)
 
-    note(f"fitting the final head on all {len(unique_texts)} texts (C={best_c})")
-    weight, bias = _fit_head(embeddings, targets, best_c, multi_label, seed)
-    info = {
+
+def held_out_score(calibration: Calibration) -> float:
+    """The one number used to compare two ways of training: top-1 accuracy or micro-F1."""
+    metrics = calibration.held_out
+    return float(metrics.get("accuracy_top1", metrics.get("micro_f1", 0.0)))
+
+
+def build_classifier(
+    journey: Journey,
+    examples: Examples,
+    embeddings: NDArray[np.float32],
+    calibration: Calibration,
+    *,
+    encoder_name: str,
+    seed: int = 0,
+    info: dict[str, Any] | None = None,
+    tuned_layers: int = 0,
+    tuned_state: dict[str, Any] | None = None,
+) -> TrainedStepClassifier:
+    """Fit the final head on all examples with the calibrated settings.
+
+    ``embeddings`` come from the encoder the head will read: the packaged one, or one whose
+    top ``tuned_layers`` layers are ``tuned_state``.
+    """
+    report = examples.report
+    report.regularisation = calibration.regularisation
+    report.temperature = calibration.temperature
+    report.threshold = calibration.threshold
+    report.held_out = calibration.held_out
+    weight, bias = _fit_head(
+        embeddings, examples.targets, calibration.regularisation, examples.multi_label, seed
+    )
+    details = {
         "trained_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-        "examples": len(unique_texts),
+        "examples": len(examples.texts),
         "seed": seed,
+        **(info or {}),
     }
-    classifier = TrainedStepClassifier(
+    return TrainedStepClassifier(
         journey,
         weight,
         bias,
-        multi_label=multi_label,
-        threshold=threshold,
-        temperature=temperature,
-        encoder_name=encoder.name,
-        info=info,
+        multi_label=examples.multi_label,
+        threshold=calibration.threshold,
+        temperature=calibration.temperature,
+        encoder_name=encoder_name,
+        info=details,
+        tuned_layers=tuned_layers,
+        tuned_state=tuned_state,
     )
-    return classifier, report
 
 
-def _held_out_folds(targets: NDArray[np.bool_], seed: int) -> list[NDArray[np.int64]]:
-    """Index arrays of held-out texts: K folds for small sets, one 20% split for large ones."""
+def train_step_classifier(
+    journey: Journey,
+    texts: Sequence[str],
+    labels: Sequence[str],
+    encoder: Encoder,
+    *,
+    seed: int = 0,
+    on_progress: Callable[[str], None] | None = None,
+) -> tuple[TrainedStepClassifier, TrainingReport]:
+    """Train a head on frozen embeddings from (text, label) rows; a text in several rows is
+    multi-label."""
+    note = on_progress or (lambda message: None)
+    examples = prepare_examples(journey, texts, labels)
+    note(f"embedding {len(examples.texts)} texts")
+    embeddings = encoder.encode(examples.texts)
+    note("choosing regularisation and threshold on held-out training data")
+    calibration = calibrate_head(
+        embeddings,
+        examples.targets,
+        held_out_folds(examples.targets, seed),
+        multi_label=examples.multi_label,
+        seed=seed,
+    )
+    note(f"fitting the final head on all {len(examples.texts)} texts")
+    classifier = build_classifier(
+        journey, examples, embeddings, calibration, encoder_name=encoder.name, seed=seed
+    )
+    return classifier, examples.report
+
+
+def held_out_folds(targets: NDArray[np.bool_], seed: int) -> list[NDArray[np.int64]]:
+    """Index arrays of held-out texts: K folds for small sets, one 20% split for large ones.
+
+    Folds are stratified by each text's first step; a step's lone example is never held out.
+    """
     rng = np.random.default_rng(seed)
     n = targets.shape[0]
     primary = np.where(targets.any(axis=1), targets.argmax(axis=1), -1)
@@ -532,7 +657,13 @@ def _model_card(classifier: TrainedStepClassifier, report: TrainingReport | None
         "",
         "Written by `steplens train-steps`: a "
         + ("multi-label (one sigmoid per step)" if classifier.multi_label else "softmax")
-        + f" logistic-regression head on frozen `{classifier.encoder_name}` embeddings.",
+        + " logistic-regression head on "
+        + (
+            f"`{classifier.encoder_name}` embeddings whose top {classifier.tuned_layers} "
+            f"layers were fine-tuned to these steps (`{TUNED_ENCODER_FILE}`)."
+            if classifier.tuned_layers
+            else f"frozen `{classifier.encoder_name}` embeddings."
+        ),
         "",
         f"- steps: {', '.join(classifier.step_ids)}",
         f"- unassigned threshold: {classifier.threshold} (chosen on held-out training data)",

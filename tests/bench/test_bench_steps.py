@@ -24,6 +24,7 @@ from bench.bench_steps import (
     Table,
 )
 from bench.datasets import LabelledTexts, banking77, clinc150, humanise_label
+from bench.report import format_values, render
 from pipeline.journey import UNASSIGNED, Journey
 from pipeline.steps.zero_shot import build_prototypes, off_topic_texts
 
@@ -103,13 +104,15 @@ def test_banking_style_rows(cache: CachedEncoder) -> None:
     prime(cache, named, [*train.texts, *test.texts])
     rows = bench_steps.zero_shot_rows(named, test, to_id, cache)
     rows += bench_steps.trained_rows("5-shot", journey, train, test, to_id, cache, seed=0)
-    check_rows(rows, 4, (TOP1,))
+    check_rows(rows, 5, (TOP1,))
     assert WITH_UNASSIGNED not in rows[0].metrics and WITH_UNASSIGNED in rows[1].metrics
     assert rows[-1].metrics[TOP1] >= 0.6  # three distinct intents, five examples each
     table = Table("banking77", "tiny", (TOP1, WITH_UNASSIGNED), rows)
-    lines = bench_steps.render(table)
-    assert lines[0] == "### tiny" and len(lines) == 4 + 4
-    assert "| 5-shot | ours: train_step_classifier |" in lines[-1]
+    lines = render(table)
+    assert lines[0] == "### tiny" and len(lines) == 4 + 5
+    assert "| 5-shot | ours: train-steps, frozen encoder |" in lines[-2]
+    assert "| 5-shot | ours: train-steps, fine-tune auto |" in lines[-1]
+    assert rows[-1].metrics[bench_steps.TUNED] in (0.0, 1.0)
 
 
 def test_open_set_rows(cache: CachedEncoder) -> None:
@@ -119,7 +122,7 @@ def test_open_set_rows(cache: CachedEncoder) -> None:
     oos = LabelledTexts(clinc150("oos_test").texts[:5], [["oos"]] * 5)
     cache.prime([*train.texts, *test.texts, *oos.texts])
     rows = bench_steps.open_set_rows(journey, train, test, oos, to_id, cache)
-    check_rows(rows, 2, (IN_SCOPE, OOS_RECALL, bench_steps.IN_SCOPE_TOP1))
+    check_rows(rows, 3, (IN_SCOPE, OOS_RECALL, bench_steps.IN_SCOPE_TOP1))
     assert all(0.0 < row.metrics[bench_steps.THRESHOLD] < 1.0 for row in rows)
 
 
@@ -156,7 +159,7 @@ def test_multi_label_rows(cache: CachedEncoder) -> None:
     named = with_examples(journey, examples, to_id)
     prime(cache, named, [*train.texts, *val.texts])
     rows = bench_steps.multi_label_rows(named, train, val, to_id, cache)
-    check_rows(rows, 3, (PRECISION, RECALL, F1))
+    check_rows(rows, 4, (PRECISION, RECALL, F1))
 
 
 def test_comment_metrics_and_sets() -> None:
@@ -198,23 +201,23 @@ def test_sample_and_speed_rows(encoder: Any) -> None:
 
 def test_update_docs_keeps_other_sections_and_parts(tmp_path: Path) -> None:
     path = tmp_path / "docs" / "benchmarks.md"
-    bench_steps.update_docs(path, {"mams": "### MAMS old"})
+    bench_steps.SECTION.update(path=path, new_blocks={"mams": "### MAMS old"})
     created = path.read_text(encoding="utf-8")
     assert created.startswith("# Benchmarks") and "### MAMS old" in created
     segmentation = "<!-- segment:start -->\n## Segmentation\n\n| a |\n<!-- segment:end -->"
     path.write_text(created + "\n" + segmentation + "\n", encoding="utf-8")
-    bench_steps.update_docs(path, {"banking77": "### Banking new"})
-    bench_steps.update_docs(path, {"banking77": "### Banking newer"})
+    bench_steps.SECTION.update(path=path, new_blocks={"banking77": "### Banking new"})
+    bench_steps.SECTION.update(path=path, new_blocks={"banking77": "### Banking newer"})
     text = path.read_text(encoding="utf-8")
     assert segmentation in text
     assert "### MAMS old" in text and "### Banking newer" in text and "Banking new\n" not in text
     assert text.index("### Banking newer") < text.index("### MAMS old")
-    assert text.count(bench_steps.SECTION_START) == 1
+    assert text.count(bench_steps.SECTION.markers[0]) == 1
 
 
 def test_parse_parts_and_format() -> None:
     assert bench_steps.parse_parts("speed, banking77") == ["banking77", "speed"]
     with pytest.raises(Exception, match="unknown part"):
         bench_steps.parse_parts("banking78")
-    assert bench_steps.format_values([0.8, 0.9, 0.85], 3) == "0.850 (0.800–0.900)"
-    assert bench_steps.format_values([], 3) == "–"
+    assert format_values([0.8, 0.9, 0.85], 3) == "0.850 (0.800–0.900)"
+    assert format_values([], 3) == "–"

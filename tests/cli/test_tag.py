@@ -55,7 +55,19 @@ def test_tag_comment_granularity_in_each_format(
         assert float(empty["step_confidence"]) == 0.0
     assert rows[3]["step"] == "refunds"
     assert rows[4]["step"] == "unassigned"
-    assert "sentiment" not in rows[0]  # filled by the signals model, not made up
+    # "Checkout was quick but delivery took two weeks.": a step each, with its own signals.
+    by_step = {s["step"]: s for s in steps[0]}
+    assert by_step["delivery"]["sentiment"] == "negative"
+    assert by_step["delivery"]["effort"] in {"moderate", "high"}
+    assert 1.0 <= by_step["delivery"]["effort_score"] <= 5.0
+    assert by_step["checkout"]["sentiment_score"] > by_step["delivery"]["sentiment_score"]
+    for row in rows:
+        assert row["sentiment"] in {"negative", "neutral", "positive"}
+        assert -1.0 <= float(row["sentiment_score"]) <= 1.0
+        assert row["effort"] in {"none", "low", "moderate", "high"}
+    for empty in rows[1:3]:  # empty texts: a defined answer, not a crash
+        assert (empty["sentiment"], float(empty["sentiment_score"])) == ("neutral", 0.0)
+        assert empty["effort"] == "none" and empty["effort_score"] in (None, "")
 
 
 def test_tag_segment_granularity(
@@ -80,7 +92,11 @@ def test_tag_segment_granularity(
         ("", "unassigned", 0.0),
         ("", "unassigned", 0.0),
     ]
-    assert set(records[0]) == {"id", "segment", "text", "start", "end", "step", "step_confidence"}
+    assert set(records[0]) == {
+        *("id", "segment", "text", "start", "end", "step", "step_confidence"),
+        *("sentiment", "sentiment_score", "effort", "effort_score"),
+    }
+    assert first[1]["sentiment"] == "negative"  # "delivery took two weeks"
 
 
 def test_tag_without_id_column_uses_row_numbers(
@@ -118,8 +134,9 @@ def test_tag_bad_output_name_fails_before_loading_models(
     assert result.exit_code == 1 and "unsupported file type '.xlsx'" in result.output
 
 
+@pytest.mark.parametrize("fine_tune", ["never", "always"])
 def test_train_steps_then_tag_with_the_model(
-    runner: CliRunner, write_csv: Callable[..., Path], tmp_path: Path
+    runner: CliRunner, write_csv: Callable[..., Path], tmp_path: Path, fine_tune: str
 ) -> None:
     examples = []
     phrases = {
@@ -155,10 +172,25 @@ def test_train_steps_then_tag_with_the_model(
     source = write_csv(examples, name="examples.csv")
     model = tmp_path / "model"
     result = runner.invoke(
-        cli, ["train-steps", str(source), "--journey", str(journey), "--out", str(model)]
+        cli,
+        [
+            "train-steps",
+            str(source),
+            "--journey",
+            str(journey),
+            "--out",
+            str(model),
+            "--fine-tune",
+            fine_tune,
+            "--tuned-layers",
+            "1",
+            "--epochs",
+            "2",
+        ],
     )
     assert result.exit_code == 0, result.output
     assert (model / "head.safetensors").is_file() and "held-out" in result.output
+    assert (model / "encoder.safetensors").is_file() == (fine_tune == "always")
     feedback = write_csv([{"id": 1, "text": "the courier lost my parcel"}], name="fb.csv")
     out = tmp_path / "tagged.jsonl"
     tagged = runner.invoke(

