@@ -43,6 +43,7 @@ EFFORT_VALUES = np.array([0.0, 1.0, 3.0, 5.0], dtype=np.float32)
 MODEL_KIND = "steplens-signals"
 FORMAT_VERSION = 1
 HEAD_SCALE = 20.0
+WINDOW_WORDS = 150
 
 
 class SignalsModelError(SteplensError):
@@ -121,14 +122,19 @@ class SignalsModel:
         ``steps`` gives each text's step name (or None); with a step-conditioned model the
         sentiment of a text with a step is read from the pair ``(step, text)``.
         """
-        plain = self.encoder.encode(list(texts))
-        sentiment = self.sentiment_from_embeddings(plain)
-        effort = self.effort_from_embeddings(plain)
+        windows, owners = split_windows(texts)
+        plain = self.encoder.encode(windows)
+        sentiment = _mean_by_owner(self.sentiment_from_embeddings(plain), owners, len(texts))
+        effort = _mean_by_owner(self.effort_from_embeddings(plain), owners, len(texts))
         if self.condition_on_steps and steps is not None:
             paired = [i for i, step in enumerate(steps) if step]
             if paired:
-                pairs: list[Any] = [(steps[i], texts[i]) for i in paired]
-                sentiment[paired] = self.sentiment_from_embeddings(self.encoder.encode(pairs))
+                pair_windows, pair_owners = split_windows([texts[i] for i in paired])
+                pairs: list[Any] = [
+                    (steps[paired[o]], w) for w, o in zip(pair_windows, pair_owners, strict=True)
+                ]
+                scored = self.sentiment_from_embeddings(self.encoder.encode(pairs))
+                sentiment[paired] = _mean_by_owner(scored, pair_owners, len(paired))
         return sentiment, effort
 
     def describe(self) -> dict[str, Any]:
@@ -163,6 +169,42 @@ class SignalsModel:
         }
         (folder / "config.json").write_text(json.dumps(config, indent=2), encoding="utf-8")
         return folder
+
+
+def split_windows(
+    texts: Sequence[str], words: int = WINDOW_WORDS
+) -> tuple[list[str], NDArray[np.int64]]:
+    """Texts longer than ``words`` words as overlapping windows (half a window apart).
+
+    The encoder reads at most 256 word pieces; a longer clause is scored window by window and
+    the probabilities averaged, instead of being cut off. Returns the windows and, for each, the
+    index of its text.
+    """
+    windows: list[str] = []
+    owners: list[int] = []
+    for index, text in enumerate(texts):
+        tokens = text.split()
+        if len(tokens) <= words:
+            windows.append(text)
+            owners.append(index)
+            continue
+        step = words // 2
+        for start in range(0, len(tokens) - step, step):
+            windows.append(" ".join(tokens[start : start + words]))
+            owners.append(index)
+    return windows, np.asarray(owners, dtype=np.int64)
+
+
+def _mean_by_owner(
+    probabilities: NDArray[np.float32], owners: NDArray[np.int64], n: int
+) -> NDArray[np.float32]:
+    if len(owners) == n:
+        return probabilities
+    total = np.zeros((n, probabilities.shape[1]), dtype=np.float64)
+    np.add.at(total, owners, probabilities)
+    counts = np.bincount(owners, minlength=n)[:, None]
+    result: NDArray[np.float32] = (total / np.maximum(counts, 1)).astype(np.float32)
+    return result
 
 
 def signals_from_proba(

@@ -17,6 +17,7 @@ from pipeline.signals import (
     macro_recall,
     signals_from_proba,
     signals_model_dir,
+    split_windows,
 )
 
 
@@ -97,3 +98,13 @@ def test_a_missing_or_corrupt_model_is_a_clear_error(encoder: Any, tmp_path: Pat
     (folder / "encoder.safetensors").write_bytes(b"garbage")
     with pytest.raises(SignalsModelError, match="missing or corrupt"):
         load_signals_model(folder, encoder)
+
+
+def test_long_clauses_are_scored_in_windows(signals: Any) -> None:
+    windows, owners = split_windows(["short one", " ".join(["word"] * 400), ""], words=150)
+    assert owners.tolist() == [0, 1, 1, 1, 1, 1, 2]
+    assert all(len(w.split()) <= 150 for w in windows)
+    long_text = "the courier never came and I waited all day again. " * 60
+    sentiment, effort = signals.predict_proba(["fine", long_text], ["delivery", "delivery"])
+    assert sentiment.shape == (2, 3) and np.allclose(effort.sum(1), 1, atol=1e-5)
+    assert signals_from_proba(sentiment, effort)[1].sentiment == "negative"

@@ -148,3 +148,42 @@ def test_the_time_budget_stops_training_early(encoder: Any) -> None:
     settings = FineTuneSettings(tuned_layers=1, epochs=20, time_budget_s=0.001)
     result = fine_tune_top_layers(encoder, texts, targets_for(labels), settings)
     assert result.stats["epochs_run"] == 1 and result.stats["stopped_by_budget"]
+
+
+def test_signals_training_is_deterministic_under_a_seed(encoder: Any, tmp_path: Path) -> None:
+    from pipeline.signals import load_signals_model
+    from training.signals import SignalsData, SignalsSettings, _task, train_signals
+    from training.signals_data import Example
+
+    sentiment = [
+        Example("the food was great", "positive", "t"),
+        Example("awful, cold and late", "negative", "t"),
+        Example("it is a restaurant", "neutral", "t"),
+        Example("the waiter ignored us", "negative", "t", aspect="service"),
+    ] * 3
+    effort = [
+        Example("I called four times and still no refund", "high", "e"),
+        Example("took a while but sorted", "moderate", "e"),
+        Example("so easy, two minutes", "low", "e"),
+        Example("nice colour", "none", "e"),
+    ] * 3
+    settings = SignalsSettings(tuned_layers=1, epochs=1, batch_size=4, effort_repeats=1)
+
+    def run() -> Any:
+        data = SignalsData(
+            _task(sentiment, ("negative", "neutral", "positive"), True),
+            _task(sentiment[:4], ("negative", "neutral", "positive"), True),
+            _task(effort, ("none", "low", "moderate", "high"), False),
+            _task(effort[:4], ("none", "low", "moderate", "high"), False),
+        )
+        model, chosen = train_signals(encoder, data, settings)
+        assert chosen["epoch"] == 1
+        return model
+
+    first, second = run(), run()
+    for name, array in first.heads.items():
+        assert np.array_equal(array, second.heads[name]), name
+    folder = first.save(tmp_path / "signals")
+    again = load_signals_model(folder, encoder)
+    texts = ["the waiter ignored us", "so easy"]
+    assert np.allclose(first.predict_proba(texts)[0], again.predict_proba(texts)[0], atol=2e-2)
