@@ -674,7 +674,7 @@ from pipeline.journey import load_journey
 from pipeline.tagger import build_tagger
 journey = load_journey({journey!r})
 started = time.perf_counter()
-build_tagger(journey)
+build_tagger(journey, signals=False)
 print(json.dumps({{"seconds": time.perf_counter() - started}}))
 """
 
@@ -818,12 +818,13 @@ class Resources:
         return self._cache
 
     def tagger(self) -> Tagger:
-        """``build_tagger`` for the sample's journey (zero-shot)."""
+        """``build_tagger`` for the sample's journey (zero-shot steps, no signals: this file
+        measures step classification)."""
         if self._tagger is None:
             from pipeline.journey import load_journey
             from pipeline.tagger import build_tagger
 
-            self._tagger = build_tagger(load_journey(SAMPLE_JOURNEY))
+            self._tagger = build_tagger(load_journey(SAMPLE_JOURNEY), signals=False)
         return self._tagger
 
 

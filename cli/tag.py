@@ -41,6 +41,11 @@ from cli.output import is_quiet, row_progress
     help="Comments read, tagged and written at a time.",
 )
 @click.option(
+    "--no-signals",
+    is_flag=True,
+    help="Steps only: skip sentiment and effort (faster; their fields are left out).",
+)
+@click.option(
     "--out",
     "output_path",
     required=True,
@@ -57,12 +62,14 @@ def tag_command(
     granularity: str,
     threshold: float | None,
     chunk_size: int,
+    no_signals: bool,
     output_path: Path,
 ) -> None:
     """Tag each comment of INPUT with the journey steps it mentions.
 
     Splits comments into clauses, classifies each clause to a step (or `unassigned`) and
-    writes the input's columns plus `step`, `step_confidence` and `steps` (one record per
+    scores each clause for sentiment and effort, and writes the input's columns plus `step`,
+    `step_confidence`, `steps`, `sentiment(_score)` and `effort(_score)` (one record per
     comment), or one record per clause with `--granularity segment`. Without `--model`,
     steps are recognised zero-shot from the journey's names, descriptions and examples.
     """
@@ -73,7 +80,7 @@ def tag_command(
     format_for_path(output_path)  # fail on a bad output name before loading models
     loaded = load_journey(journey)
     total = open_table(input_path, text_column=text_column, id_column=id_column).row_count_hint()
-    tagger = build_tagger(loaded, model_dir=model_dir, threshold=threshold)
+    tagger = build_tagger(loaded, model_dir=model_dir, threshold=threshold, signals=not no_signals)
     with row_progress(f"tagging {input_path.name}", total, quiet=is_quiet()) as advance:
         summary = tag_file(
             tagger,

@@ -226,3 +226,18 @@ def test_train_steps_names_a_missing_label_column(
     assert result.exit_code == 1
     assert "no label column 'step'; the columns are: 'text', 'intent'" in result.output
     assert "--label-column" in result.output
+
+
+def test_no_signals_leaves_the_signal_fields_out(
+    runner: CliRunner, write_csv: Callable[..., Path], tmp_path: Path
+) -> None:
+    source = write_csv(FEEDBACK)
+    out = tmp_path / "steps-only.jsonl"
+    result = runner.invoke(
+        cli, ["tag", str(source), "-j", "ecommerce", "--no-signals", "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert len(rows) == len(FEEDBACK)
+    assert "sentiment" not in rows[0] and "effort" not in rows[0]
+    assert all("sentiment" not in entry for entry in rows[0]["steps"])
