@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,6 +45,8 @@ MODEL_KIND = "steplens-signals"
 FORMAT_VERSION = 1
 HEAD_SCALE = 20.0
 WINDOW_WORDS = 150
+NEUTRAL = np.array([0.0, 1.0, 0.0], dtype=np.float32)
+NO_EFFORT = np.array([1.0, 0.0, 0.0, 0.0], dtype=np.float32)
 
 
 class SignalsModelError(SteplensError):
@@ -126,8 +129,11 @@ class SignalsModel:
         plain = self.encoder.encode(windows)
         sentiment = _mean_by_owner(self.sentiment_from_embeddings(plain), owners, len(texts))
         effort = _mean_by_owner(self.effort_from_embeddings(plain), owners, len(texts))
+        empty = [i for i, text in enumerate(texts) if not has_words(text)]
+        sentiment[empty] = NEUTRAL
+        effort[empty] = NO_EFFORT
         if self.condition_on_steps and steps is not None:
-            paired = [i for i, step in enumerate(steps) if step]
+            paired = [i for i, step in enumerate(steps) if step and i not in set(empty)]
             if paired:
                 pair_windows, pair_owners = split_windows([texts[i] for i in paired])
                 pairs: list[Any] = [
@@ -169,6 +175,19 @@ class SignalsModel:
         }
         (folder / "config.json").write_text(json.dumps(config, indent=2), encoding="utf-8")
         return folder
+
+
+_LINKS_AND_HANDLES = re.compile(r"(?:https?://|www\.)\S+|@\w+", re.IGNORECASE)
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+def has_words(text: str) -> bool:
+    """True when the text has letters outside URLs and @mentions (hashtags count as words).
+
+    Texts without (emoji only, a bare URL, numbers, punctuation, empty) get a defined answer
+    instead of a guess: neutral with score 0 and effort ``none``.
+    """
+    return bool(_LETTER.search(_LINKS_AND_HANDLES.sub(" ", text)))
 
 
 def split_windows(

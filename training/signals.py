@@ -402,6 +402,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--epochs", type=int, default=SignalsSettings.epochs)
     parser.add_argument("--tuned-layers", type=int, default=SignalsSettings.tuned_layers)
     parser.add_argument("--seed", type=int, default=SignalsSettings.seed)
+    parser.add_argument("--sst2-sample", type=int, default=SignalsSettings.sst2_sample)
     parser.add_argument("--no-aspects", action="store_true", help="never condition on aspects")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
@@ -410,6 +411,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         epochs=args.epochs,
         seed=args.seed,
         condition_on_aspects=not args.no_aspects,
+        sst2_sample=args.sst2_sample,
     )
     import torch
 
