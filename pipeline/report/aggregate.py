@@ -1,0 +1,164 @@
+"""Per-step text signals from tagged comments: counts, shares with Wilson intervals, means.
+
+Input is what ``steplens tag`` writes at comment granularity: one record per comment with a
+``steps`` list (a JSON string in CSV) whose entries carry the step's own ``sentiment``,
+``sentiment_score``, ``effort`` and ``effort_score``. For each step of the journey:
+
+- ``comments``: comments in the slice (every comment counts, whether it mentions a step or not);
+- ``mentions``: comments that mention the step; ``share = mentions / comments``;
+- ``sentiment_mean``: mean ``sentiment_score`` of those mentions; ``negative_share``: the share
+  of them whose sentiment is negative;
+- ``effort_mean``: mean ``effort_score`` over the mentions with an effort signal (1 to 5);
+  ``high_effort_share``: the share of mentions with ``high`` effort;
+- Wilson 95% intervals for the three shares and ``enough``: at least ``MIN_N`` mentions, below
+  which a number is shown but never read as a trend.
+
+Slices are the whole file, or one key per comment (a period, a group value) via ``key``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from pipeline.errors import SteplensError
+from pipeline.journey import Journey
+from pipeline.report.stats import MIN_N, enough, wilson_interval
+
+
+@dataclass(frozen=True)
+class StepSignals:
+    """The text signals of one step in one slice of comments."""
+
+    step: str
+    name: str
+    comments: int
+    mentions: int
+    share: float
+    share_interval: tuple[float, float]
+    sentiment_mean: float | None
+    negative_share: float | None
+    negative_interval: tuple[float, float]
+    effort_mean: float | None
+    high_effort_share: float | None
+    high_effort_interval: tuple[float, float]
+    enough: bool
+
+    def as_row(self) -> dict[str, Any]:
+        """The columns the architecture doc names for steps.csv, plus the intervals."""
+        return {
+            "step": self.step,
+            "name": self.name,
+            "comments": self.comments,
+            "mentions": self.mentions,
+            "share": self.share,
+            "share_low": self.share_interval[0],
+            "share_high": self.share_interval[1],
+            "sentiment_mean": self.sentiment_mean,
+            "negative_share": self.negative_share,
+            "negative_share_low": self.negative_interval[0],
+            "negative_share_high": self.negative_interval[1],
+            "effort_mean": self.effort_mean,
+            "high_effort_share": self.high_effort_share,
+            "high_effort_share_low": self.high_effort_interval[0],
+            "high_effort_share_high": self.high_effort_interval[1],
+            "enough": self.enough,
+        }
+
+
+def step_entries(record: Mapping[str, Any], where: str = "") -> list[dict[str, Any]]:
+    """The ``steps`` list of a tagged record, parsed from JSON when it came from CSV."""
+    value = record.get("steps")
+    if value is None or value == "":
+        return []
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError as exc:
+            raise SteplensError(f"{where}column 'steps' is not valid JSON ({exc})") from None
+    if not isinstance(value, list) or not all(isinstance(entry, dict) for entry in value):
+        raise SteplensError(f"{where}column 'steps' must be a list of step objects")
+    return list(value)
+
+
+def aggregate(
+    records: Iterable[Mapping[str, Any]],
+    journey: Journey,
+    key: Callable[[Mapping[str, Any]], Hashable] | None = None,
+    minimum: int = MIN_N,
+) -> dict[Hashable, list[StepSignals]]:
+    """Per-step signals for each slice (one slice, key ``None``, without ``key``).
+
+    Steps come out in journey order; a step no comment mentions still gets a row (0 mentions).
+    """
+    known = set(journey.step_ids)
+    comments: dict[Hashable, int] = {}
+    entries: dict[tuple[Hashable, str], list[dict[str, Any]]] = {}
+    for number, record in enumerate(records, start=1):
+        slice_key = key(record) if key is not None else None
+        comments[slice_key] = comments.get(slice_key, 0) + 1
+        seen: set[str] = set()
+        for entry in step_entries(record, f"tagged record {number}: "):
+            step = entry.get("step")
+            if step not in known:
+                raise SteplensError(
+                    f"tagged record {number}: step {step!r} is not in journey {journey.name!r}; "
+                    "was the file tagged with another journey?"
+                )
+            if step in seen:
+                continue
+            seen.add(step)
+            entries.setdefault((slice_key, step), []).append(entry)
+    return {
+        slice_key: [
+            summarise(step.id, step.name, total, entries.get((slice_key, step.id), []), minimum)
+            for step in journey.steps
+        ]
+        for slice_key, total in comments.items()
+    }
+
+
+def summarise(
+    step: str, name: str, comments: int, entries: Sequence[Mapping[str, Any]], minimum: int = MIN_N
+) -> StepSignals:
+    """One step's signals from its mention entries (see the module docstring)."""
+    mentions = len(entries)
+    scores = _numbers(entry.get("sentiment_score") for entry in entries)
+    efforts = _numbers(
+        entry.get("effort_score") for entry in entries if entry.get("effort") not in (None, "none")
+    )
+    negative = sum(entry.get("sentiment") == "negative" for entry in entries)
+    high = sum(entry.get("effort") == "high" for entry in entries)
+    return StepSignals(
+        step=step,
+        name=name,
+        comments=comments,
+        mentions=mentions,
+        share=mentions / comments if comments else 0.0,
+        share_interval=wilson_interval(mentions, comments),
+        sentiment_mean=float(np.mean(scores)) if scores else None,
+        negative_share=negative / mentions if mentions else None,
+        negative_interval=wilson_interval(negative, mentions),
+        effort_mean=float(np.mean(efforts)) if efforts else None,
+        high_effort_share=high / mentions if mentions else None,
+        high_effort_interval=wilson_interval(high, mentions),
+        enough=enough(mentions, minimum),
+    )
+
+
+def _numbers(values: Iterable[Any]) -> list[float]:
+    numbers = []
+    for value in values:
+        if value is None or value == "":
+            continue
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            continue
+        if np.isfinite(number):
+            numbers.append(number)
+    return numbers
