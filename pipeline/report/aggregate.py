@@ -38,6 +38,8 @@ class StepSignals:
     name: str
     comments: int
     mentions: int
+    negatives: int
+    high_efforts: int
     share: float
     share_interval: tuple[float, float]
     sentiment_mean: float | None
@@ -138,6 +140,8 @@ def summarise(
         name=name,
         comments=comments,
         mentions=mentions,
+        negatives=negative,
+        high_efforts=high,
         share=mentions / comments if comments else 0.0,
         share_interval=wilson_interval(mentions, comments),
         sentiment_mean=float(np.mean(scores)) if scores else None,
