@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from pipeline.report.aggregate import StepSignals
-from pipeline.report.metrics import StepMetrics
+from pipeline.report.metrics import StepMetrics, funnel_totals
 from pipeline.report.periods import Period
 from pipeline.report.stats import MIN_N, two_proportion_test
 
@@ -86,13 +86,7 @@ def text_changes(by_period: Mapping[Period, Sequence[StepSignals]]) -> list[Step
 
 def funnel_changes(metrics: StepMetrics) -> list[StepChange]:
     """Changes in drop-off rate between consecutive periods (rows summed over groups)."""
-    totals: dict[tuple[str, Period], list[int]] = {}
-    for row in metrics.rows:
-        if row.period is None:
-            continue
-        entered_completed = totals.setdefault((row.step, row.period), [0, 0])
-        entered_completed[0] += row.entered
-        entered_completed[1] += row.completed
+    totals = funnel_totals(metrics)
     periods = sorted({period for _, period in totals})
     changes = []
     for step in metrics.steps():

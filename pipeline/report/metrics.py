@@ -503,3 +503,15 @@ def _did_you_mean(name: str, choices: Sequence[str]) -> str:
 
 def _show(number: Number) -> str:
     return str(int(number)) if isinstance(number, float) and number.is_integer() else str(number)
+
+
+def funnel_totals(metrics: StepMetrics) -> dict[tuple[str, Period], tuple[int, int]]:
+    """(entered, completed) per (step, period), summed over group rows; rows without a period
+    are left out. Shared by the change tests and the conversion correlations."""
+    totals: dict[tuple[str, Period], tuple[int, int]] = {}
+    for row in metrics.rows:
+        if row.period is None:
+            continue
+        entered, completed = totals.get((row.step, row.period), (0, 0))
+        totals[(row.step, row.period)] = (entered + row.entered, completed + row.completed)
+    return totals
