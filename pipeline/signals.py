@@ -71,12 +71,14 @@ class SignalsModel:
         encoder: Encoder,
         heads: dict[str, NDArray[np.float32]],
         *,
+        state: dict[str, Any],
         tuned_layers: int,
         condition_on_steps: bool,
         info: dict[str, Any] | None = None,
     ) -> None:
         self.encoder = encoder
         self.heads = heads
+        self.state = state
         self.tuned_layers = tuned_layers
         self.condition_on_steps = condition_on_steps
         self.info = info or {}
@@ -94,16 +96,13 @@ class SignalsModel:
         """Build from the packaged encoder, tuned layer weights and head arrays."""
         from pipeline.tuned_encoder import TunedEncoder
 
-        model = cls(
+        return cls(
             TunedEncoder(base, state, tuned_layers),
             heads,
+            state=state,
             tuned_layers=tuned_layers,
             condition_on_steps=condition_on_steps,
         )
-        model.state = state
-        return model
-
-    state: dict[str, Any]
 
     def sentiment_from_embeddings(self, embeddings: NDArray[np.float32]) -> NDArray[np.float32]:
         """Sentiment probabilities (n, 3) from the tuned encoder's embeddings."""

@@ -25,7 +25,7 @@ def transformer_layers(model: Any) -> Any:
     return model[0].auto_model.encoder.layer
 
 
-def _layers_prefix(model: Any) -> str:
+def layers_prefix(model: Any) -> str:
     """The state-dict prefix of the layer list (sentence-transformers versions differ)."""
     layers = transformer_layers(model)
     for name, module in model.named_modules():
@@ -40,21 +40,12 @@ def top_layer_names(model: Any, tuned_layers: int) -> list[str]:
     total = len(layers)
     if not 1 <= tuned_layers <= total:
         raise SteplensError(f"tuned layers must be between 1 and {total}, not {tuned_layers}")
-    prefix = _layers_prefix(model)
+    prefix = layers_prefix(model)
     names = []
     for index in range(total - tuned_layers, total):
         for key in layers[index].state_dict():
             names.append(f"{prefix}{index}.{key}")
     return names
-
-
-def top_layer_state(model: Any, tuned_layers: int) -> dict[str, torch.Tensor]:
-    """A contiguous CPU copy of the top layers' weights, keyed as in the full model."""
-    state = model.state_dict()
-    return {
-        name: state[name].detach().cpu().contiguous().clone()
-        for name in top_layer_names(model, tuned_layers)
-    }
 
 
 class TunedEncoder(Encoder):

@@ -55,12 +55,12 @@ from training.step_encoder import (
     CachedTrunk,
     TextInput,
     TopStack,
-    _length_batches,
-    _pad,
-    _schedule,
     cache_trunk,
     encode_cached,
+    length_batches,
     optimizer_step,
+    pad_states,
+    warmup_cosine,
 )
 
 if TYPE_CHECKING:
@@ -204,19 +204,19 @@ def train_signals(
     )
     total = steps_per_epoch * settings.epochs
     scheduler = torch.optim.lr_scheduler.LambdaLR(
-        optimizer, lambda step: _schedule(step, total, settings.warmup)
+        optimizer, lambda step: warmup_cosine(step, total, settings.warmup)
     )
     history: list[dict[str, float]] = []
     best: tuple[float, dict[str, Any]] | None = None
     for epoch in range(settings.epochs):
         plan = [
             ("sentiment", b)
-            for b in _length_batches(_lengths(data.sentiment_train), settings.batch_size, rng)
+            for b in length_batches(_lengths(data.sentiment_train), settings.batch_size, rng)
         ]
         for _ in range(settings.effort_repeats):
             plan += [
                 ("effort", b)
-                for b in _length_batches(_lengths(data.effort_train), settings.batch_size, rng)
+                for b in length_batches(_lengths(data.effort_train), settings.batch_size, rng)
             ]
         random.Random(settings.seed + epoch).shuffle(plan)
         top.layers.train()
@@ -224,7 +224,7 @@ def train_signals(
         for task_name, index in plan:
             task = data.sentiment_train if task_name == "sentiment" else data.effort_train
             assert task.trunk is not None
-            embedded = top(*_pad([task.trunk.states[i] for i in index]))
+            embedded = top(*pad_states([task.trunk.states[i] for i in index]))
             logits = heads[task_name](embedded * 20.0)
             target = torch.as_tensor(task.targets[index])
             weight = effort_weights if task_name == "effort" else None
@@ -278,14 +278,6 @@ def _class_weights(targets: NDArray[np.int64], n: int) -> torch.Tensor:
 def _as_model(
     encoder: Encoder, top: TopStack, heads: Any, settings: SignalsSettings
 ) -> SignalsModel:
-    from pipeline.tuned_encoder import top_layer_state, transformer_layers
-
-    tuned = copy.deepcopy(encoder.model)
-    layers = transformer_layers(tuned)
-    offset = len(layers) - settings.tuned_layers
-    for index, layer in enumerate(top.layers):
-        layers[offset + index].load_state_dict(layer.state_dict())
-    state = top_layer_state(tuned, settings.tuned_layers)
     head_arrays = {
         f"{name}.{part}": getattr(heads[name], part).detach().numpy().astype(np.float32)
         for name in ("sentiment", "effort")
@@ -293,7 +285,7 @@ def _as_model(
     }
     return SignalsModel.from_parts(
         encoder,
-        state,
+        top.state(),
         settings.tuned_layers,
         head_arrays,
         condition_on_steps=settings.condition_on_aspects,

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from pipeline.tuned_encoder import top_layer_state, transformer_layers
+from pipeline.tuned_encoder import layers_prefix, transformer_layers
 
 if TYPE_CHECKING:
     import torch
@@ -148,7 +148,17 @@ class TopStack:
         import torch
 
         layers = transformer_layers(encoder.model)
-        self.layers = torch.nn.ModuleList(copy.deepcopy(layers[len(layers) - tuned_layers :]))
+        self.offset = len(layers) - tuned_layers
+        self.prefix = layers_prefix(encoder.model)
+        self.layers = torch.nn.ModuleList(copy.deepcopy(layers[self.offset :]))
+
+    def state(self) -> dict[str, torch.Tensor]:
+        """The tuned layers' weights keyed as in the full encoder (what TunedEncoder loads)."""
+        return {
+            f"{self.prefix}{self.offset + index}.{key}": tensor.detach().contiguous().clone()
+            for index, layer in enumerate(self.layers)
+            for key, tensor in layer.state_dict().items()
+        }
 
     def __call__(self, hidden: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
         import torch
@@ -170,11 +180,12 @@ def encode_cached(top: TopStack, trunk: CachedTrunk, batch_size: int = 128) -> N
     with torch.inference_mode():
         for start in range(0, len(order), batch_size):
             index = order[start : start + batch_size]
-            out[index] = top(*_pad([trunk.states[i] for i in index])).numpy()
+            out[index] = top(*pad_states([trunk.states[i] for i in index])).numpy()
     return out
 
 
-def _pad(states: Sequence[torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:
+def pad_states(states: Sequence[torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:
+    """Cached (tokens, dim) states as one zero-padded batch and its attention mask."""
     import torch
 
     longest = max(s.shape[0] for s in states)
@@ -186,7 +197,7 @@ def _pad(states: Sequence[torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor]:
     return hidden, mask
 
 
-def _length_batches(
+def length_batches(
     lengths: NDArray[np.int64], batch_size: int, rng: np.random.Generator
 ) -> list[NDArray[np.int64]]:
     """Shuffled batches of texts of similar length (little padding, still random order)."""
@@ -209,7 +220,8 @@ def optimizer_step(loss: torch.Tensor, optimizer: Any, scheduler: Any, top: TopS
     return float(loss.item())
 
 
-def _schedule(step: int, total: int, warmup: float) -> float:
+def warmup_cosine(step: int, total: int, warmup: float) -> float:
+    """Learning-rate factor: linear warm-up over the first ``warmup`` share, then cosine decay."""
     warm = max(1, int(total * warmup))
     if step < warm:
         return (step + 1) / warm
@@ -257,12 +269,7 @@ def fine_tune_top_layers(
             stats["stopped_by_budget"] = epoch + 1 < settings.epochs
             break
     stats["seconds"] = round(time.perf_counter() - started, 1)
-    tuned = copy.deepcopy(encoder.model)
-    layers = transformer_layers(tuned)
-    offset = len(layers) - settings.tuned_layers
-    for index, layer in enumerate(top.layers):
-        layers[offset + index].load_state_dict(layer.state_dict())
-    return FineTuneResult(top_layer_state(tuned, settings.tuned_layers), top, stats)
+    return FineTuneResult(top.state(), top, stats)
 
 
 def _supervised_trainer(
@@ -281,12 +288,7 @@ def _supervised_trainer(
     # Start the class vectors at each class's mean pooled trunk output: training begins from
     # the nearest-centroid classifier instead of from noise.
     with torch.no_grad():
-        embedded = torch.cat(
-            [
-                top(*_pad([trunk.states[i] for i in range(s, min(s + 64, len(trunk.states)))]))
-                for s in range(0, len(trunk.states), 64)
-            ]
-        )
+        embedded = torch.as_tensor(encode_cached(top, trunk))
         centroids = (y.T @ embedded) / y.sum(0).clamp(min=1).unsqueeze(1)
     head = torch.nn.Parameter(torch.nn.functional.normalize(centroids + 1e-6, dim=-1))
     bias = torch.nn.Parameter(torch.zeros(classes))
@@ -299,14 +301,14 @@ def _supervised_trainer(
     steps_per_epoch = math.ceil(len(trunk.states) / settings.batch_size)
     total = steps_per_epoch * settings.epochs
     scheduler = torch.optim.lr_scheduler.LambdaLR(
-        optimizer, lambda step: _schedule(step, total, settings.warmup)
+        optimizer, lambda step: warmup_cosine(step, total, settings.warmup)
     )
 
     def run_epoch(epoch: int, rng: np.random.Generator) -> float:
         top.layers.train()
         losses = []
-        for index in _length_batches(trunk.lengths, settings.batch_size, rng):
-            hidden, mask = _pad([trunk.states[i] for i in index])
+        for index in length_batches(trunk.lengths, settings.batch_size, rng):
+            hidden, mask = pad_states([trunk.states[i] for i in index])
             embedded = top(hidden, mask)
             logits = settings.scale * embedded @ torch.nn.functional.normalize(head, dim=-1).T
             logits = logits + bias
@@ -360,7 +362,7 @@ def _contrastive_trainer(
     total = math.ceil(pairs_per_epoch / settings.batch_size) * settings.epochs
     optimizer = torch.optim.AdamW(top.layers.parameters(), lr=settings.learning_rate)
     scheduler = torch.optim.lr_scheduler.LambdaLR(
-        optimizer, lambda step: _schedule(step, total, settings.warmup)
+        optimizer, lambda step: warmup_cosine(step, total, settings.warmup)
     )
 
     def run_epoch(epoch: int, rng: np.random.Generator) -> float:
@@ -370,8 +372,8 @@ def _contrastive_trainer(
         losses = []
         for start in range(0, len(pairs), settings.batch_size):
             batch = pairs[start : start + settings.batch_size]
-            left = top(*_pad([trunk.states[i] for i in batch[:, 0]]))
-            right = top(*_pad([trunk.states[j] for j in batch[:, 1]]))
+            left = top(*pad_states([trunk.states[i] for i in batch[:, 0]]))
+            right = top(*pad_states([trunk.states[j] for j in batch[:, 1]]))
             similarity = (left * right).sum(-1)
             target = torch.as_tensor(batch[:, 2], dtype=torch.float)
             loss = torch.nn.functional.mse_loss(similarity, target)

@@ -36,6 +36,7 @@ from pipeline.steps.trained import (
 )
 from training.step_encoder import (
     FineTuneSettings,
+    TopStack,
     cache_trunk,
     encode_cached,
     fine_tune_top_layers,
@@ -87,7 +88,8 @@ def train_steps(
     tuned = calibrate_head(
         encode_cached(trial.top, trunk), targets, [held_out], multi_label=multi_label, seed=seed
     )
-    frozen_embeddings = encoder.encode(examples.texts)
+    # The untouched top layers over the cached trunk are the packaged encoder's embeddings.
+    frozen_embeddings = encode_cached(TopStack(encoder, settings.tuned_layers), trunk)
     frozen = calibrate_head(
         frozen_embeddings, targets, [held_out], multi_label=multi_label, seed=seed
     )

@@ -10,7 +10,7 @@ import pytest
 
 from pipeline.errors import SteplensError
 from pipeline.steps.trained import TUNED_ENCODER_FILE, StepModelError, load_step_model
-from pipeline.tuned_encoder import TunedEncoder, top_layer_state
+from pipeline.tuned_encoder import TunedEncoder
 from tests.pipeline.steps.test_trained import JOURNEY, rows
 from training.step_encoder import (
     FineTuneSettings,
@@ -101,7 +101,7 @@ def test_missing_or_corrupt_tuned_layers_are_clear_errors(
 
 
 def test_tuned_layers_from_another_depth_are_refused(encoder: Any) -> None:
-    state = top_layer_state(encoder.model, 2)
+    state = TopStack(encoder, 2).state()
     with pytest.raises(SteplensError, match="do not fit"):
         TunedEncoder(encoder, state, 1)
 
