@@ -18,12 +18,11 @@ from __future__ import annotations
 import argparse
 import csv
 import random
-import re
-import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from pathlib import Path
 
 from pipeline.paths import data_dir
+from training.signals_data import aspect_sentences, brand_tweets, sst2, tweeteval, uss_rated_turns
 
 # How many texts to draw from each source; see the module docstring for why these proportions.
 QUOTAS = {
@@ -40,79 +39,27 @@ QUOTAS = {
 TEST_SHARE = 0.2
 DOUBLE_SHARE = 0.2
 MIN_WORDS = 4
-_SPACE = re.compile(r"\s+")
-
-
-def signals_dir() -> Path:
-    """Where the bundled sentiment and complaint sets live: ``<data dir>/signals``."""
-    return data_dir() / "signals"
-
-
-def _clean(text: str) -> str:
-    return _SPACE.sub(" ", text).strip()
-
-
-def complaints(is_complaint: bool) -> list[str]:
-    """Brand-directed tweets (the random_reply/random_tweet controls are left out)."""
-    path = signals_dir() / "complaints_twitter" / "complaints-data.csv"
-    with path.open(encoding="utf-8", newline="") as handle:
-        return [
-            _clean(text)
-            for _, text, label, domain in csv.reader(handle)
-            if (label == "1") == is_complaint and not domain.startswith("random")
-        ]
-
-
-def uss_user_turns(low: bool) -> list[str]:
-    """USER turns of the USS dialogues (SGD and MultiWOZ); ``low`` = mean rating <= 2.5."""
-    texts = []
-    for name in ("SGD.txt", "MWOZ.txt"):
-        path = signals_dir() / "uss_satisfaction" / name
-        for line in path.read_text(encoding="utf-8").splitlines():
-            parts = line.split("\t")
-            if len(parts) < 4 or parts[0] != "USER" or parts[1] == "OVERALL" or not parts[3]:
-                continue
-            ratings = [int(r) for r in parts[3].split(",") if r.strip().isdigit()]
-            if ratings and (sum(ratings) / len(ratings) <= 2.5) == low:
-                texts.append(_clean(parts[1]))
-    return texts
-
-
-def xml_sentences(path: Path) -> list[str]:
-    """Every ``<sentence><text>`` of a SemEval/MAMS file."""
-    return [_clean(node.text or "") for node in ET.parse(path).iter("text")]
-
-
-def tweeteval_val() -> list[str]:
-    """TweetEval sentiment validation tweets (test is for reported numbers only)."""
-    path = signals_dir() / "tweeteval_sentiment" / "val_text.txt"
-    return [_clean(line) for line in path.read_text(encoding="utf-8").splitlines()]
-
-
-def sst2_train_sentences() -> list[str]:
-    """SST-2 train rows that are whole sentences (ending in . ! ?), not phrases."""
-    path = signals_dir() / "sst2" / "train_full.tsv"
-    rows = path.read_text(encoding="utf-8").splitlines()[1:]
-    texts = [_clean(row.rsplit("\t", 1)[0]) for row in rows]
-    return [text for text in texts if text[-1:] in ".!?" and len(text.split()) >= 8]
+LOW_RATING = 2.5  # a USS user turn rated at most this (mean of annotators) is "low"
 
 
 def sources() -> dict[str, list[str]]:
     """Every source's candidate texts (deduplicated, at least ``MIN_WORDS`` words)."""
+    tweets = brand_tweets()
+    turns = uss_rated_turns()
     raw = {
-        "complaints_twitter:complaint": complaints(True),
-        "complaints_twitter:other": complaints(False),
-        "uss_satisfaction:low": uss_user_turns(True),
-        "uss_satisfaction:other": uss_user_turns(False),
-        "mams_acsa": xml_sentences(data_dir() / "benchmarks" / "mams_acsa" / "train.xml"),
-        "semeval14_restaurants": xml_sentences(
-            signals_dir() / "semeval14_restaurants" / "Restaurants_Train.xml"
-        ),
-        "semeval16_laptops": xml_sentences(
-            signals_dir() / "semeval16_laptops" / "ABSA16_Laptops_Train_SB1_v2.xml"
-        ),
-        "tweeteval_sentiment:val": tweeteval_val(),
-        "sst2:train": sst2_train_sentences(),
+        "complaints_twitter:complaint": [text for text, flagged in tweets if flagged],
+        "complaints_twitter:other": [text for text, flagged in tweets if not flagged],
+        "uss_satisfaction:low": [text for text, mean in turns if mean <= LOW_RATING],
+        "uss_satisfaction:other": [text for text, mean in turns if mean > LOW_RATING],
+        "mams_acsa": [text for text, _ in aspect_sentences("mams")],
+        "semeval14_restaurants": [text for text, _ in aspect_sentences("semeval14")],
+        "semeval16_laptops": [text for text, _ in aspect_sentences("semeval16")],
+        "tweeteval_sentiment:val": [example.text for example in tweeteval("val")],
+        "sst2:train": [
+            example.text
+            for example in sst2("train")
+            if example.text[-1:] in ".!?" and len(example.text.split()) >= 8
+        ],
     }
     return {
         name: list(dict.fromkeys(t for t in texts if len(t.split()) >= MIN_WORDS))

@@ -89,7 +89,7 @@ def tweeteval(split: str) -> list[Example]:
     ]
 
 
-def _aspect_xml(path: Path, source: str, tag: str) -> list[tuple[str, list[tuple[str, str]]]]:
+def _aspect_xml(path: Path, tag: str) -> list[tuple[str, list[tuple[str, str]]]]:
     sentences = []
     for sentence in ET.parse(path).getroot().iter("sentence"):
         text = _clean(sentence.findtext("text") or "")
@@ -103,23 +103,26 @@ def _aspect_xml(path: Path, source: str, tag: str) -> list[tuple[str, list[tuple
     return sentences
 
 
+def aspect_sentences(source: str, split: str = "train") -> list[tuple[str, list[tuple[str, str]]]]:
+    """(sentence, [(category, polarity), ...]) from MAMS, SemEval-14 restaurants or -16 laptops,
+    in file order; only polarities that are sentiments (no ``conflict``) are kept."""
+    if source == "mams":
+        return _aspect_xml(_file("benchmarks", "mams_acsa", f"{split}.xml"), "aspectCategory")
+    if source == "semeval14":
+        path = _file("signals", "semeval14_restaurants", "Restaurants_Train.xml")
+        return _aspect_xml(path, "aspectCategory")
+    if source == "semeval16":
+        path = _file("signals", "semeval16_laptops", "ABSA16_Laptops_Train_SB1_v2.xml")
+        return _aspect_xml(path, "Opinion")
+    raise ValueError(f"unknown aspect source {source!r}")
+
+
 def aspect_examples(source: str, split: str = "train") -> list[Example]:
     """(sentence, aspect, polarity) examples from MAMS, SemEval-14 restaurants or -16 laptops.
 
     A sentence whose aspects all share one polarity also gives a plain sentence-level example.
     """
-    if source == "mams":
-        sentences = _aspect_xml(
-            _file("benchmarks", "mams_acsa", f"{split}.xml"), source, "aspectCategory"
-        )
-    elif source == "semeval14":
-        path = _file("signals", "semeval14_restaurants", "Restaurants_Train.xml")
-        sentences = _aspect_xml(path, source, "aspectCategory")
-    elif source == "semeval16":
-        path = _file("signals", "semeval16_laptops", "ABSA16_Laptops_Train_SB1_v2.xml")
-        sentences = _aspect_xml(path, source, "Opinion")
-    else:
-        raise ValueError(f"unknown aspect source {source!r}")
+    sentences = aspect_sentences(source, split)
     examples = []
     for text, pairs in sentences:
         for category, polarity in pairs:
@@ -130,20 +133,25 @@ def aspect_examples(source: str, split: str = "train") -> list[Example]:
     return examples
 
 
-def complaints() -> list[Example]:
-    """Tweets to brands flagged as complaints, as ``negative`` (a breach of expectation)."""
+def brand_tweets() -> list[tuple[str, bool]]:
+    """(tweet, is_complaint) for the tweets to brands (the random-tweet controls left out)."""
     path = _file("signals", "complaints_twitter", "complaints-data.csv")
     with path.open(encoding="utf-8", newline="") as handle:
         return [
-            Example(_clean(text), "negative", "complaints")
-            for _, text, label, _domain in csv.reader(handle)
-            if label == "1"
+            (_clean(text), label == "1")
+            for _, text, label, domain in csv.reader(handle)
+            if not domain.startswith("random")
         ]
 
 
-def uss_turns() -> list[Example]:
-    """USS user turns rated for satisfaction: mean <= 2 negative, >= 4 positive, else neutral."""
-    examples = []
+def complaints() -> list[Example]:
+    """Tweets to brands flagged as complaints, as ``negative`` (a breach of expectation)."""
+    return [Example(text, "negative", "complaints") for text, flagged in brand_tweets() if flagged]
+
+
+def uss_rated_turns() -> list[tuple[str, float]]:
+    """(user turn, mean satisfaction rating 1-5) from the USS dialogues (SGD, then MultiWOZ)."""
+    turns = []
     for name in ("SGD.txt", "MWOZ.txt"):
         text = _file("signals", "uss_satisfaction", name).read_text(encoding="utf-8")
         for line in text.splitlines():
@@ -151,12 +159,17 @@ def uss_turns() -> list[Example]:
             if len(parts) < 4 or parts[0] != "USER" or parts[1] == "OVERALL" or not parts[3]:
                 continue
             ratings = [int(r) for r in parts[3].split(",") if r.strip().isdigit()]
-            if not ratings:
-                continue
-            mean = sum(ratings) / len(ratings)
-            label = "negative" if mean <= 2 else "positive" if mean >= 4 else "neutral"
-            examples.append(Example(_clean(parts[1]), label, "uss"))
-    return examples
+            if ratings:
+                turns.append((_clean(parts[1]), sum(ratings) / len(ratings)))
+    return turns
+
+
+def uss_turns() -> list[Example]:
+    """USS user turns rated for satisfaction: mean <= 2 negative, >= 4 positive, else neutral."""
+    return [
+        Example(text, "negative" if mean <= 2 else "positive" if mean >= 4 else "neutral", "uss")
+        for text, mean in uss_rated_turns()
+    ]
 
 
 # --- Effort ----------------------------------------------------------------------------------
