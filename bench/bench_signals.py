@@ -167,7 +167,7 @@ def run_sentiment(model: SignalsModel) -> Table:
 
 def run_mams(model: SignalsModel) -> Table:
     """Polarity towards each aspect on MAMS val: sentence alone, conditioned, per clause."""
-    from bench.bench_steps import journey_for
+    from bench.bench_steps import journey_for, label_rows
     from bench.datasets import mams, mams_labels
     from pipeline.encoder import load_encoder
     from pipeline.segment import load_segmenter
@@ -212,10 +212,10 @@ def run_mams(model: SignalsModel) -> Table:
 
     # Per clause, as `tag` does it: clauses the step model assigns to the category.
     started = time.perf_counter()
-    journey, to_id = journey_for("mams", mams_labels())
-    train = mams("train")
-    rows_texts = [t for t, labels in zip(train.texts, train.labels, strict=True) for _ in labels]
-    rows_labels = [to_id[label] for labels in train.labels for label in labels]
+    categories = mams_labels()
+    journey, to_id = journey_for("mams", categories)
+    rows_texts, rows_labels = label_rows(mams("train"), to_id)
+    step_of_aspect = {humanise_aspect(c): to_id[c] for c in categories}
     encoder = load_encoder()
     classifier, _ = train_step_classifier(journey, rows_texts, rows_labels, encoder)
     segmenter = load_segmenter()
@@ -236,8 +236,7 @@ def run_mams(model: SignalsModel) -> Table:
     owners: list[int] = []
     found = 0
     for index, example in enumerate(pairs):
-        category = next(c for c in mams_labels() if humanise_aspect(c) == example.aspect)
-        chosen = mentions.get((example.text, to_id[category]))
+        chosen = mentions.get((example.text, step_of_aspect[example.aspect or ""]))
         found += bool(chosen)
         for clause in chosen or [example.text]:
             inputs.append(clause)
@@ -301,12 +300,12 @@ def run_effort(model: SignalsModel) -> Table:
     passes = agreement()
     table.rows.append(
         Row(
-            f"{passes['texts']} doubly labelled texts",
+            f"{passes.texts} doubly labelled texts",
             "annotators: pass 2 vs pass 1 (the ceiling)",
             {
-                SIGNAL_F1: float(passes["signal_f1_pass2_vs_pass1"]),
-                QWK: float(passes["qwk_on_texts_both_see_effort"]),
-                KAPPA: float(passes["cohen_kappa"]),
+                SIGNAL_F1: passes.signal_f1_pass2_vs_pass1,
+                QWK: passes.qwk_on_texts_both_see_effort,
+                KAPPA: passes.cohen_kappa,
             },
             0.0,
         )

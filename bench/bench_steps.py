@@ -227,6 +227,12 @@ def gold_ids(data: LabelledTexts, to_id: dict[str, str]) -> list[str]:
     return [to_id[labels[0]] for labels in data.labels]
 
 
+def label_rows(data: LabelledTexts, to_id: dict[str, str]) -> tuple[list[str], list[str]]:
+    """One (text, step id) row per label, as `train-steps` reads multi-label examples."""
+    texts = [text for text, labels in zip(data.texts, data.labels, strict=True) for _ in labels]
+    return texts, [to_id[label] for labels in data.labels for label in labels]
+
+
 def label_matrix(label_sets: Sequence[Sequence[str]], step_ids: Sequence[str]) -> NDArray[Any]:
     """A (texts, steps) boolean matrix of which steps each text has."""
     column = {step: i for i, step in enumerate(step_ids)}
@@ -538,8 +544,7 @@ def multi_label_rows(
     metrics = {**micro_scores(predicted, gold), THRESHOLD: MULTI_LABEL_CUT}
     rows = [Row(setting, "baseline: one-vs-rest LogisticRegression", metrics, seconds)]
 
-    texts = [text for text, labels in zip(train.texts, train.labels, strict=True) for _ in labels]
-    labels = [to_id[label] for labels in train.labels for label in labels]
+    texts, labels = label_rows(train, to_id)
 
     def ours() -> tuple[float, NDArray[Any]]:
         classifier, _ = train_step_classifier(journey, texts, labels, cache, seed=seed)

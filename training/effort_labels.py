@@ -24,6 +24,7 @@ import csv
 import json
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
@@ -57,32 +58,42 @@ def read_labels(name: str) -> dict[str, str]:
     return labels
 
 
-def agreement() -> dict[str, object]:
+@dataclass(frozen=True)
+class Agreement:
+    """How the two labelling passes agree on the doubly labelled texts."""
+
+    texts: int
+    raw_agreement: float
+    cohen_kappa: float
+    quadratic_weighted_kappa_4way: float
+    qwk_on_texts_both_see_effort: float
+    texts_both_see_effort: int
+    signal_f1_pass2_vs_pass1: float
+    confusion_pass1_to_pass2: dict[str, int]
+    disagreements: list[str]
+
+
+def agreement() -> Agreement:
     """Agreement between the two passes on the doubly labelled texts."""
     first, second = read_labels("labels_pass1.csv"), read_labels("labels_pass2.csv")
     ids = [i for i in second if i in first]
     a = np.array([EFFORT_LABELS.index(first[i]) for i in ids])
     b = np.array([EFFORT_LABELS.index(second[i]) for i in ids])
     both = (a > 0) & (b > 0)
-    confusion = {
-        f"{x}->{y}": int(n)
-        for (x, y), n in sorted(
-            Counter(zip([first[i] for i in ids], [second[i] for i in ids], strict=True)).items()
-        )
-    }
-    return {
-        "texts": len(ids),
-        "raw_agreement": round(float(np.mean(a == b)), 4),
-        "cohen_kappa": round(cohen_kappa(a, b, len(EFFORT_LABELS)), 4),
-        "quadratic_weighted_kappa_4way": round(
+    pairs = Counter(zip([first[i] for i in ids], [second[i] for i in ids], strict=True))
+    return Agreement(
+        texts=len(ids),
+        raw_agreement=round(float(np.mean(a == b)), 4),
+        cohen_kappa=round(cohen_kappa(a, b, len(EFFORT_LABELS)), 4),
+        quadratic_weighted_kappa_4way=round(
             cohen_kappa(a, b, len(EFFORT_LABELS), quadratic=True), 4
         ),
-        "qwk_on_texts_both_see_effort": round(cohen_kappa(a[both] - 1, b[both] - 1, 3, True), 4),
-        "texts_both_see_effort": int(both.sum()),
-        "signal_f1_pass2_vs_pass1": round(effort_agreement(a, b)["signal_f1"], 4),
-        "confusion_pass1_to_pass2": confusion,
-        "disagreements": [i for i in ids if first[i] != second[i]],
-    }
+        qwk_on_texts_both_see_effort=round(cohen_kappa(a[both] - 1, b[both] - 1, 3, True), 4),
+        texts_both_see_effort=int(both.sum()),
+        signal_f1_pass2_vs_pass1=round(effort_agreement(a, b)["signal_f1"], 4),
+        confusion_pass1_to_pass2={f"{x}->{y}": n for (x, y), n in sorted(pairs.items())},
+        disagreements=[i for i in ids if first[i] != second[i]],
+    )
 
 
 def build() -> Path:
@@ -114,7 +125,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("command", choices=["agreement", "build"])
     args = parser.parse_args(argv)
     if args.command == "agreement":
-        print(json.dumps(agreement(), indent=2))
+        print(json.dumps(asdict(agreement()), indent=2))
     else:
         path = build()
         rows = read_rows(path.name)
