@@ -132,7 +132,8 @@ class SignalsModel:
         sentiment[empty] = NEUTRAL
         effort[empty] = NO_EFFORT
         if self.condition_on_steps and steps is not None:
-            paired = [i for i, step in enumerate(steps) if step and i not in set(empty)]
+            wordless = set(empty)
+            paired = [i for i, step in enumerate(steps) if step and i not in wordless]
             if paired:
                 pair_windows, pair_owners = split_windows([texts[i] for i in paired])
                 pairs: list[Any] = [

@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -108,9 +108,7 @@ class Tagger:
 
     def _add_signals(self, results: list[TaggedComment]) -> list[TaggedComment]:
         """Score every clause once, then summarise per step and per comment."""
-        from dataclasses import replace
-
-        from pipeline.signal_summary import EMPTY, combine
+        from pipeline.signal_summary import combine
         from pipeline.signals import signals_from_proba
 
         assert self.signals is not None
@@ -142,7 +140,7 @@ class Tagger:
                 )
                 for step, _ in result.steps
             }
-            overall = combine(sentiment, effort, rows, lengths) if rows else EMPTY
+            overall = combine(sentiment, effort, rows, lengths)
             done.append(replace(result, segments=segments, signals=overall, step_signals=by_step))
         return done
 
