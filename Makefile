@@ -28,6 +28,7 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 SAMPLE := data/samples/ecommerce_feedback.csv
+METRICS := data/samples/ecommerce_metrics.csv
 STEPLENS := $(VENV)/bin/steplens
 
 demo: install  ## run the main job on the bundled sample data
@@ -42,6 +43,10 @@ demo: install  ## run the main job on the bundled sample data
 	$(STEPLENS) tag $(SAMPLE) --journey ecommerce --granularity segment --out $(DEMO_OUT)/segments.csv
 	@echo "== first tagged clauses ($(DEMO_OUT)/segments.csv)"
 	@head -n 12 $(DEMO_OUT)/segments.csv
+	@echo "== the per-step report: text signals merged with the step metrics, ranked"
+	$(STEPLENS) report $(DEMO_OUT)/tagged.csv --journey ecommerce --metrics $(METRICS) \
+		--period-column created_at --group-by channel --score-column nps --out $(DEMO_OUT)/report
+	@echo "== open $(abspath $(DEMO_OUT))/report/report.html in a browser (it works offline)"
 
 test: install  ## run the test suite (slow tests excluded)
 	$(PY) -m pytest

@@ -21,6 +21,7 @@ from pipeline.offline import ensure_offline
 # command name -> (module, attribute). Order here is the order in `steplens --help`.
 COMMANDS: dict[str, tuple[str, str]] = {
     "tag": ("cli.tag", "tag_command"),
+    "report": ("cli.report", "report_command"),
     "train-steps": ("cli.train_steps", "train_steps_command"),
     "journeys": ("cli.journeys", "journeys"),
     "inspect": ("cli.inspect", "inspect_command"),

@@ -78,3 +78,16 @@ SAMPLE_ROWS = [
 def sample_rows() -> list[dict[str, Any]]:
     """Five feedback rows with an empty and a whitespace-only text, emoji, quotes and commas."""
     return [dict(row) for row in SAMPLE_ROWS]
+
+
+@pytest.fixture(scope="session")
+def tagged_sample(tmp_path_factory: pytest.TempPathFactory, encoder: Any) -> Path:
+    """The bundled ecommerce sample tagged once per session by the real tagger (with signals)."""
+    from pipeline.journey import load_journey
+    from pipeline.paths import samples_dir
+    from pipeline.tagger import build_tagger, tag_file
+
+    out = tmp_path_factory.mktemp("tagged") / "ecommerce_tagged.csv"
+    tagger = build_tagger(load_journey("ecommerce"))
+    tag_file(tagger, samples_dir() / "ecommerce_feedback.csv", out)
+    return out

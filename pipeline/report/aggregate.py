@@ -6,8 +6,8 @@ Input is what ``steplens tag`` writes at comment granularity: one record per com
 
 - ``comments``: comments in the slice (every comment counts, whether it mentions a step or not);
 - ``mentions``: comments that mention the step; ``share = mentions / comments``;
-- ``sentiment_mean``: mean ``sentiment_score`` of those mentions; ``negative_share``: the share
-  of them whose sentiment is negative;
+- ``sentiment_mean``: mean ``sentiment_score`` of those mentions; ``negative_share`` and
+  ``positive_share``: the shares of them whose sentiment is negative or positive;
 - ``effort_mean``: mean ``effort_score`` over the mentions with an effort signal (1 to 5);
   ``high_effort_share``: the share of mentions with ``high`` effort;
 - Wilson 95% intervals for the three shares and ``enough``: at least ``MIN_N`` mentions, below
@@ -39,36 +39,43 @@ class StepSignals:
     comments: int
     mentions: int
     negatives: int
+    positives: int
     high_efforts: int
     share: float
     share_interval: tuple[float, float]
     sentiment_mean: float | None
     negative_share: float | None
     negative_interval: tuple[float, float]
+    positive_share: float | None
     effort_mean: float | None
     high_effort_share: float | None
     high_effort_interval: tuple[float, float]
     enough: bool
 
     def as_row(self) -> dict[str, Any]:
-        """The columns the architecture doc names for steps.csv, plus the intervals."""
+        """The text columns the architecture doc names for steps.csv, in its order."""
         return {
             "step": self.step,
             "name": self.name,
             "comments": self.comments,
             "mentions": self.mentions,
             "share": self.share,
-            "share_low": self.share_interval[0],
-            "share_high": self.share_interval[1],
             "sentiment_mean": self.sentiment_mean,
             "negative_share": self.negative_share,
-            "negative_share_low": self.negative_interval[0],
-            "negative_share_high": self.negative_interval[1],
+            "positive_share": self.positive_share,
             "effort_mean": self.effort_mean,
             "high_effort_share": self.high_effort_share,
+        }
+
+    def interval_columns(self) -> dict[str, float]:
+        """The Wilson 95% intervals of the three shares, as ``<share>_low``/``<share>_high``."""
+        return {
+            "share_low": self.share_interval[0],
+            "share_high": self.share_interval[1],
+            "negative_share_low": self.negative_interval[0],
+            "negative_share_high": self.negative_interval[1],
             "high_effort_share_low": self.high_effort_interval[0],
             "high_effort_share_high": self.high_effort_interval[1],
-            "enough": self.enough,
         }
 
 
@@ -134,6 +141,7 @@ def summarise(
         entry.get("effort_score") for entry in entries if entry.get("effort") not in (None, "none")
     )
     negative = sum(entry.get("sentiment") == "negative" for entry in entries)
+    positive = sum(entry.get("sentiment") == "positive" for entry in entries)
     high = sum(entry.get("effort") == "high" for entry in entries)
     return StepSignals(
         step=step,
@@ -141,12 +149,14 @@ def summarise(
         comments=comments,
         mentions=mentions,
         negatives=negative,
+        positives=positive,
         high_efforts=high,
         share=mentions / comments if comments else 0.0,
         share_interval=wilson_interval(mentions, comments),
         sentiment_mean=float(np.mean(scores)) if scores else None,
         negative_share=negative / mentions if mentions else None,
         negative_interval=wilson_interval(negative, mentions),
+        positive_share=positive / mentions if mentions else None,
         effort_mean=float(np.mean(efforts)) if efforts else None,
         high_effort_share=high / mentions if mentions else None,
         high_effort_interval=wilson_interval(high, mentions),

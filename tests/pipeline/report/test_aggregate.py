@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -91,18 +92,12 @@ def test_bad_records_are_named() -> None:
     assert step_entries({"steps": ""}) == [] and step_entries({}) == []
 
 
-def test_the_tagged_sample_aggregates(encoder: Any) -> None:
+def test_the_tagged_sample_aggregates(tagged_sample: Path) -> None:
     from pipeline.journey import load_journey
-    from pipeline.paths import samples_dir
-    from pipeline.tables import open_table
-    from pipeline.tagger import build_tagger, comment_records
+    from pipeline.report.build import load_tagged
 
     journey = load_journey("ecommerce")
-    tagger = build_tagger(journey)
-    table = open_table(samples_dir() / "ecommerce_feedback.csv", chunk_size=200)
-    records = []
-    for chunk in table.chunks():
-        records += comment_records(chunk, tagger.tag(chunk.texts), table.ids_are_row_numbers)
+    records = [{"steps": r.entries} for r in load_tagged(tagged_sample)]
     (rows,) = aggregate(records, journey).values()
     assert sum(row.mentions for row in rows) >= len(records) * 0.7
     assert all(row.comments == len(records) for row in rows)

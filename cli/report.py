@@ -1,0 +1,113 @@
+"""`steplens report`: the per-step report (HTML, CSV, JSON) from a tagged file and step metrics."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from cli.options import encoding_option, journey_option, text_column_option
+from cli.output import is_quiet
+
+
+@click.command("report")
+@click.argument(
+    "tagged_path",
+    metavar="TAGGED",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+)
+@journey_option
+@click.option(
+    "--metrics",
+    "metrics_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="Step metrics (CSV or Parquet): step, period, entered, completed, ... "
+    "(see docs/metrics.md).",
+)
+@click.option(
+    "--period-column",
+    default=None,
+    help="Date column of the comments; they are bucketed into the metrics' period size "
+    "(ISO weeks without metrics) for trends, changes and alerts.",
+)
+@click.option(
+    "--group-by",
+    default=None,
+    help="Column to break the report down by (e.g. channel); joined to the metrics' column "
+    "of the same name when they have one.",
+)
+@click.option(
+    "--score-column",
+    default=None,
+    help="Survey score that came with each comment (NPS, CSAT, CES): per-step mean and impact.",
+)
+@text_column_option
+@encoding_option
+@click.option(
+    "--no-key-phrases",
+    is_flag=True,
+    help="Skip key phrases (they parse every comment with spaCy; the slowest part on big files).",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for report.html, steps.csv and steps.json (created if missing).",
+)
+def report_command(
+    tagged_path: Path,
+    journey: str,
+    metrics_path: Path | None,
+    period_column: str | None,
+    group_by: str | None,
+    score_column: str | None,
+    text_column: str,
+    encoding: str,
+    no_key_phrases: bool,
+    out_dir: Path,
+) -> None:
+    """Rank the journey's steps by where customers struggle, from a file `steplens tag` wrote.
+
+    Merges each step's text signals (mentions, sentiment, effort) with its step metrics
+    (drop-off, time on step, support contacts), ranks the steps by priority, tests each
+    period-over-period change and writes DIR/report.html (self-contained, opens offline),
+    DIR/steps.csv and DIR/steps.json.
+    """
+    from pipeline.journey import load_journey
+    from pipeline.report.build import build_report, load_tagged
+    from pipeline.report.metrics import load_metrics
+    from pipeline.report.outputs import write_report
+
+    loaded = load_journey(journey)
+    metrics = None
+    if metrics_path is not None:
+        metrics = load_metrics(metrics_path, loaded, encoding=encoding)
+        if group_by is not None and group_by in metrics.extra_columns:
+            # A numeric column (a store number) is a group when the report is grouped by it.
+            metrics = load_metrics(
+                metrics_path, loaded, group_columns=[group_by], encoding=encoding
+            )
+    records = load_tagged(tagged_path, text_column=text_column, encoding=encoding)
+    report = build_report(
+        records,
+        loaded,
+        metrics=metrics,
+        period_column=period_column,
+        group_by=group_by,
+        score_column=score_column,
+        key_phrases=not no_key_phrases,
+    )
+    files = write_report(report, out_dir)
+    if is_quiet():
+        return
+    top = min(report.priorities, key=lambda p: p.priority_rank)
+    click.echo(
+        f"{report.comments} comments; step ranked first: {loaded.step(top.step).name} "
+        f"(priority {top.priority_score:.0f}); {len(report.alerts)} alert(s)",
+        err=True,
+    )
+    for alert in report.alerts:
+        click.echo(f"  alert: {alert.describe()}", err=True)
+    click.echo(f"wrote {files.html}, {files.csv.name} and {files.json.name}", err=True)

@@ -1,0 +1,342 @@
+"""Assemble the per-step report: text signals, step metrics, priority, change, alerts, quotes.
+
+``build_report`` is the one function the CLI (``steplens report``) and the service call; it
+reads nothing from disk itself (``load_tagged`` and ``metrics.load_metrics`` do), so the same
+numbers come out whichever way the records arrive.
+
+What is computed, and from what:
+
+- per step over everything (``steps``): the text signals (``aggregate``), the step's funnel
+  and metrics summed over the metrics file's rows (counts summed; ``median_time_s`` and extra
+  columns as traffic-weighted means), survey-score impact (``--score-column``) and priority;
+- per step x period (``by_period``) when comments carry a date (``period_column``): comments are
+  bucketed into the metrics' period size (ISO weeks when there are no metrics);
+- per step x group (``by_group``) with ``group_by``, joined to the metrics' rows of the same
+  group when the metrics file has that column;
+- per stage (``stages``): the journey's ``stage`` roll-up, a comment counted once per stage;
+- changes between consecutive periods with alerts, correlations of text signals with
+  conversion, representative verbatims and key phrases per step.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pipeline.errors import SteplensError
+from pipeline.journey import Journey
+from pipeline.report.aggregate import StepSignals, aggregate, step_entries, summarise
+from pipeline.report.change import StepChange, funnel_changes, text_changes, with_alerts
+from pipeline.report.correlate import SignalCorrelation, signal_correlations
+from pipeline.report.metrics import MetricsRow, StepMetrics
+from pipeline.report.periods import Period, PeriodKind, bucket
+from pipeline.report.priority import StepPriority, prioritise
+from pipeline.report.score_impact import ScoreSummary, score_impacts
+from pipeline.report.stats import MIN_N
+from pipeline.report.verbatims import Mention, Verbatim, painful, typical
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_PERIOD_KIND: PeriodKind = "week"
+NO_GROUP = "(none)"
+KEY_PHRASES_PER_STEP = 8
+
+
+@dataclass(frozen=True)
+class TaggedRecord:
+    """One comment as ``steplens tag`` wrote it: its id, text, step entries and other columns."""
+
+    number: int
+    id: str
+    text: str
+    entries: list[dict[str, Any]]
+    columns: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class StageSignals:
+    """A journey stage's text signals (a comment counted once) and its summed funnel."""
+
+    stage: str
+    steps: list[str]
+    signals: StepSignals
+    entered: int | None
+    lost: int | None
+
+
+@dataclass
+class StepReport:
+    """Everything ``steplens report`` writes; ``pipeline.report.outputs`` turns it into files."""
+
+    journey: Journey
+    comments: int
+    steps: list[StepSignals]
+    priorities: list[StepPriority]
+    metric_values: dict[str, dict[str, float | None]]
+    metrics: StepMetrics | None = None
+    period_kind: PeriodKind | None = None
+    by_period: dict[Period, list[StepSignals]] = field(default_factory=dict)
+    undated: int = 0
+    group_by: str | None = None
+    by_group: dict[str, list[StepSignals]] = field(default_factory=dict)
+    group_metrics: dict[tuple[str, str], dict[str, float | None]] = field(default_factory=dict)
+    stages: list[StageSignals] = field(default_factory=list)
+    changes: list[StepChange] = field(default_factory=list)
+    correlations: list[SignalCorrelation] = field(default_factory=list)
+    score: ScoreSummary | None = None
+    typical: dict[str, list[Verbatim]] = field(default_factory=dict)
+    painful: dict[str, list[Verbatim]] = field(default_factory=dict)
+    key_phrases: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def alerts(self) -> list[StepChange]:
+        """The changes flagged as alerts, the largest rise first."""
+        return sorted((c for c in self.changes if c.alert), key=lambda c: -c.difference)
+
+
+def load_tagged(
+    path: str | Path, *, text_column: str = "text", encoding: str = "utf-8"
+) -> list[TaggedRecord]:
+    """Read a file written by ``steplens tag`` at comment granularity."""
+    from pipeline.tables import open_table
+
+    table = open_table(path, text_column=text_column, encoding=encoding)
+    if "steps" not in table.columns:
+        hint = (
+            " It looks like a segment-granularity file: tag with --granularity comment"
+            " (the default)."
+            if "segment" in table.columns
+            else " Run `steplens tag` on the feedback first and report on its output."
+        )
+        raise SteplensError(f"{table.path}: no 'steps' column, so it is not a tagged file.{hint}")
+    records = []
+    for chunk in table.chunks():
+        for offset, (row, text, comment_id) in enumerate(
+            zip(chunk.rows, chunk.texts, chunk.ids, strict=True)
+        ):
+            number = chunk.start + offset + 1
+            entries = step_entries(row, f"{table.path}, row {number}: ")
+            records.append(TaggedRecord(number, str(comment_id), text, entries, row))
+    if not records:
+        raise SteplensError(f"{table.path}: no comments to report on")
+    return records
+
+
+def build_report(
+    records: Sequence[TaggedRecord],
+    journey: Journey,
+    *,
+    metrics: StepMetrics | None = None,
+    period_column: str | None = None,
+    group_by: str | None = None,
+    score_column: str | None = None,
+    key_phrases: bool = True,
+    nlp: Any = None,
+) -> StepReport:
+    """The whole report for ``records`` (see the module docstring)."""
+    if not records:
+        raise SteplensError("no comments to report on")
+    for column in (period_column, group_by, score_column):
+        if column is not None:
+            _require_column(records, column)
+    rows = [_as_aggregate_input(record) for record in records]
+    steps = aggregate(rows, journey)[None]
+    report = StepReport(
+        journey=journey,
+        comments=len(records),
+        steps=steps,
+        priorities=prioritise(steps, metrics),
+        metric_values=_metric_values_by_step(metrics) if metrics is not None else {},
+        metrics=metrics,
+        group_by=group_by,
+    )
+    if period_column is not None:
+        kind = (metrics.period_kind if metrics else None) or DEFAULT_PERIOD_KIND
+        report.period_kind = kind
+        periods = [_period_of(record, period_column, kind) for record in records]
+        report.undated = sum(period is None for period in periods)
+        dated = [{**row, "_period": p} for row, p in zip(rows, periods, strict=True) if p]
+        if dated:
+            slices = aggregate(dated, journey, key=lambda r: r["_period"])
+            report.by_period = {_period(k): v for k, v in sorted(slices.items(), key=_by_key)}
+        report.changes = text_changes(report.by_period)
+    if metrics is not None:
+        report.changes += funnel_changes(metrics)
+        if report.by_period:
+            report.correlations = signal_correlations(report.by_period, metrics)
+    report.changes = with_alerts(report.changes)
+    if group_by is not None:
+        slices = aggregate(rows, journey, key=lambda r: _group_of(r.get(group_by)))
+        report.by_group = {str(k): v for k, v in sorted(slices.items(), key=lambda kv: str(kv[0]))}
+        if metrics is not None and group_by in metrics.group_columns:
+            report.group_metrics = _metric_values_by_group(metrics, group_by)
+    if score_column is not None:
+        report.score = score_impacts(rows, journey, score_column)
+    report.stages = stage_rollup(rows, journey, report.priorities)
+    mentions = _mentions(records, journey)
+    report.typical = {step: typical(found) for step, found in mentions.items()}
+    report.painful = {step: painful(found) for step, found in mentions.items()}
+    if key_phrases:
+        from pipeline.report.keyphrases import key_phrases as rank
+
+        texts = {step: [m.text for m in found] for step, found in mentions.items()}
+        ranked = rank(texts, KEY_PHRASES_PER_STEP, min_count=2, nlp=nlp)
+        report.key_phrases = {step: [p.phrase for p in ranked[step]] for step in ranked}
+    return report
+
+
+def stage_rollup(
+    rows: Sequence[Mapping[str, Any]], journey: Journey, priorities: Sequence[StepPriority]
+) -> list[StageSignals]:
+    """Signals per journey stage (a comment that mentions two steps of a stage counts once)."""
+    stages = journey.stages()
+    if not stages:
+        return []
+    funnels = {p.step: p.funnel for p in priorities}
+    stage_of = {step: stage for stage, steps in stages.items() for step in steps}
+    entries_by_stage: dict[str, list[dict[str, Any]]] = {stage: [] for stage in stages}
+    for row in rows:
+        worst: dict[str, dict[str, Any]] = {}
+        for entry in row["steps"]:
+            stage = stage_of.get(entry.get("step", ""))
+            if stage is None:
+                continue
+            # The comment's voice on the stage is its most negative entry there.
+            if stage not in worst or _score(entry) < _score(worst[stage]):
+                worst[stage] = entry
+        for stage, entry in worst.items():
+            entries_by_stage[stage].append(entry)
+    rolled = []
+    for stage, steps in stages.items():
+        step_funnels = [f for s in steps if (f := funnels.get(s)) is not None]
+        rolled.append(
+            StageSignals(
+                stage=stage,
+                steps=steps,
+                signals=summarise(stage, stage, len(rows), entries_by_stage[stage], MIN_N),
+                entered=step_funnels[0].entered if step_funnels else None,
+                lost=sum(f.lost for f in step_funnels) if step_funnels else None,
+            )
+        )
+    return rolled
+
+
+def combine_metric_rows(rows: Iterable[MetricsRow]) -> dict[str, float | None]:
+    """Several metric rows as one: counts summed, other values traffic-weighted means."""
+    rows = list(rows)
+    entered = sum(r.entered for r in rows)
+    completed = sum(r.completed for r in rows)
+    combined: dict[str, float | None] = {
+        "entered": entered,
+        "completed": completed,
+        "drop_off_rate": 1.0 - completed / entered if entered else None,
+    }
+    names = dict.fromkeys(name for r in rows for name in r.values)
+    for name in names:
+        present = [(r.entered, r.values.get(name)) for r in rows if r.values.get(name) is not None]
+        if not present:
+            combined[name] = None
+        elif name in ("support_contacts", "escalations"):
+            combined[name] = float(sum(float(v) for _, v in present if v is not None))
+        else:
+            weight = sum(w for w, _ in present)
+            values = [(w, float(v)) for w, v in present if v is not None]
+            combined[name] = (
+                sum(w * v for w, v in values) / weight
+                if weight
+                else sum(v for _, v in values) / len(values)
+            )
+    return combined
+
+
+def _metric_values_by_step(metrics: StepMetrics) -> dict[str, dict[str, float | None]]:
+    grouped: dict[str, list[MetricsRow]] = {}
+    for row in metrics.rows:
+        grouped.setdefault(row.step, []).append(row)
+    return {step: combine_metric_rows(rows) for step, rows in grouped.items()}
+
+
+def _metric_values_by_group(
+    metrics: StepMetrics, column: str
+) -> dict[tuple[str, str], dict[str, float | None]]:
+    grouped: dict[tuple[str, str], list[MetricsRow]] = {}
+    for row in metrics.rows:
+        grouped.setdefault((row.step, row.groups.get(column) or NO_GROUP), []).append(row)
+    return {key: combine_metric_rows(rows) for key, rows in grouped.items()}
+
+
+def metric_values_by_period(
+    metrics: StepMetrics,
+) -> dict[tuple[str, Period], dict[str, float | None]]:
+    """Each (step, period)'s metric rows combined (groups summed)."""
+    grouped: dict[tuple[str, Period], list[MetricsRow]] = {}
+    for row in metrics.rows:
+        if row.period is not None:
+            grouped.setdefault((row.step, row.period), []).append(row)
+    return {key: combine_metric_rows(rows) for key, rows in grouped.items()}
+
+
+def _as_aggregate_input(record: TaggedRecord) -> dict[str, Any]:
+    return {**record.columns, "steps": record.entries}
+
+
+def _require_column(records: Sequence[TaggedRecord], column: str) -> None:
+    columns = list(records[0].columns)
+    if column not in columns:
+        raise SteplensError(
+            f"the tagged file has no column {column!r}; its columns are: "
+            + ", ".join(repr(c) for c in columns)
+        )
+
+
+def _period_of(record: TaggedRecord, column: str, kind: PeriodKind) -> Period | None:
+    value = record.columns.get(column)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, float) and value != value:
+        return None
+    try:
+        period = bucket(value if not isinstance(value, str) else value.strip(), kind)
+    except (TypeError, ValueError) as exc:
+        raise SteplensError(
+            f"tagged file row {record.number}, column {column!r}: {value!r} is not a date ({exc})"
+        ) from None
+    return period
+
+
+def _group_of(value: Any) -> str:
+    if value is None or (isinstance(value, float) and value != value):
+        return NO_GROUP
+    text = str(value).strip()
+    return text or NO_GROUP
+
+
+def _period(key: Hashable) -> Period:
+    assert isinstance(key, Period)
+    return key
+
+
+def _by_key(item: tuple[Hashable, Any]) -> Period:
+    return _period(item[0])
+
+
+def _mentions(records: Sequence[TaggedRecord], journey: Journey) -> dict[str, list[Mention]]:
+    found: dict[str, list[Mention]] = {step: [] for step in journey.step_ids}
+    for record in records:
+        seen: set[str] = set()
+        for entry in record.entries:
+            step = entry.get("step")
+            if step in found and step not in seen:
+                seen.add(step)
+                found[step].append(Mention(record.id, record.text, entry))
+    return found
+
+
+def _score(entry: Mapping[str, Any]) -> float:
+    try:
+        return float(entry.get("sentiment_score") or 0.0)
+    except (TypeError, ValueError):
+        return 0.0
