@@ -7,10 +7,16 @@ where effort is talked about (complaints to brands, low-rated dialogue turns), s
 ``high`` and ``moderate`` labels are not drowned by ``none``.
 
     python -m training.effort_pool [--seed 0] [--out data/effort/pool.csv]
+    python -m training.effort_pool --more [--seed 1]   # round two: appends training texts
 
 Writes ``id, source, split, double, text``: ``split`` is ``train`` or ``test`` (a stratified 20%
 kept for the numbers reported at the end, never for training or tuning), ``double`` marks the
 texts that get an independent second labelling pass.
+
+Round two (``--more``) appends ``MORE_QUOTAS`` texts not already pooled, all in the ``train``
+split and none marked double: the test split and the agreement sample stay exactly as drawn in
+round one. It draws only from the sources where effort is talked about, because round one
+showed that the rest are almost all ``none``.
 """
 
 from __future__ import annotations
@@ -35,6 +41,15 @@ QUOTAS = {
     "semeval16_laptops": 140,
     "tweeteval_sentiment:val": 100,
     "sst2:train": 100,
+}
+# Round two: training texts only, from the sources where round one found effort.
+MORE_QUOTAS = {
+    "complaints_twitter:complaint": 500,
+    "complaints_twitter:other": 150,
+    "uss_satisfaction:low": 150,
+    "mams_acsa": 150,
+    "semeval14_restaurants": 50,
+    "semeval16_laptops": 50,
 }
 TEST_SHARE = 0.2
 DOUBLE_SHARE = 0.2
@@ -93,6 +108,35 @@ def draw(seed: int = 0) -> list[dict[str, str]]:
     ]
 
 
+def draw_more(pooled: Sequence[dict[str, str]], seed: int = 1) -> list[dict[str, str]]:
+    """Round two: ``MORE_QUOTAS`` new training texts, numbered after the pooled ones."""
+    rng = random.Random(seed)
+    seen = {row["text"].lower() for row in pooled}
+    rows: list[dict[str, str]] = []
+    for name, texts in sources().items():
+        if name not in MORE_QUOTAS:
+            continue
+        candidates = [t for t in texts if t.lower() not in seen]
+        for text in rng.sample(candidates, min(MORE_QUOTAS[name], len(candidates))):
+            seen.add(text.lower())
+            rows.append({"source": name, "split": "train", "text": text})
+    rng.shuffle(rows)
+    start = len(pooled)
+    return [{"id": f"e{start + i:04d}", **row, "double": "0"} for i, row in enumerate(rows)]
+
+
+def read(path: Path) -> list[dict[str, str]]:
+    """The pool as written by ``write``."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def round_two_texts(path: Path | None = None) -> set[str]:
+    """The texts ``--more`` appended to the pool (empty before round two)."""
+    pooled = read(path or data_dir() / "effort" / "pool.csv")
+    return {row["text"] for row in pooled[sum(QUOTAS.values()) :]}
+
+
 def write(rows: Sequence[dict[str, str]], path: Path) -> None:
     """Write the pool as CSV."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -105,10 +149,19 @@ def write(rows: Sequence[dict[str, str]], path: Path) -> None:
 def main(argv: Sequence[str] | None = None) -> None:
     """Draw the pool and write it."""
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seed", type=int, default=None, help="default: 0, or 1 with --more")
     parser.add_argument("--out", type=Path, default=data_dir() / "effort" / "pool.csv")
+    parser.add_argument("--more", action="store_true", help="append round two to --out")
     args = parser.parse_args(argv)
-    rows = draw(args.seed)
+    if args.more:
+        pooled = read(args.out)
+        if len(pooled) != sum(QUOTAS.values()):
+            raise SystemExit(f"{args.out} does not hold exactly round one; not appending")
+        added = draw_more(pooled, 1 if args.seed is None else args.seed)
+        write([*pooled, *added], args.out)
+        print(f"appended {len(added)} training texts to {args.out}")
+        return
+    rows = draw(0 if args.seed is None else args.seed)
     write(rows, args.out)
     print(f"wrote {len(rows)} texts to {args.out}")
 

@@ -2,7 +2,9 @@
 
 Runs with different ``--sst2-sample`` sizes draw different SST-2 subsets, so SST-2 is left out;
 every other source is split identically (same seed), so this comparison is fair across runs and
-never touches a test split.
+never touches a test split. Effort is also scored on the development texts from the second
+labelling round alone (``*_round2``): a model trained before that round never saw any of them,
+while the rest of today's effort dev split may overlap an older run's training texts.
 
     python -m training.signals_compare models/signals /tmp/other-run [...]
 """
@@ -16,6 +18,7 @@ import numpy as np
 
 from pipeline.encoder import load_encoder
 from pipeline.signals import effort_agreement, load_signals_model, macro_recall
+from training.effort_pool import round_two_texts
 from training.signals import SignalsSettings, load_data
 
 
@@ -29,6 +32,8 @@ def compare(directories: Sequence[str], seed: int = 0) -> list[dict[str, float |
     gold = dev.targets[keep]
     sources = np.array([dev.sources[i] for i in keep])
     effort_texts = [t if isinstance(t, str) else t[1] for t in data.effort_dev.inputs]
+    fresh = round_two_texts()
+    new = np.array([text in fresh for text in effort_texts])
     encoder = load_encoder()
     results: list[dict[str, float | str]] = []
     for directory in directories:
@@ -43,6 +48,10 @@ def compare(directories: Sequence[str], seed: int = 0) -> list[dict[str, float |
             row[f"{source}_accuracy"] = float(np.mean(predicted[chosen] == gold[chosen]))
         row["effort_signal_f1"] = agreement["signal_f1"]
         row["effort_qwk"] = agreement["qwk"]
+        if new.any():
+            later = effort_agreement(data.effort_dev.targets[new], effort[new])
+            row["effort_signal_f1_round2"] = later["signal_f1"]
+            row["effort_qwk_round2"] = later["qwk"]
         row["score"] = float(np.mean([recall, agreement["signal_f1"], max(agreement["qwk"], 0)]))
         results.append(row)
     return results
