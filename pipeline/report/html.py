@@ -78,7 +78,9 @@ def _environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    environment.filters.update(pct=_pct, num=_num, count=_count, signed=_signed, clip=_clip)
+    environment.filters.update(
+        pct=_pct, num=_num, count=_count, signed=_signed, clip=_clip, duration=_duration
+    )
     return environment
 
 
@@ -100,6 +102,17 @@ def _count(value: Any) -> str:
 
 def _signed(value: Any) -> str:
     return "–" if _missing(value) else f"{float(value):+.2f}"
+
+
+def _duration(value: Any) -> str:
+    """Seconds as a person reads them: 98 s, 4.2 min, 3.1 h, 2.9 d."""
+    if _missing(value):
+        return "–"
+    seconds = float(value)
+    for unit, size in (("d", 86_400), ("h", 3_600), ("min", 60)):
+        if seconds >= 2 * size:
+            return f"{seconds / size:.1f} {unit}"
+    return f"{seconds:.0f} s"
 
 
 def _clip(value: Any) -> str:

@@ -120,12 +120,20 @@
     text(svg, 12, height / 2, "stated friction (comments) \u2192", { transform: "rotate(-90 12 " + height / 2 + ")", "text-anchor": "middle" });
     const traffic = Math.max.apply(null, steps.map(function (row) { return row.entered || 0; })) || 1;
     const ordered = steps.slice().sort(function (a, b) { return (b.entered || 0) - (a.entered || 0); });
+    const placed = [];  // label boxes already drawn: [left, right, baseline]
+    function labelY(left, right, y) {
+      let moved = y;
+      while (placed.some(function (b) { return left < b[1] && right > b[0] && Math.abs(moved - b[2]) < 12; })) moved += 12;
+      placed.push([left, right, moved]);
+      return moved;
+    }
     ordered.forEach(function (row) {
       const cx = x(row.observed_friction || 0), cy = y(row.stated_friction || 0);
       const r = 4 + 26 * Math.sqrt((row.entered || 0) / traffic);
       const dot = el("circle", { cx: cx, cy: cy, r: r, class: "bubble" + (row.priority_rank === 1 ? " top" : "") }, svg);
       tip(dot, row.name + ": priority " + Math.round(row.priority_score) + " (rank " + row.priority_rank + "), observed " + (row.observed_friction || 0).toFixed(2) + ", stated " + row.stated_friction.toFixed(2) + ", entered " + (row.entered || 0).toLocaleString());
-      text(svg, cx + r + 2, cy + 4, clip(row.name, 18));
+      const label = clip(row.name, 18);
+      text(svg, cx + r + 2, labelY(cx + r + 2, cx + r + 2 + 6.5 * label.length, cy + 4), label);
     });
   }
 
