@@ -91,3 +91,28 @@ def tagged_sample(tmp_path_factory: pytest.TempPathFactory, encoder: Any) -> Pat
     tagger = build_tagger(load_journey("ecommerce"))
     tag_file(tagger, samples_dir() / "ecommerce_feedback.csv", out)
     return out
+
+
+def build_sample_report(tagged: Path, **options: Any) -> Any:
+    """The ecommerce report of a tagged file with every option on (metrics, periods, groups)."""
+    from pipeline.journey import load_journey
+    from pipeline.paths import samples_dir
+    from pipeline.report.build import build_report, load_tagged
+    from pipeline.report.metrics import load_metrics
+
+    journey = load_journey("ecommerce")
+    return build_report(
+        load_tagged(tagged),
+        journey,
+        metrics=load_metrics(samples_dir() / "ecommerce_metrics.csv", journey),
+        period_column="created_at",
+        group_by="channel",
+        score_column="nps",
+        **options,
+    )
+
+
+@pytest.fixture(scope="session")
+def sample_report(tagged_sample: Path) -> Any:
+    """The report of the tagged sample, built once per session."""
+    return build_sample_report(tagged_sample)

@@ -18,10 +18,9 @@ from typing import Any
 import pytest
 
 from pipeline.journey import load_journey
-from pipeline.paths import samples_dir
 from pipeline.report.build import build_report, load_tagged
-from pipeline.report.metrics import load_metrics
 from pipeline.report.outputs import write_report
+from tests.conftest import build_sample_report
 
 CHROMIUM = Path(os.environ.get("STEPLENS_CHROMIUM", "/usr/bin/chromium"))
 CHARTS = ("chart-matrix", "chart-sentiment", "chart-effort", "chart-funnel", "chart-trends")
@@ -80,15 +79,7 @@ def report_html(tagged_sample: Path, tmp_path_factory: pytest.TempPathFactory) -
                 steps=json.dumps([entry]),
             )
             writer.writerow([row[name] for name in header])
-    journey = load_journey("ecommerce")
-    report = build_report(
-        load_tagged(tagged),
-        journey,
-        metrics=load_metrics(samples_dir() / "ecommerce_metrics.csv", journey),
-        period_column="created_at",
-        group_by="channel",
-        score_column="nps",
-    )
+    report = build_sample_report(tagged)
     return write_report(report, folder / "out").html
 
 

@@ -10,22 +10,7 @@ import pytest
 
 from pipeline.errors import SteplensError
 from pipeline.journey import load_journey
-from pipeline.paths import samples_dir
 from pipeline.report.build import StepReport, build_report, load_tagged
-from pipeline.report.metrics import load_metrics
-
-
-@pytest.fixture(scope="module")
-def sample_report(tagged_sample: Path) -> StepReport:
-    journey = load_journey("ecommerce")
-    return build_report(
-        load_tagged(tagged_sample),
-        journey,
-        metrics=load_metrics(samples_dir() / "ecommerce_metrics.csv", journey),
-        period_column="created_at",
-        group_by="channel",
-        score_column="nps",
-    )
 
 
 def test_the_planted_worsening_step_ranks_first_and_alerts(sample_report: StepReport) -> None:

@@ -11,10 +11,8 @@ from typing import Any
 import pytest
 
 from pipeline.journey import load_journey
-from pipeline.paths import samples_dir
-from pipeline.report.build import build_report, load_tagged
+from pipeline.report.build import StepReport, build_report, load_tagged
 from pipeline.report.html import script_safe_json
-from pipeline.report.metrics import load_metrics
 from pipeline.report.outputs import write_report
 
 CONTRACT_COLUMNS = [
@@ -54,17 +52,8 @@ def write_tagged(path: Path, texts: list[str]) -> Path:
 
 
 @pytest.fixture(scope="module")
-def written(tagged_sample: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    journey = load_journey("ecommerce")
-    report = build_report(
-        load_tagged(tagged_sample),
-        journey,
-        metrics=load_metrics(samples_dir() / "ecommerce_metrics.csv", journey),
-        period_column="created_at",
-        group_by="channel",
-        score_column="nps",
-    )
-    return write_report(report, tmp_path_factory.mktemp("report")).folder
+def written(sample_report: StepReport, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_report(sample_report, tmp_path_factory.mktemp("report")).folder
 
 
 def test_steps_csv_follows_the_contract(written: Path) -> None:
