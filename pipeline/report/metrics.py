@@ -157,17 +157,48 @@ def load_metrics(
         for chunk in table.chunks()
         for offset, row in enumerate(chunk.rows)
     ]
-    problems = _Problems(table.columns)
-    layout = _Layout.from_columns(table.columns, records, group_columns, problems)
+    return validate_metrics(table.columns, records, journey, table.path, group_columns)
+
+
+def metrics_from_rows(
+    rows: Sequence[dict[str, Any]],
+    journey: Journey,
+    *,
+    source: str = "metrics",
+    group_columns: Sequence[str] = (),
+) -> StepMetrics:
+    """Validate metric rows that arrive as objects (the service's ``PUT /v1/metrics``).
+
+    The same checks as ``load_metrics``; rows are numbered from 1 in the order given and
+    ``source`` names them in messages. The columns are those of all rows, in first-seen order.
+    """
+    columns = list(dict.fromkeys(key for row in rows for key in row))
+    records = [(number, dict(row)) for number, row in enumerate(rows, start=1)]
+    return validate_metrics(
+        columns, records, journey, Path(source), group_columns, "rows count from 1 as sent"
+    )
+
+
+def validate_metrics(
+    columns: list[str],
+    records: list[tuple[int, Row]],
+    journey: Journey,
+    source: Path,
+    group_columns: Sequence[str] = (),
+    counting: str = "data rows count from 1 below the header",
+) -> StepMetrics:
+    """Check numbered raw rows against ``journey``; MetricsError lists every problem."""
+    problems = _Problems(columns)
+    layout = _Layout.from_columns(columns, records, group_columns, problems)
     if not records:
         problems.add(None, None, "the file has a header but no data rows")
     rows = [_check_row(number, raw, layout, journey, problems) for number, raw in records]
     if layout.has(PERIOD):
         _check_periods(rows, records, problems)
     _check_duplicates(rows, layout, set(journey.step_ids), problems)
-    problems.raise_if_any(table.path, journey)
+    problems.raise_if_any(source, journey, counting)
     metrics = StepMetrics(
-        source=table.path,
+        source=source,
         journey_steps=tuple(journey.step_ids),
         rows=tuple(rows),
         period_kind=period_kind(row.period for row in rows if row.period is not None),
@@ -177,7 +208,7 @@ def load_metrics(
     )
     logger.info(
         "%s: %d metric rows; steps: %d, periods: %s, groups: %s",
-        table.path,
+        source,
         len(metrics.rows),
         len(metrics.steps()),
         metrics.period_kind or "none",
@@ -223,7 +254,12 @@ class _Problems:
         position = self.columns.index(names[0]) if names and names[0] in self.columns else -1
         self.items.append((row or 0, position, f"{prefix}: {message}" if prefix else message))
 
-    def raise_if_any(self, source: Path, journey: Journey) -> None:
+    def raise_if_any(
+        self,
+        source: Path,
+        journey: Journey,
+        counting: str = "data rows count from 1 below the header",
+    ) -> None:
         if not self.items:
             return
         lines = [text for _, _, text in sorted(self.items, key=lambda item: item[:2])]
@@ -231,9 +267,8 @@ class _Problems:
         if len(lines) > MAX_PROBLEMS:
             shown.append(f"and {len(lines) - MAX_PROBLEMS} more problems")
         count = f"{len(lines)} problem{'s' if len(lines) > 1 else ''}"
-        message = (
-            f"{source}: {count} in the step metrics (data rows count from 1 below the header):\n"
-            + "\n".join(f"  - {line}" for line in shown)
+        message = f"{source}: {count} in the step metrics ({counting}):\n" + "\n".join(
+            f"  - {line}" for line in shown
         )
         if self.unknown_steps:
             message += f"\nThe steps of journey {journey.name!r} are: {', '.join(journey.step_ids)}"

@@ -360,3 +360,36 @@ def test_unreadable_files_fail_as_input_errors(tmp_path: Path, journey: Journey)
 def test_sample_rates_are_all_valid_shares(journey: Journey) -> None:
     rates = [row.drop_off_rate for row in load_metrics(SAMPLE, journey).rows]
     assert all(rate is not None and 0.0 <= rate <= 1.0 and not math.isnan(rate) for rate in rates)
+
+
+def test_rows_sent_as_objects_get_the_same_checks() -> None:
+    from pipeline.report.metrics import metrics_from_rows
+
+    journey = load_journey("ecommerce")
+    rows = [
+        {
+            "step": "checkout",
+            "period": "2026-W31",
+            "entered": 100,
+            "completed": 80,
+            "channel": "web",
+        },
+        {
+            "step": "checkout",
+            "period": "2026-W32",
+            "entered": 100,
+            "completed": 70,
+            "channel": "web",
+        },
+    ]
+    metrics = metrics_from_rows(rows, journey, source="PUT /v1/metrics")
+    assert [row.drop_off_rate for row in metrics.rows] == pytest.approx([0.2, 0.3])
+    assert metrics.group_columns == ("channel",) and metrics.period_kind == "week"
+    bad = [{"step": "checkout", "entered": 5, "completed": 7}, {"step": "chekout", "entered": 1}]
+    with pytest.raises(MetricsError) as caught:
+        metrics_from_rows(bad, journey, source="PUT /v1/metrics")
+    message = str(caught.value)
+    assert (
+        message.startswith("PUT /v1/metrics: 3 problems") and "rows count from 1 as sent" in message
+    )
+    assert "data row 1, column 'completed'" in message and "data row 2, column 'step'" in message
