@@ -98,10 +98,14 @@ def render(table: Table) -> list[str]:
     return lines
 
 
-def target_note(what: str, value: float, target: float, digits: int = 3) -> str:
-    """'what: value (target >= x: met / not met)'."""
-    verdict = "met" if value >= target else "NOT met"
-    return f"{what}: {value:,.{digits}f} (target >= {target:,.{digits}f}: {verdict})"
+def target_note(
+    what: str, value: float, target: float, digits: int = 3, *, at_most: bool = False
+) -> str:
+    """'what: value (target >= x: met / not met)', or '<=' for costs (``at_most``)."""
+    met = value <= target if at_most else value >= target
+    sign = "<=" if at_most else ">="
+    verdict = "met" if met else "NOT met"
+    return f"{what}: {value:,.{digits}f} (target {sign} {target:,.{digits}f}: {verdict})"
 
 
 def machine() -> str:

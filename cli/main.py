@@ -23,6 +23,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "tag": ("cli.tag", "tag_command"),
     "report": ("cli.report", "report_command"),
     "train-steps": ("cli.train_steps", "train_steps_command"),
+    "serve": ("cli.serve", "serve_command"),
     "journeys": ("cli.journeys", "journeys"),
     "inspect": ("cli.inspect", "inspect_command"),
 }

@@ -7,14 +7,20 @@ from pathlib import Path
 
 import click
 
-from cli.options import encoding_option, input_argument, journey_option, text_column_option
+from cli.options import encoding_option, journey_option, text_column_option
 from cli.output import console, is_quiet
+from pipeline.errors import SteplensError
 
 logger = logging.getLogger("cli")
 
 
 @click.command("train-steps")
-@input_argument
+@click.argument(
+    "input_path",
+    metavar="[EXAMPLES]",
+    required=False,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+)
 @journey_option
 @text_column_option
 @click.option(
@@ -50,6 +56,12 @@ logger = logging.getLogger("cli")
 )
 @click.option("--seed", type=int, default=0, show_default=True, help="Random seed.")
 @click.option(
+    "--from-db",
+    is_flag=True,
+    help="Train on the corrections stored through the service (POST /v1/feedback/{id}/label) "
+    "in STEPLENS_DATABASE_URL's database, instead of EXAMPLES.",
+)
+@click.option(
     "--out",
     "output_dir",
     required=True,
@@ -67,9 +79,10 @@ def train_steps_command(
     epochs: int,
     max_minutes: float | None,
     seed: int,
+    from_db: bool,
     output_dir: Path,
 ) -> None:
-    """Train a step classifier from EXAMPLES (rows of text and step id).
+    """Train a step classifier from EXAMPLES (rows of text and step id) or --from-db.
 
     A text listed with several labels is a multi-label example. Works from 5 examples per step
     up to tens of thousands; the regularisation, calibration and the `unassigned` threshold
@@ -84,9 +97,14 @@ def train_steps_command(
     from training.steps import train_steps
 
     loaded = load_journey(journey)
-    texts, labels = read_examples(
-        input_path, text_column=text_column, label_column=label_column, encoding=encoding
-    )
+    if from_db == (input_path is not None):
+        raise click.UsageError("give EXAMPLES or --from-db, not both and not neither")
+    if input_path is not None:
+        texts, labels = read_examples(
+            input_path, text_column=text_column, label_column=label_column, encoding=encoding
+        )
+    else:
+        texts, labels = stored_examples(loaded.name)
     encoder = load_encoder()
     settings = FineTuneSettings(
         tuned_layers=tuned_layers,
@@ -123,3 +141,23 @@ def train_steps_command(
         out.print(f"  held-out {name}: {value:.4f}")
     out.print(f"  unassigned threshold: {report.threshold}")
     out.print(f"wrote {output_dir}")
+
+
+def stored_examples(journey: str) -> tuple[list[str], list[str]]:
+    """(texts, steps) from the human labels stored by the service for ``journey``."""
+    from api.db.store import Store
+    from api.settings import get_settings
+
+    store = Store.connect(get_settings().database_url)
+    try:
+        store.migrate()
+        pairs = store.training_examples(journey)
+    finally:
+        store.close()
+    if not pairs:
+        raise SteplensError(
+            f"no stored labels for journey {journey!r} in {store.describe()}; label items with "
+            "POST /v1/feedback/{id}/label first"
+        )
+    logger.info("training on %d stored labels for journey %r", len(pairs), journey)
+    return [text for text, _ in pairs], [step for _, step in pairs]

@@ -125,6 +125,20 @@ def load_tagged(
     return records
 
 
+def tagged_records(rows: Iterable[Mapping[str, Any]], source: str = "record") -> list[TaggedRecord]:
+    """Records that arrive as objects (the service's store) in the shape ``tag`` writes."""
+    return [
+        TaggedRecord(
+            number,
+            str(row.get("id", number - 1)),
+            str(row.get("text") or ""),
+            step_entries(row, f"{source} {number}: "),
+            row,
+        )
+        for number, row in enumerate(rows, start=1)
+    ]
+
+
 def build_report(
     records: Sequence[TaggedRecord],
     journey: Journey,
@@ -133,10 +147,15 @@ def build_report(
     period_column: str | None = None,
     group_by: str | None = None,
     score_column: str | None = None,
+    period_kind: PeriodKind | None = None,
     key_phrases: bool = True,
     nlp: Any = None,
 ) -> StepReport:
-    """The whole report for ``records`` (see the module docstring)."""
+    """The whole report for ``records`` (see the module docstring).
+
+    ``period_kind`` sets the period size comments are bucketed into; by default the metrics'
+    (ISO weeks without metrics). It must agree with metrics that have periods.
+    """
     if not records:
         raise SteplensError("no comments to report on")
     for column in (period_column, group_by, score_column):
@@ -154,7 +173,7 @@ def build_report(
         group_by=group_by,
     )
     if period_column is not None:
-        kind = (metrics.period_kind if metrics else None) or DEFAULT_PERIOD_KIND
+        kind = _period_kind(period_kind, metrics)
         report.period_kind = kind
         periods = [_period_of(record, period_column, kind) for record in records]
         report.undated = sum(period is None for period in periods)
@@ -305,6 +324,15 @@ def _period_of(record: TaggedRecord, column: str, kind: PeriodKind) -> Period | 
             f"tagged file row {record.number}, column {column!r}: {value!r} is not a date ({exc})"
         ) from None
     return period
+
+
+def _period_kind(asked: PeriodKind | None, metrics: StepMetrics | None) -> PeriodKind:
+    metrics_kind = metrics.period_kind if metrics is not None else None
+    if asked is not None and metrics_kind is not None and asked != metrics_kind:
+        raise SteplensError(
+            f"the metrics are per {metrics_kind}, so comments cannot be bucketed per {asked}"
+        )
+    return asked or metrics_kind or DEFAULT_PERIOD_KIND
 
 
 def _group_of(value: Any) -> str:

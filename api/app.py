@@ -1,0 +1,100 @@
+"""``create_app()``: the steplens HTTP service (FastAPI).
+
+Nothing happens at import. ``create_app(settings)`` wires routes, limits and error handlers;
+the ``lifespan`` connects the database (Alembic migrations to head), loads the models once onto
+``app.state`` and starts the micro-batcher. A registered step model that does not load stops
+the start with a clear error instead of serving half the API.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import Depends, FastAPI
+
+from api.errors import install_error_handlers
+from api.limits import BodySizeLimit, RateLimiter
+from api.settings import Settings, get_settings
+from pipeline import __version__
+
+logger = logging.getLogger(__name__)
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Connect the store, load the models, start the batcher; undo it all on shutdown."""
+    from api.batcher import MicroBatcher
+    from api.db.store import Store, StoreUnavailable
+    from api.models import TaggerPool
+    from pipeline.journey import bundled_journey_paths, load_journey
+
+    settings: Settings = app.state.settings
+    store = Store.connect(settings.database_url)
+    try:
+        await asyncio.to_thread(store.migrate)
+        app.state.migrated = True
+    except StoreUnavailable as exc:  # start anyway: /readyz says why and retries
+        logger.error("database unavailable at start (%s); /readyz will retry", exc)
+        app.state.migrated = False
+    app.state.store = store
+
+    pool = TaggerPool(settings.step_models, signals=settings.signals)
+    await asyncio.to_thread(pool.check_models)
+    bundled = bundled_journey_paths()
+    if settings.default_journey in bundled:  # warm the default tagger: first call is fast
+        journey = load_journey(bundled[settings.default_journey])
+        await asyncio.to_thread(pool.key, journey, None)
+    batcher = MicroBatcher(
+        pool.tag,
+        window_s=settings.batch_window_ms / 1000,
+        max_texts=settings.batch_max_texts,
+    )
+    batcher.start()
+    app.state.pool = pool
+    app.state.batcher = batcher
+    logger.info("steplens service ready (database: %s)", store.describe())
+    try:
+        yield
+    finally:
+        await batcher.stop()
+        store.close()
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The application, configured by ``settings`` (default: the environment's)."""
+    from api.deps import require_key
+    from api.routes import classify, feedback, health, journeys, metrics, reports
+
+    settings = settings or get_settings()
+    app = FastAPI(
+        title="steplens",
+        version=__version__,
+        summary="Step-level customer-journey analytics from open-text feedback.",
+        lifespan=lifespan,
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.key_digests = settings.key_digests()
+    app.state.rate_limiter = RateLimiter(settings.rate_limit)
+    install_error_handlers(app)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    if settings.cors_origins:
+        from fastapi.middleware.cors import CORSMiddleware
+
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "PUT"],
+            allow_headers=["Authorization", "X-API-Key", "Content-Type"],
+        )
+    app.include_router(health.router)
+    secured: dict[str, Any] = {"dependencies": [Depends(require_key)]}
+    for module in (classify, journeys, feedback, metrics, reports):
+        app.include_router(module.router, prefix="/v1", **secured)
+    app.include_router(reports.page, **secured)
+    return app

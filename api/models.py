@@ -1,0 +1,84 @@
+"""The models the service runs: one tagger per (journey, step model), built once and reused.
+
+The encoder, spaCy pipeline and signals model are loaded once per process by ``pipeline``
+(their loaders are cached); what differs per journey is the step classifier (zero-shot
+prototypes, or a registered ``train-steps`` model), so taggers are cached by the journey's
+definition and the model name.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import threading
+from collections.abc import Hashable, Mapping
+from pathlib import Path
+from typing import cast
+
+from pipeline import __version__
+from pipeline.errors import SteplensError
+from pipeline.journey import Journey
+from pipeline.tagger import TaggedComment, Tagger, build_tagger
+
+logger = logging.getLogger(__name__)
+
+
+class UnknownModel(SteplensError):
+    """A request named a step model that is not registered."""
+
+
+class TaggerPool:
+    """Taggers by key; ``tag(key, texts)`` is what the micro-batcher runs in its worker thread."""
+
+    def __init__(self, step_models: Mapping[str, Path], *, signals: bool = True) -> None:
+        self.step_models = dict(step_models)
+        self.signals = signals
+        self._taggers: dict[Hashable, Tagger] = {}
+        self._lock = threading.Lock()
+
+    def check_models(self) -> None:
+        """Fail at start, not at the first request, when a registered model does not load."""
+        for name, path in self.step_models.items():
+            from pipeline.steps.trained import load_step_model
+
+            try:
+                load_step_model(path)
+            except SteplensError as exc:
+                raise SteplensError(f"step model {name!r} ({path}): {exc}") from None
+
+    def key(self, journey: Journey, model: str | None) -> Hashable:
+        """A key for ``journey`` with ``model``, building its tagger on first use."""
+        if model is not None and model not in self.step_models:
+            known = ", ".join(sorted(self.step_models)) or "none registered"
+            raise UnknownModel(f"unknown model {model!r}; registered models: {known}")
+        definition = json.dumps(journey.model_dump(mode="json"), sort_keys=True)
+        key = (hashlib.sha256(definition.encode()).hexdigest(), model)
+        with self._lock:
+            if key not in self._taggers:
+                path = self.step_models[model] if model is not None else None
+                logger.info("building the tagger for journey %r, model %s", journey.name, model)
+                self._taggers[key] = build_tagger(journey, model_dir=path, signals=self.signals)
+        return key
+
+    def tagger(self, key: Hashable) -> Tagger:
+        """The tagger behind ``key`` (from ``key()``)."""
+        return self._taggers[key]
+
+    def tag(self, key: Hashable, texts: list[str]) -> list[TaggedComment]:
+        """Tag texts with the tagger behind ``key``."""
+        return self._taggers[key].tag(texts)
+
+    def versions(self, key: Hashable) -> dict[str, str]:
+        """What produced a record, stored with it: the step model and the signals model."""
+        journey_hash, model = cast("tuple[str, str | None]", key)
+        tagger = self._taggers[key]
+        info = tagger.describe()
+        versions = {
+            "journey_sha256": str(journey_hash)[:16],
+            "steps": str(model or info["steps"].get("kind", "zero-shot")),
+            "encoder": tagger.encoder.name,
+        }
+        if tagger.signals is not None:
+            versions["signals"] = f"steplens {__version__} models/signals"
+        return versions

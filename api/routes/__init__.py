@@ -1,0 +1,1 @@
+"""HTTP routes: thin layers over ``pipeline`` and the store."""

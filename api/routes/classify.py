@@ -1,0 +1,79 @@
+"""``POST /v1/classify``: tag texts for a support tool, records exactly as ``steplens tag``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, HTTPException
+
+from api.deps import BatcherDep, PoolDep, SettingsDep, StoreDep, resolve_journey
+from api.schemas import ClassifyRequest, ClassifyResponse, Granularity
+from api.settings import Settings
+from pipeline.tables.readers import Chunk
+from pipeline.tagger import TaggedComment, comment_records, segment_records
+
+router = APIRouter(tags=["classify"])
+
+
+def check_limits(texts: list[str], settings: Settings, field: str = "texts") -> None:
+    """422 when a request has too many texts or a text is too long (limits from settings)."""
+    if len(texts) > settings.max_batch:
+        raise HTTPException(
+            422,
+            [
+                {
+                    "loc": ["body", field],
+                    "msg": f"{len(texts)} texts; at most {settings.max_batch} per request",
+                    "type": "too_long",
+                }
+            ],
+        )
+    for index, text in enumerate(texts):
+        if len(text) > settings.max_text_chars:
+            raise HTTPException(
+                422,
+                [
+                    {
+                        "loc": ["body", field, index],
+                        "msg": f"text of {len(text)} characters; at most {settings.max_text_chars}",
+                        "type": "string_too_long",
+                    }
+                ],
+            )
+
+
+def as_records(
+    texts: list[str], tagged: list[TaggedComment], granularity: Granularity
+) -> list[dict[str, Any]]:
+    """``tag``'s records for texts whose ids are their 0-based positions."""
+    ids = list(range(len(texts)))
+    chunk = Chunk(
+        start=0,
+        rows=[{"id": i, "text": t} for i, t in zip(ids, texts, strict=True)],
+        texts=texts,
+        ids=ids,
+    )
+    if granularity == "segment":
+        return segment_records(chunk, tagged)
+    return comment_records(chunk, tagged, add_id=False)
+
+
+@router.post("/classify", response_model=ClassifyResponse, summary="Tag texts with journey steps")
+async def classify(
+    body: ClassifyRequest,
+    settings: SettingsDep,
+    store: StoreDep,
+    pool: PoolDep,
+    batcher: BatcherDep,
+) -> ClassifyResponse:
+    """Split each text into clauses, classify each to a step, score sentiment and effort.
+
+    Concurrent calls share forward passes (micro-batching); the model work runs off the event
+    loop. ``id`` in each record is the text's position in the request.
+    """
+    texts = body.all_texts()
+    check_limits(texts, settings, "text" if body.text is not None else "texts")
+    journey = await resolve_journey(body.journey, settings, store)
+    key = pool.key(journey, body.model)
+    tagged = await batcher.submit(key, texts)
+    return ClassifyResponse(results=as_records(texts, tagged, body.granularity))

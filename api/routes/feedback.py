@@ -1,0 +1,120 @@
+"""``/v1/feedback``: ingest (classified and stored, idempotent), listing, human labels."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+
+from api.db.store import StoredItem
+from api.deps import BatcherDep, PoolDep, SettingsDep, StoreDep, resolve_journey
+from api.routes.classify import as_records, check_limits
+from api.schemas import FeedbackIn, FeedbackPage, FeedbackStored, LabelIn
+from pipeline.errors import SteplensError
+
+router = APIRouter(tags=["feedback"])
+logger = logging.getLogger(__name__)
+
+
+@router.post("/feedback", response_model=FeedbackStored, summary="Classify and store feedback")
+async def ingest(
+    body: FeedbackIn,
+    settings: SettingsDep,
+    store: StoreDep,
+    pool: PoolDep,
+    batcher: BatcherDep,
+) -> FeedbackStored:
+    """Classify every item and store it with the model versions, idempotent on (journey, id).
+
+    Sending the same items again stores them once; an item whose text changed replaces the
+    stored one and is listed under ``replaced``. A 2xx answer means the batch is committed.
+    """
+    texts = [item.text for item in body.items]
+    check_limits(texts, settings, "items")
+    journey = await resolve_journey(body.journey, settings, store)
+    key = pool.key(journey, None)
+    tagged = await batcher.submit(key, texts)
+    records = as_records(texts, tagged, "comment")
+    versions = pool.versions(key)
+    stored = [
+        StoredItem(
+            external_id=item.id,
+            text=item.text,
+            created_at=item.created_at,
+            channel=item.channel,
+            attributes=item.attributes(),
+            step=record["step"],
+            step_confidence=float(record["step_confidence"]),
+            steps=record["steps"],
+            sentiment=record.get("sentiment"),
+            sentiment_score=record.get("sentiment_score"),
+            effort=record.get("effort"),
+            effort_score=record.get("effort_score"),
+            model_versions=versions,
+        )
+        for item, record in zip(body.items, records, strict=True)
+    ]
+    result = await asyncio.to_thread(store.upsert_feedback, journey.name, stored)
+    if settings.log_texts:
+        logger.info("stored %s", [(s.external_id, s.text) for s in stored])
+    return FeedbackStored(
+        journey=journey.name,
+        inserted=list(result.inserted),
+        replaced=list(result.replaced),
+        unchanged=list(result.unchanged),
+        model_versions=versions,
+    )
+
+
+@router.get("/feedback", response_model=FeedbackPage, summary="List stored feedback")
+async def list_feedback(
+    settings: SettingsDep,
+    store: StoreDep,
+    journey: str | None = None,
+    step: str | None = Query(default=None, description="Items that mention this step."),
+    sentiment: Literal["negative", "neutral", "positive"] | None = None,
+    effort: Literal["none", "low", "moderate", "high"] | None = None,
+    channel: str | None = None,
+    created_from: Annotated[datetime | None, Query(alias="from")] = None,
+    created_to: Annotated[datetime | None, Query(alias="to")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    cursor: str | None = None,
+) -> FeedbackPage:
+    """Stored items, oldest first, filtered; ``total`` counts every match, not just this page."""
+    found = await resolve_journey(journey, settings, store)
+    if step is not None and step not in found.step_ids and step != "unassigned":
+        raise SteplensError(
+            f"step {step!r} is not in journey {found.name!r}; its steps: "
+            + ", ".join(found.step_ids)
+        )
+    page = await asyncio.to_thread(
+        store.list_feedback,
+        found.name,
+        step=step,
+        sentiment=sentiment,
+        effort=effort,
+        channel=channel,
+        created_from=created_from,
+        created_to=created_to,
+        limit=limit,
+        cursor=cursor,
+    )
+    return FeedbackPage(items=page.items, total=page.total, next_cursor=page.next_cursor)
+
+
+@router.post("/feedback/{item_id}/label", summary="Store a person's step for an item")
+async def label(
+    item_id: str, body: LabelIn, settings: SettingsDep, store: StoreDep
+) -> dict[str, str]:
+    """A correction: ``steplens train-steps --from-db`` trains on these."""
+    journey = await resolve_journey(body.journey, settings, store)
+    if body.step not in journey.step_ids and body.step != "unassigned":
+        raise SteplensError(
+            f"step {body.step!r} is not in journey {journey.name!r}; its steps: "
+            + ", ".join(journey.step_ids)
+        )
+    await asyncio.to_thread(store.add_label, journey.name, item_id, body.step, body.author)
+    return {"journey": journey.name, "id": item_id, "step": body.step}

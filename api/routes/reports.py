@@ -1,0 +1,99 @@
+"""``GET /v1/reports/steps`` (the numbers ``steplens report`` writes) and ``GET /report`` (HTML).
+
+Both build the report with the same library call as the CLI, from the stored feedback and
+metrics, so the same data gives the same numbers whichever way it is asked for.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query
+from fastapi.responses import HTMLResponse
+
+from api.db.store import Store
+from api.deps import SettingsDep, StoreDep, resolve_journey
+from api.errors import NotFoundError
+from pipeline.journey import Journey
+from pipeline.report.build import build_report, tagged_records
+from pipeline.report.metrics import metrics_from_rows
+
+router = APIRouter(tags=["reports"])
+page = APIRouter(tags=["reports"])
+
+PeriodKindQuery = Literal["day", "week", "month"]
+
+
+def _report_data(
+    store: Store,
+    journey: Journey,
+    created_from: datetime | None,
+    created_to: datetime | None,
+    period: PeriodKindQuery | None,
+    group_by: str | None,
+    key_phrases: bool,
+) -> dict[str, Any]:
+    from pipeline.report.outputs import report_data
+
+    rows = list(
+        store.iter_feedback_records(journey.name, created_from=created_from, created_to=created_to)
+    )
+    if not rows:
+        raise NotFoundError(f"no stored feedback for journey {journey.name!r} in that range")
+    stored_metrics = store.metrics_rows(journey.name)
+    metrics = (
+        metrics_from_rows(stored_metrics, journey, source="stored metrics")
+        if (stored_metrics)
+        else None
+    )
+    with_periods = period is not None or (metrics is not None and metrics.period_kind is not None)
+    report = build_report(
+        tagged_records(rows, "stored item"),
+        journey,
+        metrics=metrics,
+        period_column="created_at" if with_periods else None,
+        period_kind=period,
+        group_by=group_by,
+        key_phrases=key_phrases,
+    )
+    return report_data(report)
+
+
+@router.get("/reports/steps", summary="The per-step report's numbers")
+async def steps_report(
+    settings: SettingsDep,
+    store: StoreDep,
+    journey: str | None = None,
+    created_from: Annotated[datetime | None, Query(alias="from")] = None,
+    created_to: Annotated[datetime | None, Query(alias="to")] = None,
+    period: PeriodKindQuery | None = None,
+    group_by: str | None = None,
+    key_phrases: bool = True,
+) -> dict[str, Any]:
+    """What ``steplens report`` writes to steps.json, for the stored feedback and metrics."""
+    found = await resolve_journey(journey, settings, store)
+    return await asyncio.to_thread(
+        _report_data, store, found, created_from, created_to, period, group_by, key_phrases
+    )
+
+
+@page.get("/report", response_class=HTMLResponse, summary="The per-step report page")
+async def report_page(
+    settings: SettingsDep,
+    store: StoreDep,
+    journey: str | None = None,
+    created_from: Annotated[datetime | None, Query(alias="from")] = None,
+    created_to: Annotated[datetime | None, Query(alias="to")] = None,
+    period: PeriodKindQuery | None = None,
+    group_by: str | None = None,
+) -> HTMLResponse:
+    """The same self-contained HTML page ``steplens report`` writes."""
+    from pipeline.report.html import render_html
+
+    found = await resolve_journey(journey, settings, store)
+    data = await asyncio.to_thread(
+        _report_data, store, found, created_from, created_to, period, group_by, True
+    )
+    return HTMLResponse(render_html(data))

@@ -1,0 +1,219 @@
+"""Service latency and throughput: a real uvicorn process on loopback, a load generator beside it.
+
+    python -m bench.bench_service [--seconds 20] [--clients 8] [--write-docs]
+
+Two servers are started one after the other on the same machine, identical but for the
+micro-batcher: on (the defaults) and off (``STEPLENS_BATCH_MAX_TEXTS=1``, one text per forward
+pass). Against each:
+
+- **sequential**: one client, one tweet-length text per request, ``--requests`` requests:
+  p50/p99 latency (targets: p50 <= 30 ms, p99 <= 100 ms);
+- **concurrent**: ``--clients`` clients, each sending single texts back to back for
+  ``--seconds``: texts/s and errors (target: >= 150 texts/s, zero errors).
+
+The load generator runs on the same 2 cores as the server, so the server gets less than the
+whole machine; both configurations pay the same tax.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import numpy as np
+
+from bench.report import DocsSection, Row, Table, block_for, machine, target_note
+from pipeline.paths import project_root
+
+SECTION = DocsSection("service", "Service: latency and throughput over HTTP")
+P50, P99, TEXTS_PER_S, ERRORS = "p50 ms", "p99 ms", "texts/s", "errors"
+CONFIGS = {
+    "micro-batching on (defaults)": {},
+    "micro-batching off (batch of 1)": {"STEPLENS_BATCH_MAX_TEXTS": "1"},
+}
+
+
+def free_port() -> int:
+    """A free TCP port on loopback."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def server(env_overrides: dict[str, str], folder: Path) -> Iterator[str]:
+    """A uvicorn process serving ``create_app`` until the block ends; yields its base URL."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "STEPLENS_DATABASE_URL": f"sqlite:///{folder / 'bench.db'}",
+        "STEPLENS_RATE_LIMIT": "0",
+        "HF_HUB_OFFLINE": "1",
+        "TRANSFORMERS_OFFLINE": "1",
+        **env_overrides,
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "api.app:create_app",
+        "--factory",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+    ]
+    process = subprocess.Popen(command, env=env, cwd=project_root())
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                raise RuntimeError(f"the server exited with status {process.returncode}")
+            try:
+                if httpx.get(url + "/readyz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.5)
+        else:
+            raise RuntimeError("the server did not become ready within 180 s")
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def sequential(url: str, texts: Sequence[str], requests: int) -> dict[str, float]:
+    """One client, one text per request: latency percentiles in ms."""
+    latencies = []
+    errors = 0
+    with httpx.Client(base_url=url, timeout=30) as client:
+        for text in texts[:10]:  # warm-up
+            client.post("/v1/classify", json={"text": text})
+        for i in range(requests):
+            started = time.perf_counter()
+            answer = client.post("/v1/classify", json={"text": texts[i % len(texts)]})
+            latencies.append((time.perf_counter() - started) * 1000)
+            errors += answer.status_code != 200
+    return {
+        P50: float(np.percentile(latencies, 50)),
+        P99: float(np.percentile(latencies, 99)),
+        ERRORS: float(errors),
+    }
+
+
+def concurrent(url: str, texts: Sequence[str], clients: int, seconds: float) -> dict[str, float]:
+    """``clients`` threads sending single texts back to back: texts/s and errors."""
+    done = [0] * clients
+    failed = [0] * clients
+    latencies: list[list[float]] = [[] for _ in range(clients)]
+    stop = time.monotonic() + seconds
+
+    def work(index: int) -> None:
+        with httpx.Client(base_url=url, timeout=30) as client:
+            i = index
+            while time.monotonic() < stop:
+                started = time.perf_counter()
+                try:
+                    answer = client.post("/v1/classify", json={"text": texts[i % len(texts)]})
+                    ok = answer.status_code == 200
+                except httpx.HTTPError:
+                    ok = False
+                latencies[index].append((time.perf_counter() - started) * 1000)
+                done[index] += ok
+                failed[index] += not ok
+                i += clients
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    every = [x for row in latencies for x in row]
+    return {
+        TEXTS_PER_S: sum(done) / elapsed,
+        P50: float(np.percentile(every, 50)),
+        P99: float(np.percentile(every, 99)),
+        ERRORS: float(sum(failed)),
+    }
+
+
+def run(seconds: float, clients: int, requests: int) -> Table:
+    """Both configurations, sequential then concurrent."""
+    from bench.bench_steps import load_sample, speed_comments
+
+    texts = speed_comments(load_sample()[0], 2_000)
+    table = Table(
+        "http",
+        "Service over HTTP: `POST /v1/classify`, one tweet-length text per request, "
+        "uvicorn on loopback",
+        (P50, P99, TEXTS_PER_S, ERRORS),
+    )
+    for method, overrides in CONFIGS.items():
+        with tempfile.TemporaryDirectory() as folder, server(overrides, Path(folder)) as url:
+            started = time.perf_counter()
+            metrics = sequential(url, texts, requests)
+            table.rows.append(
+                Row(
+                    f"sequential, {requests} requests",
+                    method,
+                    metrics,
+                    time.perf_counter() - started,
+                )
+            )
+            started = time.perf_counter()
+            metrics = concurrent(url, texts, clients, seconds)
+            table.rows.append(
+                Row(
+                    f"{clients} concurrent clients, {seconds:.0f} s",
+                    method,
+                    metrics,
+                    time.perf_counter() - started,
+                )
+            )
+    on_seq, on_conc, _, off_conc = (row.metrics for row in table.rows)
+    table.notes += [
+        target_note("sequential p50 ms", on_seq[P50], 30.0, 1, at_most=True)
+        + "; "
+        + target_note("p99 ms", on_seq[P99], 100.0, 1, at_most=True),
+        target_note(f"{clients} clients texts/s", on_conc[TEXTS_PER_S], 150.0, 0),
+        f"micro-batching gives {on_conc[TEXTS_PER_S] / off_conc[TEXTS_PER_S]:.2f}x the "
+        f"concurrent throughput of one text per pass (same server, same load)",
+        "the load generator shares the server's 2 cores",
+    ]
+    return table
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Run the benchmark, print the table, optionally rewrite the docs section."""
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument("--write-docs", action="store_true")
+    args = parser.parse_args(argv)
+    table = run(args.seconds, args.clients, args.requests)
+    block = "\n".join(block_for(table, f"{dt.date.today().isoformat()} on {machine()}"))
+    print("\n" + block, flush=True)
+    if args.write_docs:
+        SECTION.update({"http": block})
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
