@@ -76,7 +76,7 @@ logger = logging.getLogger(__name__)
 class SignalsSettings:
     """Everything that defines a training run; saved into the model's config."""
 
-    tuned_layers: int = 2
+    tuned_layers: int = 4
     epochs: int = 3
     batch_size: int = 32
     learning_rate: float = 1e-4
@@ -85,7 +85,7 @@ class SignalsSettings:
     condition_on_aspects: bool = True
     sst2_sample: int = 12_000
     uss_neutral_sample: int = 1_500
-    effort_repeats: int = 3
+    effort_repeats: int = 2
     dev_share: float = 0.15
     seed: int = 0
 
