@@ -19,82 +19,31 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
-import socket
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 
 import httpx
 import numpy as np
 
+from api.launch import serve_in_subprocess
 from bench.report import DocsSection, Row, Table, block_for, machine, target_note
-from pipeline.paths import project_root
 
-SECTION = DocsSection("service", "Service: latency and throughput over HTTP")
+SECTION = DocsSection(
+    "service",
+    "## Service: latency and throughput over HTTP\n\n"
+    "Written by `python -m bench.bench_service --write-docs`: a real uvicorn process on loopback "
+    "and a load generator on the same machine.",
+    ("http",),
+)
 P50, P99, TEXTS_PER_S, ERRORS = "p50 ms", "p99 ms", "texts/s", "errors"
 CONFIGS = {
     "micro-batching on (defaults)": {},
     "micro-batching off (batch of 1)": {"STEPLENS_BATCH_MAX_TEXTS": "1"},
 }
-
-
-def free_port() -> int:
-    """A free TCP port on loopback."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@contextmanager
-def server(env_overrides: dict[str, str], folder: Path) -> Iterator[str]:
-    """A uvicorn process serving ``create_app`` until the block ends; yields its base URL."""
-    port = free_port()
-    env = {
-        **os.environ,
-        "STEPLENS_DATABASE_URL": f"sqlite:///{folder / 'bench.db'}",
-        "STEPLENS_RATE_LIMIT": "0",
-        "HF_HUB_OFFLINE": "1",
-        "TRANSFORMERS_OFFLINE": "1",
-        **env_overrides,
-    }
-    command = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "api.app:create_app",
-        "--factory",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--log-level",
-        "warning",
-    ]
-    process = subprocess.Popen(command, env=env, cwd=project_root())
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 180
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                raise RuntimeError(f"the server exited with status {process.returncode}")
-            try:
-                if httpx.get(url + "/readyz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.5)
-        else:
-            raise RuntimeError("the server did not become ready within 180 s")
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 def sequential(url: str, texts: Sequence[str], requests: int) -> dict[str, float]:
@@ -166,7 +115,16 @@ def run(seconds: float, clients: int, requests: int) -> Table:
         (P50, P99, TEXTS_PER_S, ERRORS),
     )
     for method, overrides in CONFIGS.items():
-        with tempfile.TemporaryDirectory() as folder, server(overrides, Path(folder)) as url:
+        with (
+            tempfile.TemporaryDirectory() as folder,
+            serve_in_subprocess(
+                {
+                    "STEPLENS_DATABASE_URL": f"sqlite:///{Path(folder) / 'bench.db'}",
+                    "STEPLENS_RATE_LIMIT": "0",
+                    **overrides,
+                }
+            ) as url,
+        ):
             started = time.perf_counter()
             metrics = sequential(url, texts, requests)
             table.rows.append(

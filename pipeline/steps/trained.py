@@ -476,7 +476,14 @@ def held_out_folds(targets: NDArray[np.bool_], seed: int) -> list[NDArray[np.int
         n_folds, use = 5, 1
     else:
         counts = Counter(primary.tolist())
-        smallest = min(c for label, c in counts.items() if c >= 2) if counts else 2
+        repeated = [c for c in counts.values() if c >= 2]
+        if not repeated:
+            raise SteplensError(
+                f"every label has a single example ({n} in all): nothing can be held out to "
+                "choose the regularisation and threshold; give at least 2 examples per step "
+                "(5+ is better)"
+            )
+        smallest = min(repeated)
         n_folds, use = max(2, min(5, smallest)), None
     fold_of = np.empty(n, dtype=np.int64)
     for label in np.unique(primary):

@@ -151,3 +151,11 @@ def test_corrupt_model_directory_is_a_clear_error(tmp_path: Path) -> None:
     (tmp_path / "config.json").write_text("{not json")
     with pytest.raises(StepModelError, match="not valid JSON"):
         load_step_model(tmp_path)
+
+
+def test_one_example_per_step_is_a_clean_error(encoder: Any) -> None:
+    from pipeline.errors import SteplensError
+    from pipeline.steps.trained import train_step_classifier
+
+    with pytest.raises(SteplensError, match="every label has a single example"):
+        train_step_classifier(JOURNEY, ["a", "b"], JOURNEY.step_ids[:2], encoder)

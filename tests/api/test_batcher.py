@@ -1,0 +1,67 @@
+"""The micro-batcher: concurrent calls share passes, results go back to the right caller."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Hashable
+
+import pytest
+
+from api.batcher import MicroBatcher
+
+
+def test_concurrent_calls_share_batches_and_keep_order() -> None:
+    calls: list[tuple[Hashable, list[str]]] = []
+    started = threading.Event()
+
+    def run(key: Hashable, texts: list[str]) -> list[str]:
+        calls.append((key, list(texts)))
+        started.wait(0.05)  # a pass takes a while: later calls queue up meanwhile
+        return [f"{key}:{text.upper()}" for text in texts]
+
+    async def main() -> list[list[str]]:
+        batcher: MicroBatcher[str] = MicroBatcher(run, window_s=0.01, max_texts=64)
+        batcher.start()
+        try:
+            jobs = [batcher.submit("a" if i % 4 else "b", [f"t{i}", f"u{i}"]) for i in range(40)]
+            return await asyncio.gather(*jobs)
+        finally:
+            await batcher.stop()
+
+    results = asyncio.run(main())
+    for i, result in enumerate(results):
+        key = "a" if i % 4 else "b"
+        assert result == [f"{key}:T{i}", f"{key}:U{i}"]
+    assert len(calls) < 20  # 40 calls, far fewer passes
+    assert all(len({text[1:] for text in texts}) >= 1 for _, texts in calls)
+    assert sum(len(texts) for _, texts in calls) == 80
+
+
+def test_a_failing_pass_fails_its_callers_only() -> None:
+    def run(key: Hashable, texts: list[str]) -> list[str]:
+        if key == "bad":
+            raise ValueError("model broke")
+        return list(texts)
+
+    async def main() -> tuple[object, list[str]]:
+        batcher: MicroBatcher[str] = MicroBatcher(run, window_s=0.01)
+        batcher.start()
+        try:
+            bad, good = await asyncio.gather(
+                batcher.submit("bad", ["x"]),
+                batcher.submit("good", ["y"]),
+                return_exceptions=True,
+            )
+            return bad, good  # type: ignore[return-value]
+        finally:
+            await batcher.stop()
+
+    bad, good = asyncio.run(main())
+    assert isinstance(bad, ValueError) and good == ["y"]
+
+
+def test_submit_before_start_is_an_error() -> None:
+    batcher: MicroBatcher[str] = MicroBatcher(lambda key, texts: texts)
+    with pytest.raises(RuntimeError, match="start"):
+        asyncio.run(batcher.submit("k", ["x"]))
