@@ -14,9 +14,19 @@ from api.deps import BatcherDep, PoolDep, SettingsDep, StoreDep, resolve_journey
 from api.routes.classify import as_records, check_limits
 from api.schemas import FeedbackIn, FeedbackPage, FeedbackStored, LabelIn
 from pipeline.errors import SteplensError
+from pipeline.journey import UNASSIGNED, Journey
 
 router = APIRouter(tags=["feedback"])
 logger = logging.getLogger(__name__)
+
+
+def check_step(journey: Journey, step: str) -> None:
+    """422 naming the journey's steps when ``step`` is not one of them (or ``unassigned``)."""
+    if step not in journey.step_ids and step != UNASSIGNED:
+        raise SteplensError(
+            f"step {step!r} is not in journey {journey.name!r}; its steps: "
+            + ", ".join(journey.step_ids)
+        )
 
 
 @router.post("/feedback", response_model=FeedbackStored, summary="Classify and store feedback")
@@ -85,11 +95,8 @@ async def list_feedback(
 ) -> FeedbackPage:
     """Stored items, oldest first, filtered; ``total`` counts every match, not just this page."""
     found = await resolve_journey(journey, settings, store)
-    if step is not None and step not in found.step_ids and step != "unassigned":
-        raise SteplensError(
-            f"step {step!r} is not in journey {found.name!r}; its steps: "
-            + ", ".join(found.step_ids)
-        )
+    if step is not None:
+        check_step(found, step)
     page = await asyncio.to_thread(
         store.list_feedback,
         found.name,
@@ -111,10 +118,6 @@ async def label(
 ) -> dict[str, str]:
     """A correction: ``steplens train-steps --from-db`` trains on these."""
     journey = await resolve_journey(body.journey, settings, store)
-    if body.step not in journey.step_ids and body.step != "unassigned":
-        raise SteplensError(
-            f"step {body.step!r} is not in journey {journey.name!r}; its steps: "
-            + ", ".join(journey.step_ids)
-        )
+    check_step(journey, body.step)
     await asyncio.to_thread(store.add_label, journey.name, item_id, body.step, body.author)
     return {"journey": journey.name, "id": item_id, "step": body.step}

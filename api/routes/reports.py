@@ -7,10 +7,11 @@ metrics, so the same data gives the same numbers whichever way it is asked for.
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 from fastapi.responses import HTMLResponse
 
 from api.db.store import Store
@@ -26,19 +27,29 @@ page = APIRouter(tags=["reports"])
 PeriodKindQuery = Literal["day", "week", "month"]
 
 
+@dataclass
+class ReportQuery:
+    """The query parameters both report endpoints take."""
+
+    journey: str | None = None
+    created_from: Annotated[datetime | None, Query(alias="from")] = None
+    created_to: Annotated[datetime | None, Query(alias="to")] = None
+    period: PeriodKindQuery | None = None
+    group_by: str | None = None
+
+
+ReportQueryDep = Annotated[ReportQuery, Depends()]
+
+
 def _report_data(
-    store: Store,
-    journey: Journey,
-    created_from: datetime | None,
-    created_to: datetime | None,
-    period: PeriodKindQuery | None,
-    group_by: str | None,
-    key_phrases: bool,
+    store: Store, journey: Journey, query: ReportQuery, key_phrases: bool
 ) -> dict[str, Any]:
     from pipeline.report.outputs import report_data
 
     rows = list(
-        store.iter_feedback_records(journey.name, created_from=created_from, created_to=created_to)
+        store.iter_feedback_records(
+            journey.name, created_from=query.created_from, created_to=query.created_to
+        )
     )
     if not rows:
         raise NotFoundError(f"no stored feedback for journey {journey.name!r} in that range")
@@ -48,14 +59,16 @@ def _report_data(
         if (stored_metrics)
         else None
     )
-    with_periods = period is not None or (metrics is not None and metrics.period_kind is not None)
+    with_periods = query.period is not None or (
+        metrics is not None and metrics.period_kind is not None
+    )
     report = build_report(
         tagged_records(rows, "stored item"),
         journey,
         metrics=metrics,
         period_column="created_at" if with_periods else None,
-        period_kind=period,
-        group_by=group_by,
+        period_kind=query.period,
+        group_by=query.group_by,
         key_phrases=key_phrases,
     )
     return report_data(report)
@@ -63,37 +76,20 @@ def _report_data(
 
 @router.get("/reports/steps", summary="The per-step report's numbers")
 async def steps_report(
-    settings: SettingsDep,
-    store: StoreDep,
-    journey: str | None = None,
-    created_from: Annotated[datetime | None, Query(alias="from")] = None,
-    created_to: Annotated[datetime | None, Query(alias="to")] = None,
-    period: PeriodKindQuery | None = None,
-    group_by: str | None = None,
-    key_phrases: bool = True,
+    settings: SettingsDep, store: StoreDep, query: ReportQueryDep, key_phrases: bool = True
 ) -> dict[str, Any]:
     """What ``steplens report`` writes to steps.json, for the stored feedback and metrics."""
-    found = await resolve_journey(journey, settings, store)
-    return await asyncio.to_thread(
-        _report_data, store, found, created_from, created_to, period, group_by, key_phrases
-    )
+    found = await resolve_journey(query.journey, settings, store)
+    return await asyncio.to_thread(_report_data, store, found, query, key_phrases)
 
 
 @page.get("/report", response_class=HTMLResponse, summary="The per-step report page")
 async def report_page(
-    settings: SettingsDep,
-    store: StoreDep,
-    journey: str | None = None,
-    created_from: Annotated[datetime | None, Query(alias="from")] = None,
-    created_to: Annotated[datetime | None, Query(alias="to")] = None,
-    period: PeriodKindQuery | None = None,
-    group_by: str | None = None,
+    settings: SettingsDep, store: StoreDep, query: ReportQueryDep
 ) -> HTMLResponse:
     """The same self-contained HTML page ``steplens report`` writes."""
     from pipeline.report.html import render_html
 
-    found = await resolve_journey(journey, settings, store)
-    data = await asyncio.to_thread(
-        _report_data, store, found, created_from, created_to, period, group_by, True
-    )
+    found = await resolve_journey(query.journey, settings, store)
+    data = await asyncio.to_thread(_report_data, store, found, query, True)
     return HTMLResponse(render_html(data))
