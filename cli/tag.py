@@ -46,6 +46,11 @@ from cli.output import is_quiet, row_progress
     help="Steps only: skip sentiment and effort (faster; their fields are left out).",
 )
 @click.option(
+    "--resume",
+    is_flag=True,
+    help="Continue an interrupted run (Ctrl-C, kill, crash) after its last durable chunk.",
+)
+@click.option(
     "--out",
     "output_path",
     required=True,
@@ -63,6 +68,7 @@ def tag_command(
     threshold: float | None,
     chunk_size: int,
     no_signals: bool,
+    resume: bool,
     output_path: Path,
 ) -> None:
     """Tag each comment of INPUT with the journey steps it mentions.
@@ -81,19 +87,28 @@ def tag_command(
     loaded = load_journey(journey)
     total = open_table(input_path, text_column=text_column, id_column=id_column).row_count_hint()
     tagger = build_tagger(loaded, model_dir=model_dir, threshold=threshold, signals=not no_signals)
-    with row_progress(f"tagging {input_path.name}", total, quiet=is_quiet()) as advance:
-        summary = tag_file(
-            tagger,
-            input_path,
-            output_path,
-            granularity=granularity,  # type: ignore[arg-type]
-            text_column=text_column,
-            id_column=id_column,
-            encoding=encoding,
-            chunk_size=chunk_size,
-            on_rows=advance,
-        )
+    try:
+        with row_progress(f"tagging {input_path.name}", total, quiet=is_quiet()) as advance:
+            summary = tag_file(
+                tagger,
+                input_path,
+                output_path,
+                granularity=granularity,  # type: ignore[arg-type]
+                text_column=text_column,
+                id_column=id_column,
+                encoding=encoding,
+                chunk_size=chunk_size,
+                on_rows=advance,
+                resume=resume,
+            )
+    except KeyboardInterrupt:
+        raise click.ClickException(
+            "interrupted: the chunks tagged so far are saved; run the same command with "
+            "--resume to continue"
+        ) from None
     if not is_quiet():
+        if summary.resumed_after:
+            click.echo(f"resumed after row {summary.resumed_after}", err=True)
         click.echo(
             f"tagged {summary.comments} comments ({summary.unassigned} unassigned) with journey "
             f"{loaded.name!r}; wrote {summary.records} records to {summary.output}",

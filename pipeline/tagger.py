@@ -21,6 +21,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from pipeline.checkpoint import TagProgress, progress_path
 from pipeline.errors import SteplensError
 from pipeline.journey import UNASSIGNED, Journey
 from pipeline.steps.base import StepClassifier, StepDecision, check_compatible, decide
@@ -264,6 +265,8 @@ class TagSummary:
     unassigned: int
     output: Path
     ids_are_row_numbers: bool
+    resumed_after: int = 0
+    """Input rows an interrupted run had already written (0 for a fresh run)."""
 
 
 def tag_file(
@@ -277,8 +280,14 @@ def tag_file(
     encoding: str = "utf-8",
     chunk_size: int = DEFAULT_CHUNK_SIZE,
     on_rows: Callable[[int], None] | None = None,
+    resume: bool = False,
 ) -> TagSummary:
-    """Tag a feedback file chunk by chunk and write the records; returns counts."""
+    """Tag a feedback file chunk by chunk and write the records; returns counts.
+
+    Every chunk is durable once written, with a checkpoint beside the output
+    (``pipeline.checkpoint``): after an interruption, ``resume=True`` continues after the last
+    durable chunk, so every input row is written exactly once, in input order.
+    """
     if granularity not in GRANULARITIES:
         raise SteplensError(f"granularity must be one of {', '.join(GRANULARITIES)}")
     if Path(input_path).resolve() == Path(output_path).resolve():
@@ -303,21 +312,76 @@ def tag_file(
     else:
         signal_columns = SIGNAL_FIELDS if tagger.signals is not None else ()
         columns = [*SEGMENT_FIELDS, *signal_columns]
-    comments = records_written = unassigned = 0
-    with TableWriter(output_path, columns=columns) as writer:
+    options = {
+        "granularity": granularity,
+        "text_column": text_column,
+        "id_column": id_column,
+        "chunk_size": chunk_size,
+        "columns": columns,
+        "tagger": tagger.describe(),
+    }
+    checkpoint = progress_path(output_path)
+    progress = TagProgress.start(input_path, options)
+    previous = TagProgress.load(checkpoint)
+    if previous is not None and not resume:
+        raise SteplensError(
+            f"an interrupted run left {previous.rows_done} tagged rows for {output_path}: pass "
+            f"--resume to continue it, or delete {checkpoint} to start over"
+        )
+    if previous is not None:
+        differences = previous.differences(progress)
+        if differences:
+            raise SteplensError(
+                f"cannot resume {output_path}: "
+                + "; ".join(differences)
+                + f". Run the same command as before, or delete {checkpoint} to start over"
+            )
+        progress = previous
+        writer = TableWriter.reopen(
+            output_path,
+            columns=columns,
+            position=previous.position,
+            rows_written=previous.records_written,
+        )
+        logger.info("resuming %s after input row %d", output_path, previous.rows_done)
+    else:
+        if resume:
+            logger.warning("nothing to resume for %s: starting from the first row", output_path)
+        writer = TableWriter(output_path, columns=columns, durable=True)
+    skipped = progress.rows_done
+    try:
         for chunk in table.chunks():
+            end = chunk.start + len(chunk)
+            if end <= progress.rows_done:
+                continue  # done before the interruption
             tagged = tagger.tag(chunk.texts)
             if granularity == "comment":
                 records = comment_records(chunk, tagged, add_id)
             else:
                 records = segment_records(chunk, tagged)
             writer.write(records)
-            comments += len(chunk)
-            records_written += len(records)
-            unassigned += sum(result.step == UNASSIGNED for result in tagged)
+            progress.rows_done = end
+            progress.records_written += len(records)
+            progress.unassigned += sum(result.step == UNASSIGNED for result in tagged)
+            progress.position = writer.position()
+            progress.save(checkpoint)
             if on_rows is not None:
                 on_rows(len(chunk))
-    return TagSummary(comments, records_written, unassigned, Path(output_path), add_id)
+    except BaseException:
+        writer.abort(keep=progress.rows_done > 0)
+        if progress.rows_done == 0:
+            checkpoint.unlink(missing_ok=True)
+        raise
+    writer.close()
+    checkpoint.unlink(missing_ok=True)
+    return TagSummary(
+        progress.rows_done,
+        progress.records_written,
+        progress.unassigned,
+        Path(output_path),
+        add_id,
+        resumed_after=skipped,
+    )
 
 
 def build_tagger(

@@ -3,6 +3,13 @@
 Output goes to ``OUTPUT.part`` and is renamed to OUTPUT only when the writer closes cleanly, so a
 file at OUTPUT is always complete. In CSV, nested values (lists, dicts) are written as JSON
 strings; JSON Lines and Parquet keep them nested.
+
+With ``durable=True`` every ``write`` ends on disk (flushed and fsynced) and ``position()`` says
+where: the byte size of ``OUTPUT.part`` for CSV/TSV/JSON Lines, or the number of part files for
+Parquet, which then goes to ``OUTPUT.parts/part-NNNNN.parquet`` (one file per write, a footer
+each, so a killed process leaves whole parts) and is merged into OUTPUT on ``close``.
+``TableWriter.reopen`` continues from such a position after a crash, dropping anything written
+after it. ``abort(keep=True)`` leaves the partial output for that.
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ from pipeline.tables.readers import Row
 logger = logging.getLogger(__name__)
 
 PART_SUFFIX = ".part"
+PARTS_SUFFIX = ".parts"
 
 
 class TableWriter:
@@ -34,8 +42,11 @@ class TableWriter:
     silently dropped value.
     """
 
-    def __init__(self, path: str | Path, *, columns: Sequence[str] | None = None) -> None:
+    def __init__(
+        self, path: str | Path, *, columns: Sequence[str] | None = None, durable: bool = False
+    ) -> None:
         self.path = Path(path)
+        self.durable = durable
         self.format = format_for_path(self.path)
         if self.path.is_dir():
             raise InputFileError(f"{self.path}: is a folder; give a file name for the output")
@@ -43,6 +54,8 @@ class TableWriter:
         if not parent.exists():
             parent.mkdir(parents=True, exist_ok=True)
         self.part_path = self.path.with_name(self.path.name + PART_SUFFIX)
+        self.parts_dir = self.path.with_name(self.path.name + PARTS_SUFFIX)
+        self.parts_written = 0
         self.columns: list[str] | None = list(columns) if columns is not None else None
         self.rows_written = 0
         self._handle: IO[str] | None = None
@@ -73,33 +86,89 @@ class TableWriter:
             self.columns = list(records[0])
         self._check_keys(records)
         if self.format is TableFormat.PARQUET:
-            self._write_parquet(records)
+            if self.durable:
+                self._write_parquet_part(records)
+            else:
+                self._write_parquet(records)
         elif self.format is TableFormat.JSONL:
             self._write_jsonl(records)
         else:
             self._write_delimited(records)
         self.rows_written += len(records)
+        if self.durable and self._handle is not None:
+            self._handle.flush()
+            os.fsync(self._handle.fileno())
+
+    def position(self) -> int:
+        """Where the durable output ends: bytes of OUTPUT.part, or Parquet part files."""
+        if self.format is TableFormat.PARQUET:
+            return self.parts_written
+        return self._handle.tell() if self._handle is not None else 0
+
+    @classmethod
+    def reopen(
+        cls, path: str | Path, *, columns: Sequence[str], position: int, rows_written: int
+    ) -> TableWriter:
+        """A durable writer that continues an interrupted one from ``position``."""
+        writer = cls(path, columns=columns, durable=True)
+        writer.rows_written = rows_written
+        if writer.format is TableFormat.PARQUET:
+            writer.parts_written = position
+            for part in writer.parts_dir.glob("part-*.parquet*"):
+                number = part.name.removeprefix("part-").split(".")[0]
+                if not number.isdigit() or int(number) >= position or part.suffix != ".parquet":
+                    part.unlink()  # written after the last durable checkpoint
+            return writer
+        if not writer.part_path.exists() or writer.part_path.stat().st_size < position:
+            raise InputFileError(
+                f"{writer.part_path} is missing or shorter than its checkpoint ({position} "
+                "bytes); it cannot be resumed: delete it and its .progress.json, and start over"
+            )
+        with writer.part_path.open("r+b") as handle:
+            handle.truncate(position)  # drop a chunk that was being written when it stopped
+        writer._handle = writer.part_path.open("a", encoding="utf-8", newline="")
+        if writer.format is not TableFormat.JSONL:
+            delimiter = "\t" if writer.format is TableFormat.TSV else ","
+            writer._csv = csv.DictWriter(
+                writer._handle, fieldnames=list(columns), delimiter=delimiter
+            )  # the header is already in the file
+        return writer
 
     def close(self) -> Path:
         """Finish the file and move it into place; returns the output path."""
         if self._closed:
             return self.path
         self._closed = True
-        if self.rows_written == 0 and self.columns is not None:
+        if self.format is TableFormat.PARQUET and self.durable and self.parts_written:
+            self._merge_parquet_parts()
+        elif self.rows_written == 0 and self.columns is not None:
             self._write_header_only()
         self._close_handles()
         if not self.part_path.exists():
             self.part_path.touch()
         os.replace(self.part_path, self.path)
+        if self.parts_dir.exists():
+            for part in self.parts_dir.iterdir():
+                part.unlink()
+            self.parts_dir.rmdir()
         return self.path
 
-    def abort(self) -> None:
-        """Stop writing and remove the partial output, leaving any earlier OUTPUT untouched."""
+    def abort(self, *, keep: bool = False) -> None:
+        """Stop writing; remove the partial output unless ``keep`` (to resume it later).
+
+        Any earlier OUTPUT is left untouched either way.
+        """
         self._closed = True
         self._close_handles()
+        if keep:
+            return
         if self.part_path.exists():
             self.part_path.unlink()
             logger.info("removed incomplete output %s", self.part_path)
+        if self.parts_dir.exists():
+            for part in self.parts_dir.iterdir():
+                part.unlink()
+            self.parts_dir.rmdir()
 
     def _check_keys(self, records: Sequence[Row]) -> None:
         if self.format is TableFormat.JSONL:
@@ -135,23 +204,59 @@ class TableWriter:
             handle.write("\n")
 
     def _write_parquet(self, records: Sequence[Row]) -> None:
-        import pyarrow as pa
         import pyarrow.parquet as pq
+
+        table = self._arrow_table(records)
+        if self._parquet is None:
+            self._parquet = pq.ParquetWriter(self.part_path, self._schema)
+        self._parquet.write_table(table)
+
+    def _arrow_table(self, records: Sequence[Row]) -> Any:
+        """Records as an Arrow table in the columns' order; types are set by the first rows."""
+        import pyarrow as pa
 
         columns = self.columns or []
         rows = [{name: record.get(name) for name in columns} for record in records]
         if self._schema is None:
-            self._schema = _settle_nulls(pa.Table.from_pylist(rows).schema)
-            self._parquet = pq.ParquetWriter(self.part_path, self._schema)
+            if self.durable and self.parts_written:  # resumed: the parts on disk set the types
+                import pyarrow.parquet as pq
+
+                self._schema = pq.read_schema(self.parts_dir / "part-00000.parquet")
+            else:
+                self._schema = _settle_nulls(pa.Table.from_pylist(rows).schema)
         try:
-            table = pa.Table.from_pylist(rows, schema=self._schema)
+            return pa.Table.from_pylist(rows, schema=self._schema)
         except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
             raise InputFileError(
                 f"{self.path}: rows {self.rows_written}-{self.rows_written + len(rows) - 1} "
                 f"do not fit the Parquet column types set by the first rows ({exc}); "
                 "make the column's values one type, or write CSV/JSON Lines"
             ) from None
-        self._parquet.write_table(table)
+
+    def _write_parquet_part(self, records: Sequence[Row]) -> None:
+        """One durable Parquet file per write: written aside, fsynced, then renamed in."""
+        import pyarrow.parquet as pq
+
+        table = self._arrow_table(records)
+        self.parts_dir.mkdir(exist_ok=True)
+        final = self.parts_dir / f"part-{self.parts_written:05d}.parquet"
+        temporary = final.with_name(final.name + ".tmp")
+        pq.write_table(table, temporary)
+        with temporary.open("rb") as handle:
+            os.fsync(handle.fileno())
+        os.replace(temporary, final)
+        _fsync_dir(self.parts_dir)
+        self.parts_written += 1
+
+    def _merge_parquet_parts(self) -> None:
+        """Stream the parts into OUTPUT.part, one part in memory at a time."""
+        import pyarrow.parquet as pq
+
+        parts = [self.parts_dir / f"part-{i:05d}.parquet" for i in range(self.parts_written)]
+        schema = pq.read_schema(parts[0])
+        with pq.ParquetWriter(self.part_path, schema) as writer:
+            for part in parts:
+                writer.write_table(pq.read_table(part, schema=schema))
 
     def _write_header_only(self) -> None:
         if self.format is TableFormat.PARQUET:
@@ -170,6 +275,18 @@ class TableWriter:
         if self._handle is not None:
             self._handle.close()
             self._handle = None
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Make a rename inside ``folder`` durable (no-op where directories cannot be opened)."""
+    try:
+        descriptor = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
 
 
 def _settle_nulls(schema: Any) -> Any:
