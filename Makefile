@@ -24,7 +24,7 @@ install: $(STAMP)  ## build .venv with torch (CPU) and steplens (editable) plus 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet "torch==2.13.0"
-	$(PIP) install --quiet -e ".[dev]"
+	$(PIP) install --quiet -e ".[dev,ray]"
 	@touch $(STAMP)
 
 SAMPLE := data/samples/ecommerce_feedback.csv

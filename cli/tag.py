@@ -46,6 +46,27 @@ from cli.output import is_quiet, row_progress
     help="Steps only: skip sentiment and effort (faster; their fields are left out).",
 )
 @click.option(
+    "--engine",
+    type=click.Choice(["local", "ray"]),
+    default="local",
+    show_default=True,
+    help="local: this process, streaming and resumable. ray: Ray Data (pip install -e .[ray]); "
+    "OUTPUT is then a folder of part files.",
+)
+@click.option(
+    "--ray-address",
+    default=None,
+    metavar="ADDR",
+    help="With --engine ray: a running cluster (ray://host:10001 or auto) [default: local].",
+)
+@click.option(
+    "--ray-actors",
+    type=click.IntRange(1),
+    default=1,
+    show_default=True,
+    help="With --engine ray: tagger actors (each loads the models once).",
+)
+@click.option(
     "--resume",
     is_flag=True,
     help="Continue an interrupted run (Ctrl-C, kill, crash) after its last durable chunk.",
@@ -68,6 +89,9 @@ def tag_command(
     threshold: float | None,
     chunk_size: int,
     no_signals: bool,
+    engine: str,
+    ray_address: str | None,
+    ray_actors: int,
     resume: bool,
     output_path: Path,
 ) -> None:
@@ -85,6 +109,33 @@ def tag_command(
 
     format_for_path(output_path)  # fail on a bad output name before loading models
     loaded = load_journey(journey)
+    if engine == "ray":
+        from pipeline.ray_engine import tag_with_ray
+
+        if resume:
+            raise click.UsageError("--resume is for the local engine; Ray retries failed tasks")
+        run = tag_with_ray(
+            loaded,
+            input_path,
+            output_path,
+            model_dir=model_dir,
+            threshold=threshold,
+            signals=not no_signals,
+            granularity=granularity,
+            text_column=text_column,
+            id_column=id_column,
+            encoding=encoding,
+            batch_size=min(chunk_size, 1024),
+            actors=ray_actors,
+            address=ray_address,
+        )
+        if not is_quiet():
+            click.echo(
+                f"tagged {run.rows} comments with Ray; wrote {run.files} part files to "
+                f"{run.output}",
+                err=True,
+            )
+        return
     total = open_table(input_path, text_column=text_column, id_column=id_column).row_count_hint()
     tagger = build_tagger(loaded, model_dir=model_dir, threshold=threshold, signals=not no_signals)
     try:
