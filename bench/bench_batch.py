@@ -145,7 +145,9 @@ def run(rows: int, memory_rows: Sequence[int]) -> Table:
                     wall,
                 )
             )
-        whole = next(r for r in table.rows if r.setting.startswith(f"{memory_rows[0]:,}"))
+        whole = next(
+            r for r in table.rows if r.setting == f"{memory_rows[0]:,} comments, steps only"
+        )
         small = base / f"in{memory_rows[0]}.csv"
         before, resumed = killed_and_resumed(small, base / "k.csv", memory_rows[0])
         lost = before + resumed - whole.seconds

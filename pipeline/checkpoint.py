@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.errors import InputFileError
+from pipeline.tables.writers import fsync_dir
 
 PROGRESS_SUFFIX = ".progress.json"
 
@@ -69,14 +70,7 @@ class TagProgress:
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temporary, path)
-        try:
-            descriptor = os.open(path.parent, os.O_RDONLY)
-        except OSError:
-            return
-        try:
-            os.fsync(descriptor)
-        finally:
-            os.close(descriptor)
+        fsync_dir(path.parent)
 
     @classmethod
     def load(cls, path: Path) -> TagProgress | None:

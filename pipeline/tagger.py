@@ -14,6 +14,7 @@ sentiment.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 from collections.abc import Callable, Sequence
@@ -256,6 +257,44 @@ def segment_records(chunk: Chunk, tagged: list[TaggedComment]) -> list[dict[str,
     return records
 
 
+class DuplicateIds:
+    """Counts ids seen more than once (both rows are kept and tagged; the user is told).
+
+    Ids are kept as 8-byte digests, so a million ids cost tens of MB, not the ids themselves.
+    """
+
+    def __init__(self, enabled: bool = True, examples: int = 5) -> None:
+        self.enabled = enabled
+        self.seen: set[bytes] = set()
+        self.count = 0
+        self.examples: list[str] = []
+        self.limit = examples
+
+    def add(self, ids: Sequence[Any]) -> None:
+        """Note a chunk's ids."""
+        if not self.enabled:
+            return
+        for value in ids:
+            text = str(value)
+            digest = hashlib.blake2b(text.encode("utf-8", "replace"), digest_size=8).digest()
+            if digest in self.seen:
+                self.count += 1
+                if len(self.examples) < self.limit:
+                    self.examples.append(text)
+            else:
+                self.seen.add(digest)
+
+    def warn(self, source: Path) -> None:
+        """One warning for the run, with a few examples."""
+        if self.count:
+            logger.warning(
+                "%s: %d rows repeat an earlier id (e.g. %s); every row was kept and tagged",
+                source,
+                self.count,
+                ", ".join(repr(e) for e in self.examples),
+            )
+
+
 @dataclass(frozen=True)
 class TagSummary:
     """Counts from a `tag` run, for the CLI's closing line."""
@@ -349,11 +388,13 @@ def tag_file(
             logger.warning("nothing to resume for %s: starting from the first row", output_path)
         writer = TableWriter(output_path, columns=columns, durable=True)
     skipped = progress.rows_done
+    duplicates = DuplicateIds(enabled=not add_id)
     try:
         for chunk in table.chunks():
             end = chunk.start + len(chunk)
             if end <= progress.rows_done:
                 continue  # done before the interruption
+            duplicates.add(chunk.ids)
             tagged = tagger.tag(chunk.texts)
             if granularity == "comment":
                 records = comment_records(chunk, tagged, add_id)
@@ -374,6 +415,7 @@ def tag_file(
         raise
     writer.close()
     checkpoint.unlink(missing_ok=True)
+    duplicates.warn(table.path)
     return TagSummary(
         progress.rows_done,
         progress.records_written,

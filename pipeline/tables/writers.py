@@ -245,7 +245,7 @@ class TableWriter:
         with temporary.open("rb") as handle:
             os.fsync(handle.fileno())
         os.replace(temporary, final)
-        _fsync_dir(self.parts_dir)
+        fsync_dir(self.parts_dir)
         self.parts_written += 1
 
     def _merge_parquet_parts(self) -> None:
@@ -277,7 +277,7 @@ class TableWriter:
             self._handle = None
 
 
-def _fsync_dir(folder: Path) -> None:
+def fsync_dir(folder: Path) -> None:
     """Make a rename inside ``folder`` durable (no-op where directories cannot be opened)."""
     try:
         descriptor = os.open(folder, os.O_RDONLY)

@@ -241,3 +241,20 @@ def test_no_signals_leaves_the_signal_fields_out(
     assert len(rows) == len(FEEDBACK)
     assert "sentiment" not in rows[0] and "effort" not in rows[0]
     assert all("sentiment" not in entry for entry in rows[0]["steps"])
+
+
+def test_duplicate_ids_are_kept_and_reported(
+    runner: CliRunner, write_csv: Callable[..., Path], tmp_path: Path
+) -> None:
+    rows = [
+        {"id": "a", "text": "Checkout froze"},
+        {"id": "b", "text": "Parcel late"},
+        {"id": "a", "text": "Refund missing"},
+    ]
+    source = write_csv(rows, name="dupes.csv")
+    out = tmp_path / "dupes_out.csv"
+    args = ["tag", str(source), "-j", "ecommerce", "--no-signals", "--out", str(out)]
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert "1 rows repeat an earlier id (e.g. 'a')" in result.output
+    assert [row["id"] for row in read(out)] == ["a", "b", "a"]
