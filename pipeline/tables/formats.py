@@ -65,7 +65,11 @@ def check_content_matches(path: Path, fmt: TableFormat) -> None:
         raise InputFileError(
             f"{path}: this is a Parquet file, not {fmt.label}; rename it to end in .parquet"
         )
-    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+    # A stray NUL inside a comment is text (steplens writes what it read back out); a file whose
+    # first 4 KB are more than a tenth control bytes, NUL among them, is not.
+    controls = sum(1 for byte in head if byte < 32 and byte not in (9, 10, 13))
+    binary = b"\x00" in head and controls * 10 > len(head)
+    if binary and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise InputFileError(
             f"{path}: binary data (NUL bytes in the first 4 KB), not a {fmt.label} text file"
         )
