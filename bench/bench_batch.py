@@ -1,6 +1,7 @@
 """Batch tagging: whole-process rows/s (local vs Ray), peak memory by input size, kill -9 cost.
 
-    python -m bench.bench_batch [--rows 20000] [--memory-rows 20000,60000] [--write-docs]
+    python -m bench.bench_batch [--rows 20000] [--memory-rows 20000,60000] [--only batch,workers]
+                                [--write-docs]
 
 Every number is a whole `steplens tag` process timed from outside (``/usr/bin/time -v``: wall
 time and peak resident memory), model loading included:
@@ -11,7 +12,9 @@ time and peak resident memory), model loading included:
 - **memory**: the local engine, steps only, on inputs of different sizes: streaming means the
   peak does not grow with the input;
 - **kill -9**: a steps-only run killed half way with SIGKILL, then ``--resume``: the time lost is
-  (killed part + resumed run) minus one uninterrupted run.
+  (killed part + resumed run) minus one uninterrupted run;
+- **workers** (``--only workers``): one process with PyTorch's 2 intra-op threads against two
+  processes with one thread each, each tagging half of the same comments.
 """
 
 from __future__ import annotations
@@ -37,7 +40,7 @@ SECTION = DocsSection(
     "## Batch tagging: throughput, memory, interruption\n\n"
     "Written by `python -m bench.bench_batch --write-docs`; whole `steplens tag` processes timed "
     "with `/usr/bin/time -v`.",
-    ("batch",),
+    ("batch", "workers"),
 )
 ROWS_PER_S, PEAK_MB = "rows/s", "peak MB"
 STEPLENS = [sys.executable, "-c", "from cli.main import main; main()"]
@@ -175,19 +178,84 @@ def run(rows: int, memory_rows: Sequence[int]) -> Table:
     return table
 
 
+def run_workers(rows: int) -> Table:
+    """One process with PyTorch's 2 intra-op threads vs two processes with 1 thread each."""
+    table = Table(
+        "workers",
+        f"Local parallelism: {rows:,} comments with signals, one process vs two",
+        (ROWS_PER_S, PEAK_MB),
+    )
+    with tempfile.TemporaryDirectory() as folder:
+        base = Path(folder)
+        whole = write_input(base / "all.csv", rows)
+        halves = [base / "a.csv", base / "b.csv"]
+        with whole.open(encoding="utf-8", newline="") as handle:
+            lines = handle.readlines()
+        middle = 1 + (len(lines) - 1) // 2
+        halves[0].write_text("".join([lines[0], *lines[1:middle]]), encoding="utf-8")
+        halves[1].write_text("".join([lines[0], *lines[middle:]]), encoding="utf-8")
+        wall, peak = timed(["tag", str(whole), "-j", "ecommerce", "--out", str(base / "o.csv")])
+        table.rows.append(
+            Row(
+                f"{rows:,} comments",
+                "1 process, 2 intra-op threads",
+                {ROWS_PER_S: rows / wall, PEAK_MB: peak},
+                wall,
+            )
+        )
+        env = {**os.environ, "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+        started = time.perf_counter()
+        children = [
+            subprocess.Popen(
+                [
+                    *STEPLENS,
+                    "-q",
+                    "tag",
+                    str(half),
+                    "-j",
+                    "ecommerce",
+                    "--out",
+                    str(half.with_suffix(".out.csv")),
+                ],
+                env=env,
+            )
+            for half in halves
+        ]
+        if any(child.wait() != 0 for child in children):
+            raise RuntimeError("a worker process failed")
+        wall = time.perf_counter() - started
+        table.rows.append(
+            Row(
+                f"{rows:,} comments",
+                "2 processes, 1 thread each (half each)",
+                {ROWS_PER_S: rows / wall},
+                wall,
+            )
+        )
+    one, two = (row.metrics[ROWS_PER_S] for row in table.rows)
+    table.notes.append(
+        f"two processes give {two / one:.2f}x the throughput of one, for twice the memory (each "
+        "loads the models): one process stays the default; `--workers` is not implemented"
+    )
+    return table
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Run, print, optionally rewrite the docs section."""
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--rows", type=int, default=20_000)
     parser.add_argument("--memory-rows", default="20000,60000")
+    parser.add_argument("--workers-rows", type=int, default=6_000)
+    parser.add_argument("--only", default="batch,workers", help="batch,workers")
     parser.add_argument("--write-docs", action="store_true")
     args = parser.parse_args(argv)
     sizes = [int(n) for n in args.memory_rows.split(",")]
-    table = run(args.rows, sizes)
-    block = "\n".join(block_for(table, f"{dt.date.today().isoformat()} on {machine()}"))
-    print("\n" + block, flush=True)
-    if args.write_docs:
-        SECTION.update({"batch": block})
+    for part in args.only.split(","):
+        table = run(args.rows, sizes) if part == "batch" else run_workers(args.workers_rows)
+        block = "\n".join(block_for(table, f"{dt.date.today().isoformat()} on {machine()}"))
+        print("\n" + block, flush=True)
+        if args.write_docs:
+            SECTION.update({part: block})
 
 
 if __name__ == "__main__":
