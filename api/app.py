@@ -75,8 +75,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         summary="Step-level customer-journey analytics from open-text feedback.",
         lifespan=lifespan,
-        docs_url="/docs",
+        docs_url=None,  # served below, behind the API key like everything but the probes
         redoc_url=None,
+        openapi_url=None,
     )
     app.state.settings = settings
     app.state.key_digests = settings.key_digests()
@@ -97,4 +98,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in (classify, journeys, feedback, metrics, reports):
         app.include_router(module.router, prefix="/v1", **secured)
     app.include_router(reports.page, **secured)
+    _add_docs(app, secured)
     return app
+
+
+def _add_docs(app: FastAPI, secured: dict[str, Any]) -> None:
+    """``/openapi.json`` and ``/docs`` (Swagger UI), with the same key check as the API."""
+    from fastapi.openapi.docs import get_swagger_ui_html
+    from fastapi.responses import HTMLResponse, JSONResponse
+
+    @app.get("/openapi.json", include_in_schema=False, **secured)
+    async def openapi_schema() -> JSONResponse:
+        return JSONResponse(app.openapi())
+
+    @app.get("/docs", include_in_schema=False, **secured)
+    async def swagger_ui() -> HTMLResponse:
+        return get_swagger_ui_html(openapi_url="/openapi.json", title="steplens API")

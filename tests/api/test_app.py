@@ -231,6 +231,9 @@ def test_keys_rate_limits_and_body_size(tmp_path: Path, encoder: Any) -> None:
             "/v1/classify", json={"text": "x" * 5_000}, headers={"X-API-Key": "second-key"}
         )
         assert big.status_code == 413 and "larger than 2048 bytes" in big.json()["detail"]
+        for path in ("/openapi.json", "/docs"):
+            assert client.get(path).status_code == 401
+            assert client.get(path, headers={"X-API-Key": "second-key"}).status_code == 200
         # Every route but the probes needs a key.
         for path, methods in client.app.openapi()["paths"].items():  # type: ignore[attr-defined]
             if path in ("/healthz", "/readyz"):
