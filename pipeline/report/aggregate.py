@@ -27,7 +27,7 @@ import numpy as np
 
 from pipeline.errors import SteplensError
 from pipeline.journey import Journey
-from pipeline.report.stats import MIN_N, enough, wilson_interval
+from pipeline.report.stats import MIN_N, as_number, enough, wilson_interval
 
 
 @dataclass(frozen=True)
@@ -165,14 +165,4 @@ def summarise(
 
 
 def _numbers(values: Iterable[Any]) -> list[float]:
-    numbers = []
-    for value in values:
-        if value is None or value == "":
-            continue
-        try:
-            number = float(value)
-        except (TypeError, ValueError):
-            continue
-        if np.isfinite(number):
-            numbers.append(number)
-    return numbers
+    return [number for value in values if (number := as_number(value)) is not None]

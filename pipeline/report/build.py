@@ -35,7 +35,7 @@ from pipeline.report.metrics import MetricsRow, StepMetrics
 from pipeline.report.periods import Period, PeriodKind, bucket
 from pipeline.report.priority import StepPriority, prioritise
 from pipeline.report.score_impact import ScoreSummary, score_impacts
-from pipeline.report.stats import MIN_N
+from pipeline.report.stats import MIN_N, as_number
 from pipeline.report.verbatims import Mention, Verbatim, painful, typical
 
 logger = logging.getLogger(__name__)
@@ -224,7 +224,7 @@ def stage_rollup(
             if stage is None:
                 continue
             # The comment's voice on the stage is its most negative entry there.
-            if stage not in worst or _score(entry) < _score(worst[stage]):
+            if stage not in worst or _sentiment(entry) < _sentiment(worst[stage]):
                 worst[stage] = entry
         for stage, entry in worst.items():
             entries_by_stage[stage].append(entry)
@@ -363,8 +363,5 @@ def _mentions(records: Sequence[TaggedRecord], journey: Journey) -> dict[str, li
     return found
 
 
-def _score(entry: Mapping[str, Any]) -> float:
-    try:
-        return float(entry.get("sentiment_score") or 0.0)
-    except (TypeError, ValueError):
-        return 0.0
+def _sentiment(entry: Mapping[str, Any]) -> float:
+    return as_number(entry.get("sentiment_score")) or 0.0

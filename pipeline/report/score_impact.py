@@ -13,13 +13,13 @@ Comments without a usable score (empty, not a number) are left out of both means
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from pipeline.journey import Journey
 from pipeline.report.aggregate import step_entries
+from pipeline.report.stats import as_number
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,7 @@ def score_impacts(
     step_sum = dict.fromkeys(journey.step_ids, 0.0)
     step_count = dict.fromkeys(journey.step_ids, 0)
     for number, record in enumerate(records, start=1):
-        score = _score(record.get(column))
+        score = as_number(record.get(column))
         if score is None:
             skipped += 1
             continue
@@ -73,13 +73,3 @@ def score_impacts(
             impact = overall - (total - step_sum[step]) / rest
         impacts.append(ScoreImpact(step, count, mean, impact))
     return ScoreSummary(column, overall, scored, skipped, impacts)
-
-
-def _score(value: Any) -> float | None:
-    if value is None or isinstance(value, bool) or value == "":
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return number if math.isfinite(number) else None

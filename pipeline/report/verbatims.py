@@ -18,6 +18,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from pipeline.report.stats import as_number
+
 DEFAULT_PER_KIND = 3
 
 
@@ -47,9 +49,9 @@ class Mention:
             id=self.id,
             text=self.text,
             sentiment=self.entry.get("sentiment"),
-            sentiment_score=_number(self.entry.get("sentiment_score")),
+            sentiment_score=as_number(self.entry.get("sentiment_score")),
             effort=self.entry.get("effort"),
-            confidence=_number(self.entry.get("confidence")),
+            confidence=as_number(self.entry.get("confidence")),
         )
 
 
@@ -61,7 +63,7 @@ def typical(mentions: Sequence[Mention], k: int = DEFAULT_PER_KIND) -> list[Verb
     counts = Counter(m.entry.get("sentiment") for m in usable)
     common = counts.most_common(1)[0][0]
     chosen = [m for m in usable if m.entry.get("sentiment") == common]
-    chosen.sort(key=lambda m: -(_number(m.entry.get("confidence")) or 0.0))
+    chosen.sort(key=lambda m: -(as_number(m.entry.get("confidence")) or 0.0))
     return _unique(chosen, k)
 
 
@@ -71,7 +73,7 @@ def painful(mentions: Sequence[Mention], k: int = DEFAULT_PER_KIND) -> list[Verb
     for level in ("high", "moderate"):
         chosen = [m for m in usable if m.entry.get("effort") == level]
         if chosen:
-            chosen.sort(key=lambda m: _number(m.entry.get("sentiment_score")) or 0.0)
+            chosen.sort(key=lambda m: as_number(m.entry.get("sentiment_score")) or 0.0)
             return _unique(chosen, k)
     return []
 
@@ -88,12 +90,3 @@ def _unique(mentions: Sequence[Mention], k: int) -> list[Verbatim]:
         if len(quotes) == k:
             break
     return quotes
-
-
-def _number(value: Any) -> float | None:
-    if value is None or value == "" or isinstance(value, bool):
-        return None
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return None
