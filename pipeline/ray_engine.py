@@ -75,20 +75,16 @@ class TagActor:
     def __call__(self, batch: Any) -> Any:
         import pyarrow as pa
 
-        from pipeline.tables.writers import _csv_cell
-        from pipeline.tagger import comment_records, segment_records
+        from pipeline.tables.writers import csv_cell
+        from pipeline.tagger import tag_records
 
         rows = batch.to_pylist()
         texts = [as_text(row.get(self.options["text_column"])) for row in rows]
         ids = [row.get(self.options["id_column"]) for row in rows]
         chunk = Chunk(start=0, rows=rows, texts=texts, ids=ids)
-        tagged = self.tagger.tag(texts)
-        if self.options["granularity"] == "segment":
-            records = segment_records(chunk, tagged)
-        else:
-            records = comment_records(chunk, tagged, add_id=False)
+        records = tag_records(chunk, self.tagger.tag(texts), self.options["granularity"])
         if self.options["flat"]:  # CSV: every cell as the local CSV writer writes it
-            records = [{k: str(_csv_cell(v)) for k, v in record.items()} for record in records]
+            records = [{k: str(csv_cell(v)) for k, v in record.items()} for record in records]
         return pa.Table.from_pylist(records)
 
 

@@ -223,6 +223,22 @@ def comment_records(
     return records
 
 
+def tag_records(
+    chunk: Chunk, tagged: list[TaggedComment], granularity: Granularity, *, add_id: bool = False
+) -> list[dict[str, Any]]:
+    """What `tag` writes for a chunk at ``granularity`` (also the service's and Ray's records)."""
+    if granularity == "segment":
+        return segment_records(chunk, tagged)
+    return comment_records(chunk, tagged, add_id)
+
+
+def texts_chunk(texts: Sequence[str]) -> Chunk:
+    """Bare texts as a chunk whose ids are their 0-based positions (the service's requests)."""
+    ids = list(range(len(texts)))
+    rows = [{"id": i, "text": t} for i, t in zip(ids, texts, strict=True)]
+    return Chunk(start=0, rows=rows, texts=list(texts), ids=ids)
+
+
 def segment_records(chunk: Chunk, tagged: list[TaggedComment]) -> list[dict[str, Any]]:
     """Segment-granularity records; a comment with no clauses gives one empty, unassigned row."""
     records: list[dict[str, Any]] = []
@@ -396,10 +412,7 @@ def tag_file(
                 continue  # done before the interruption
             duplicates.add(chunk.ids)
             tagged = tagger.tag(chunk.texts)
-            if granularity == "comment":
-                records = comment_records(chunk, tagged, add_id)
-            else:
-                records = segment_records(chunk, tagged)
+            records = tag_records(chunk, tagged, granularity, add_id=add_id)
             writer.write(records)
             progress.rows_done = end
             progress.records_written += len(records)

@@ -9,8 +9,7 @@ from fastapi import APIRouter, HTTPException
 from api.deps import BatcherDep, PoolDep, SettingsDep, StoreDep, resolve_journey
 from api.schemas import ClassifyRequest, ClassifyResponse, Granularity
 from api.settings import Settings
-from pipeline.tables.readers import Chunk
-from pipeline.tagger import TaggedComment, comment_records, segment_records
+from pipeline.tagger import TaggedComment, tag_records, texts_chunk
 
 router = APIRouter(tags=["classify"])
 
@@ -46,16 +45,7 @@ def as_records(
     texts: list[str], tagged: list[TaggedComment], granularity: Granularity
 ) -> list[dict[str, Any]]:
     """``tag``'s records for texts whose ids are their 0-based positions."""
-    ids = list(range(len(texts)))
-    chunk = Chunk(
-        start=0,
-        rows=[{"id": i, "text": t} for i, t in zip(ids, texts, strict=True)],
-        texts=texts,
-        ids=ids,
-    )
-    if granularity == "segment":
-        return segment_records(chunk, tagged)
-    return comment_records(chunk, tagged, add_id=False)
+    return tag_records(texts_chunk(texts), tagged, granularity)
 
 
 @router.post("/classify", response_model=ClassifyResponse, summary="Tag texts with journey steps")

@@ -195,7 +195,7 @@ class TableWriter:
             delimiter = "\t" if self.format is TableFormat.TSV else ","
             self._csv = csv.DictWriter(handle, fieldnames=self.columns or [], delimiter=delimiter)
             self._csv.writeheader()
-        self._csv.writerows({k: _csv_cell(v) for k, v in record.items()} for record in records)
+        self._csv.writerows({k: csv_cell(v) for k, v in record.items()} for record in records)
 
     def _write_jsonl(self, records: Sequence[Row]) -> None:
         handle = self._open_text()
@@ -304,7 +304,8 @@ def _settle_nulls(schema: Any) -> Any:
     return pa.schema(fields)
 
 
-def _csv_cell(value: Any) -> Any:
+def csv_cell(value: Any) -> Any:
+    """A value as a CSV cell: empty for None, JSON for lists and dicts, ISO for dates."""
     if value is None:
         return ""
     if isinstance(value, list | dict | tuple):
