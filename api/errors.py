@@ -14,7 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from pipeline.errors import JourneyError, SteplensError
+from pipeline.errors import SteplensError
 
 logger = logging.getLogger(__name__)
 
@@ -36,8 +36,6 @@ def status_for(exc: SteplensError) -> int:
     if isinstance(exc, StoreUnavailable | Unavailable):
         return 503
     if isinstance(exc, NotFoundError | NotFound):
-        return 404
-    if isinstance(exc, JourneyError) and "no journey" in str(exc).lower():
         return 404
     return 422
 

@@ -21,10 +21,10 @@ What is computed, and from what:
 from __future__ import annotations
 
 import logging
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from pipeline.errors import SteplensError
 from pipeline.journey import Journey
@@ -39,6 +39,8 @@ from pipeline.report.stats import MIN_N, as_number
 from pipeline.report.verbatims import Mention, Verbatim, painful, typical
 
 logger = logging.getLogger(__name__)
+
+K = TypeVar("K")
 
 DEFAULT_PERIOD_KIND: PeriodKind = "week"
 NO_GROUP = "(none)"
@@ -168,7 +170,7 @@ def build_report(
         comments=len(records),
         steps=steps,
         priorities=prioritise(steps, metrics),
-        metric_values=_metric_values_by_step(metrics) if metrics is not None else {},
+        metric_values=combined_metrics(metrics, lambda r: r.step) if metrics is not None else {},
         metrics=metrics,
         group_by=group_by,
     )
@@ -180,7 +182,8 @@ def build_report(
         dated = [{**row, "_period": p} for row, p in zip(rows, periods, strict=True) if p]
         if dated:
             slices = aggregate(dated, journey, key=lambda r: r["_period"])
-            report.by_period = {_period(k): v for k, v in sorted(slices.items(), key=_by_key)}
+            by_period = cast("dict[Period, list[StepSignals]]", slices)
+            report.by_period = dict(sorted(by_period.items()))
         report.changes = text_changes(report.by_period)
     if metrics is not None:
         report.changes += funnel_changes(metrics)
@@ -191,7 +194,9 @@ def build_report(
         slices = aggregate(rows, journey, key=lambda r: _group_of(r.get(group_by)))
         report.by_group = {str(k): v for k, v in sorted(slices.items(), key=lambda kv: str(kv[0]))}
         if metrics is not None and group_by in metrics.group_columns:
-            report.group_metrics = _metric_values_by_group(metrics, group_by)
+            report.group_metrics = combined_metrics(
+                metrics, lambda r: (r.step, r.groups.get(group_by) or NO_GROUP)
+            )
     if score_column is not None:
         report.score = score_impacts(rows, journey, score_column)
     report.stages = stage_rollup(rows, journey, report.priorities)
@@ -271,31 +276,17 @@ def combine_metric_rows(rows: Iterable[MetricsRow]) -> dict[str, float | None]:
     return combined
 
 
-def _metric_values_by_step(metrics: StepMetrics) -> dict[str, dict[str, float | None]]:
-    grouped: dict[str, list[MetricsRow]] = {}
+def combined_metrics(
+    metrics: StepMetrics, key: Callable[[MetricsRow], K | None]
+) -> dict[K, dict[str, float | None]]:
+    """Metric rows grouped by ``key`` (rows where it is None are left out), each group combined
+    with ``combine_metric_rows``: per step, per (step, period), per (step, group value)."""
+    grouped: dict[K, list[MetricsRow]] = {}
     for row in metrics.rows:
-        grouped.setdefault(row.step, []).append(row)
-    return {step: combine_metric_rows(rows) for step, rows in grouped.items()}
-
-
-def _metric_values_by_group(
-    metrics: StepMetrics, column: str
-) -> dict[tuple[str, str], dict[str, float | None]]:
-    grouped: dict[tuple[str, str], list[MetricsRow]] = {}
-    for row in metrics.rows:
-        grouped.setdefault((row.step, row.groups.get(column) or NO_GROUP), []).append(row)
-    return {key: combine_metric_rows(rows) for key, rows in grouped.items()}
-
-
-def metric_values_by_period(
-    metrics: StepMetrics,
-) -> dict[tuple[str, Period], dict[str, float | None]]:
-    """Each (step, period)'s metric rows combined (groups summed)."""
-    grouped: dict[tuple[str, Period], list[MetricsRow]] = {}
-    for row in metrics.rows:
-        if row.period is not None:
-            grouped.setdefault((row.step, row.period), []).append(row)
-    return {key: combine_metric_rows(rows) for key, rows in grouped.items()}
+        value = key(row)
+        if value is not None:
+            grouped.setdefault(value, []).append(row)
+    return {value: combine_metric_rows(rows) for value, rows in grouped.items()}
 
 
 def _as_aggregate_input(record: TaggedRecord) -> dict[str, Any]:
@@ -340,15 +331,6 @@ def _group_of(value: Any) -> str:
         return NO_GROUP
     text = str(value).strip()
     return text or NO_GROUP
-
-
-def _period(key: Hashable) -> Period:
-    assert isinstance(key, Period)
-    return key
-
-
-def _by_key(item: tuple[Hashable, Any]) -> Period:
-    return _period(item[0])
 
 
 def _mentions(records: Sequence[TaggedRecord], journey: Journey) -> dict[str, list[Mention]]:

@@ -24,7 +24,8 @@ from typing import Any
 
 from pipeline import __version__
 from pipeline.report.aggregate import StepSignals
-from pipeline.report.build import StepReport, metric_values_by_period
+from pipeline.report.build import StepReport, combined_metrics
+from pipeline.report.periods import Period
 from pipeline.report.priority import PRIORITY_EXPLANATION, StepPriority
 
 
@@ -66,7 +67,11 @@ def step_rows(report: StepReport) -> list[dict[str, Any]]:
 
 def period_rows(report: StepReport) -> list[dict[str, Any]]:
     """steps_by_period.csv: per step x period, oldest period first."""
-    by_key = metric_values_by_period(report.metrics) if report.metrics is not None else {}
+    by_key: dict[tuple[str, Period], dict[str, float | None]] = (
+        combined_metrics(report.metrics, lambda r: (r.step, r.period) if r.period else None)
+        if report.metrics is not None
+        else {}
+    )
     metric_names = _metric_names(report)
     rows = []
     for period, slice_rows in report.by_period.items():
