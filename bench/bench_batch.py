@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import datetime as dt
 import json
 import os
 import re
@@ -33,7 +32,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from bench.report import DocsSection, Row, Table, block_for, machine
+from bench.report import DocsSection, Row, Table
 
 SECTION = DocsSection(
     "batch",
@@ -252,10 +251,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     sizes = [int(n) for n in args.memory_rows.split(",")]
     for part in args.only.split(","):
         table = run(args.rows, sizes) if part == "batch" else run_workers(args.workers_rows)
-        block = "\n".join(block_for(table, f"{dt.date.today().isoformat()} on {machine()}"))
-        print("\n" + block, flush=True)
-        if args.write_docs:
-            SECTION.update({part: block})
+        SECTION.publish(table, write=args.write_docs)
 
 
 if __name__ == "__main__":

@@ -18,7 +18,6 @@ whole machine; both configurations pay the same tax.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import sys
 import tempfile
 import threading
@@ -30,7 +29,7 @@ import httpx
 import numpy as np
 
 from api.launch import serve_in_subprocess
-from bench.report import DocsSection, Row, Table, block_for, machine, target_note
+from bench.report import DocsSection, Row, Table, target_note
 
 SECTION = DocsSection(
     "service",
@@ -166,11 +165,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--write-docs", action="store_true")
     args = parser.parse_args(argv)
-    table = run(args.seconds, args.clients, args.requests)
-    block = "\n".join(block_for(table, f"{dt.date.today().isoformat()} on {machine()}"))
-    print("\n" + block, flush=True)
-    if args.write_docs:
-        SECTION.update({"http": block})
+    SECTION.publish(run(args.seconds, args.clients, args.requests), write=args.write_docs)
 
 
 if __name__ == "__main__":

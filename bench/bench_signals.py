@@ -19,7 +19,6 @@ None of these texts is trained or tuned on.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import re
 import sys
 import time
@@ -28,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from bench.report import DocsSection, Row, Table, block_for, machine, target_note
+from bench.report import DocsSection, Row, Table, target_note
 from pipeline.signals import (
     EFFORT_LABELS,
     SENTIMENT_LABELS,
@@ -370,10 +369,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     runners = {"sentiment": run_sentiment, "mams": run_mams, "effort": run_effort}
     for part in [p for p in PARTS if p in wanted]:
         table = run_speed() if part == "speed" else runners[part](model)
-        block = "\n".join(block_for(table, f"{dt.date.today().isoformat()} on {machine()}"))
-        print("\n" + block, flush=True)
-        if args.write_docs:
-            SECTION.update({part: block})
+        SECTION.publish(table, write=args.write_docs)
 
 
 if __name__ == "__main__":

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import datetime as dt
 import itertools
 import json
 import subprocess
@@ -50,8 +49,6 @@ from bench.report import (
     DocsSection,
     Row,
     Table,
-    block_for,
-    machine,
     mean_metric,
     target_note,
 )
@@ -867,13 +864,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     for part in args.only:
         started = time.perf_counter()
         table = run_part(part, resources)
-        measured_on = f"{dt.date.today().isoformat()} on {machine()}"
-        block = "\n".join(block_for(table, measured_on))
-        print("\n" + block, flush=True)
+        SECTION.publish(table, write=args.write_docs)
         print(f"\n({part}: {time.perf_counter() - started:.0f} s in all)", flush=True)
-        if args.write_docs:  # part by part, so a later failure keeps what was measured
-            SECTION.update({part: block})
-            print(f"wrote the {part} table to {DOCS_PATH}", flush=True)
 
 
 if __name__ == "__main__":

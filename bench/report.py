@@ -6,6 +6,7 @@ Each script owns one section of ``docs/benchmarks.md`` (between ``<!-- NAME:star
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import sys
@@ -168,6 +169,16 @@ class DocsSection:
                 lines += [part_start, blocks[part], part_end, ""]
         lines.append(end)
         return "\n".join(lines)
+
+    def publish(self, table: Table, *, write: bool, path: Path = DOCS_PATH) -> str:
+        """Print one part's block (stamped with today and this machine); with ``write``, put it
+        in the docs right away, so a later part that fails keeps what was measured."""
+        measured_on = f"{dt.date.today().isoformat()} on {machine()}"
+        block = "\n".join(block_for(table, measured_on))
+        print("\n" + block, flush=True)
+        if write:
+            self.update({table.part: block}, path)
+        return block
 
     def update(self, new_blocks: dict[str, str], path: Path = DOCS_PATH) -> None:
         """Rewrite this section of ``path``, keeping parts not rerun and all other sections."""
