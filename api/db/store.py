@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api.db.models import FeedbackRow, JourneyRow, LabelRow, MentionRow, MetricsRowRecord, as_utc
 from pipeline.errors import SteplensError
+from pipeline.tagger import COMMENT_FIELDS, SIGNAL_FIELDS
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -62,15 +63,8 @@ CURSOR_PREFIX = "after:"
 METRICS_FIELDS = ("step", "period", "entered", "completed", "groups", "values")
 METRICS_RESERVED = ("step", "period", "entered", "completed")
 RECORD_FIELDS = ("id", "text", "created_at", "channel")
-CLASSIFICATION_FIELDS = (
-    "step",
-    "step_confidence",
-    "steps",
-    "sentiment",
-    "sentiment_score",
-    "effort",
-    "effort_score",
-)
+CLASSIFICATION_FIELDS = (*COMMENT_FIELDS, *SIGNAL_FIELDS)
+"""What `tag` adds to a comment; stored with each item."""
 CONTENT_COLUMNS = (
     "text",
     "created_at",
