@@ -42,7 +42,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.migrated = False
     app.state.store = store
 
-    pool = TaggerPool(settings.step_models, signals=settings.signals)
+    pool = TaggerPool(settings.step_models, signals=settings.signals, precision=settings.precision)
     await asyncio.to_thread(pool.check_models)
     bundled = bundled_journey_paths()
     if settings.default_journey in bundled:  # warm the default tagger: first call is fast

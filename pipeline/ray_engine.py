@@ -70,6 +70,7 @@ class TagActor:
             model_dir=options["model_dir"],
             threshold=options["threshold"],
             signals=options["signals"],
+            precision=options["precision"],
         )
 
     def __call__(self, batch: Any) -> Any:
@@ -96,6 +97,7 @@ def tag_with_ray(
     model_dir: str | Path | None = None,
     threshold: float | None = None,
     signals: bool = True,
+    precision: str = "auto",
     granularity: str = "comment",
     text_column: str = "text",
     id_column: str | None = None,
@@ -137,6 +139,7 @@ def tag_with_ray(
         "model_dir": str(model_dir) if model_dir is not None else None,
         "threshold": threshold,
         "signals": signals,
+        "precision": precision,
         "granularity": granularity,
         "text_column": text_column,
         "id_column": table.id_column,

@@ -34,7 +34,8 @@ from pipeline.steps.base import softmax
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
-    from pipeline.encoder import Encoder
+    from pipeline.encoder import Encoder, TextEncoder
+    from pipeline.minilm import BranchEncoder, Precision
 
 logger = logging.getLogger(__name__)
 
@@ -68,7 +69,7 @@ class SignalsModel:
 
     def __init__(
         self,
-        encoder: Encoder,
+        encoder: TextEncoder,
         heads: dict[str, NDArray[np.float32]],
         *,
         state: dict[str, Any],
@@ -86,18 +87,29 @@ class SignalsModel:
     @classmethod
     def from_parts(
         cls,
-        base: Encoder,
+        base: Encoder | BranchEncoder,
         state: dict[str, Any],
         tuned_layers: int,
         heads: dict[str, NDArray[np.float32]],
         *,
         condition_on_steps: bool,
     ) -> SignalsModel:
-        """Build from the packaged encoder, tuned layer weights and head arrays."""
+        """Build from the packaged encoder, tuned layer weights and head arrays.
+
+        ``base`` is the inference encoder (a :class:`~pipeline.minilm.BranchEncoder`, whose
+        lower layers the signals branch then shares with the step branch) or, in training, the
+        sentence-transformers :class:`~pipeline.encoder.Encoder`.
+        """
+        from pipeline.minilm import BranchEncoder
         from pipeline.tuned_encoder import TunedEncoder
 
+        encoder: TextEncoder
+        if isinstance(base, BranchEncoder):
+            encoder = base.with_layers("signals", state, tuned_layers)
+        else:
+            encoder = TunedEncoder(base, state, tuned_layers)
         return cls(
-            TunedEncoder(base, state, tuned_layers),
+            encoder,
             heads,
             state=state,
             tuned_layers=tuned_layers,
@@ -125,7 +137,19 @@ class SignalsModel:
         sentiment of a text with a step is read from the pair ``(step, text)``.
         """
         windows, owners = split_windows(texts)
-        plain = self.encoder.encode(windows)
+        return self.proba_from_windows(texts, self.encoder.encode(windows), owners, steps)
+
+    def proba_from_windows(
+        self,
+        texts: Sequence[str],
+        plain: NDArray[np.float32],
+        owners: NDArray[np.int64],
+        steps: Sequence[str | None] | None = None,
+    ) -> tuple[NDArray[np.float32], NDArray[np.float32]]:
+        """:meth:`predict_proba` given the embeddings of ``split_windows(texts)`` already.
+
+        The tagger computes those in the same trunk pass as the step embeddings.
+        """
         sentiment = _mean_by_owner(self.sentiment_from_embeddings(plain), owners, len(texts))
         effort = _mean_by_owner(self.effort_from_embeddings(plain), owners, len(texts))
         empty = [i for i, text in enumerate(texts) if not has_words(text)]
@@ -247,7 +271,7 @@ def signals_from_proba(
     return results
 
 
-def load_signals_model(directory: str | Path, base: Encoder) -> SignalsModel:
+def load_signals_model(directory: str | Path, base: Encoder | BranchEncoder) -> SignalsModel:
     """Load a signals model directory on top of the packaged encoder."""
     from safetensors import SafetensorError
     from safetensors.numpy import load_file
@@ -295,11 +319,11 @@ def signals_model_dir() -> Path:
 
 
 @functools.lru_cache(maxsize=2)
-def load_default_signals_model(device: str = "cpu") -> SignalsModel:
-    """The shipped signals model on the packaged encoder, loaded once per process."""
-    from pipeline.encoder import load_encoder
+def load_default_signals_model(precision: Precision = "fp32") -> SignalsModel:
+    """The shipped signals model on the packaged inference encoder, loaded once per process."""
+    from pipeline.minilm import base_encoder
 
-    return load_signals_model(signals_model_dir(), load_encoder(device))
+    return load_signals_model(signals_model_dir(), base_encoder(precision))
 
 
 # --- Agreement metrics -----------------------------------------------------------------------

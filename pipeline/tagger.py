@@ -29,11 +29,17 @@ from pipeline.steps.base import StepClassifier, StepDecision, check_compatible, 
 from pipeline.tables import DEFAULT_CHUNK_SIZE, DEFAULT_ID_COLUMN, Chunk, TableWriter, open_table
 
 if TYPE_CHECKING:
-    from pipeline.encoder import Encoder
+    import numpy as np
+    from numpy.typing import NDArray
+
+    from pipeline.encoder import TextEncoder
     from pipeline.segment import Segment, Segmenter
     from pipeline.signals import Signals, SignalsModel
 
 logger = logging.getLogger(__name__)
+
+_Windows = tuple["NDArray[np.float32]", "NDArray[np.int64]"]
+"""The signals branch's embeddings of a chunk's clause windows, and each window's clause."""
 
 Granularity = Literal["comment", "segment"]
 GRANULARITIES: tuple[Granularity, ...] = ("comment", "segment")
@@ -78,7 +84,7 @@ class Tagger:
         journey: Journey,
         classifier: StepClassifier,
         segmenter: Segmenter,
-        encoder: Encoder,
+        encoder: TextEncoder,
         *,
         signals: SignalsModel | None = None,
         batch_size: int = 64,
@@ -96,7 +102,7 @@ class Tagger:
         """Tag a batch of comments; empty texts come back unassigned with confidence 0."""
         per_comment = self.segmenter.segment_many(texts)
         flat = [segment for segments in per_comment for segment in segments]
-        embeddings = self.encoder.encode([s.text for s in flat], batch_size=self.batch_size)
+        embeddings, signal_windows = self._embed([s.text for s in flat])
         probabilities = self.classifier.predict_proba(embeddings)
         decisions = decide(probabilities, self.classifier.step_ids, self.classifier.threshold)
         results, cursor = [], 0
@@ -104,11 +110,34 @@ class Tagger:
             own = decisions[cursor : cursor + len(segments)]
             cursor += len(segments)
             results.append(_summarise(_inherit(segments, own)))
-        if self.signals is not None:
-            results = self._add_signals(results)
+        if self.signals is not None and signal_windows is not None:
+            results = self._add_signals(results, signal_windows)
         return results
 
-    def _add_signals(self, results: list[TaggedComment]) -> list[TaggedComment]:
+    def _embed(self, texts: list[str]) -> tuple[NDArray[np.float32], _Windows | None]:
+        """Step embeddings and, with signals, the signals branch's embeddings of the windows.
+
+        When no clause needs splitting into windows (clauses over ``WINDOW_WORDS`` words), both
+        branches read the same inputs, so :func:`~pipeline.minilm.encode_together` runs their
+        shared lower layers once.
+        """
+        from pipeline.minilm import encode_together
+
+        if self.signals is None:
+            return self.encoder.encode(texts, batch_size=self.batch_size), None
+        from pipeline.signals import split_windows
+
+        windows, owners = split_windows(texts)
+        if len(windows) == len(texts):
+            steps, plain = encode_together(
+                texts, [self.encoder, self.signals.encoder], batch_size=self.batch_size
+            )
+        else:
+            steps = self.encoder.encode(texts, batch_size=self.batch_size)
+            plain = self.signals.encoder.encode(windows, batch_size=self.batch_size)
+        return steps, (plain, owners)
+
+    def _add_signals(self, results: list[TaggedComment], windows: _Windows) -> list[TaggedComment]:
         """Score every clause once, then summarise per step and per comment."""
         from pipeline.signal_summary import combine
         from pipeline.signals import signals_from_proba
@@ -119,7 +148,10 @@ class Tagger:
             self._step_names.get(t.decision.step) if t.decision.step != UNASSIGNED else None
             for t in flat
         ]
-        sentiment, effort = self.signals.predict_proba([t.segment.text for t in flat], names)
+        plain, owners = windows
+        sentiment, effort = self.signals.proba_from_windows(
+            [t.segment.text for t in flat], plain, owners, names
+        )
         per_clause = signals_from_proba(sentiment, effort)
         done, cursor = [], 0
         for result in results:
@@ -445,13 +477,19 @@ def build_tagger(
     model_dir: str | Path | None = None,
     threshold: float | None = None,
     signals: bool = True,
+    precision: str = "auto",
 ) -> Tagger:
     """Load the encoder, the segmenter, a step classifier (trained if ``model_dir``) and, unless
-    ``signals`` is False, the shipped sentiment and effort model."""
-    from pipeline.encoder import load_encoder
+    ``signals`` is False, the shipped sentiment and effort model.
+
+    Every model reads clauses through one :class:`~pipeline.minilm.MiniLM` at ``precision``
+    (``auto``: bf16 on CPUs that multiply it natively, else fp32; see docs/benchmarks.md).
+    """
+    from pipeline.minilm import base_encoder, resolve_precision
     from pipeline.segment import load_segmenter
 
-    base = load_encoder()
+    resolved = resolve_precision(precision)
+    base = base_encoder(resolved)
     encoder = base
     classifier: StepClassifier
     if model_dir is not None:
@@ -460,15 +498,19 @@ def build_tagger(
         model = load_step_model(model_dir, journey=journey, encoder_name=base.name)
         if threshold is not None:
             model.threshold = threshold
-        encoder = model.encoder_for(base)
+        if model.tuned_state is not None:
+            encoder = base.with_layers("steps", model.tuned_state, model.tuned_layers)
         classifier = model
     else:
         from pipeline.steps.zero_shot import ZeroShotStepClassifier
 
-        classifier = ZeroShotStepClassifier(journey, base, threshold=threshold)
+        # Prototypes and calibration are the classifier's parameters: always fp32, so that
+        # --precision changes only the arithmetic on the comments, never the calibrated threshold
+        # (which sits on a plateau a bf16 rounding can tip; see docs/speed.md).
+        classifier = ZeroShotStepClassifier(journey, base_encoder("fp32"), threshold=threshold)
     signals_model = None
     if signals:
         from pipeline.signals import load_default_signals_model
 
-        signals_model = load_default_signals_model()
+        signals_model = load_default_signals_model(resolved)
     return Tagger(journey, classifier, load_segmenter(), encoder, signals=signals_model)

@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from pipeline.errors import SteplensError
 from pipeline.journey import Journey, bundled_journey_paths, load_journey
 from pipeline.paths import data_dir
 from pipeline.steps.base import sigmoid
@@ -38,7 +39,7 @@ from pipeline.steps.base import sigmoid
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
-    from pipeline.encoder import Encoder
+    from pipeline.encoder import TextEncoder
 
 logger = logging.getLogger(__name__)
 
@@ -120,6 +121,37 @@ class Calibration:
         return sigmoid(features @ np.asarray(self.weights, dtype=np.float32) + self.bias)
 
 
+CALIBRATION_C = 10.0
+"""Inverse L2 strength of the calibration fit (as scikit-learn's ``C``)."""
+
+
+def fit_logistic(
+    x: NDArray[np.float32], y: NDArray[np.bool_], *, c: float, iterations: int = 50
+) -> tuple[NDArray[np.float64], float]:
+    """L2-regularised logistic regression by Newton's method: (weights, intercept).
+
+    The objective is scikit-learn's ``LogisticRegression(C=c)`` (penalty ``0.5 * |w|^2``, the
+    intercept unpenalised), so the fit matches it (a test checks); with a handful of features
+    Newton converges in a few steps, and a `tag` run need not import scikit-learn (2 s).
+    """
+    target = np.asarray(y, dtype=np.float64)
+    if target.min() == target.max():
+        raise SteplensError("calibration needs both matching and non-matching examples")
+    design = np.hstack([np.asarray(x, dtype=np.float64), np.ones((len(x), 1))])
+    penalty = np.eye(design.shape[1]) / c
+    penalty[-1, -1] = 0.0
+    theta = np.zeros(design.shape[1])
+    for _ in range(iterations):
+        p = 1.0 / (1.0 + np.exp(-(design @ theta)))
+        gradient = design.T @ (p - target) + penalty @ theta
+        hessian = (design * (p * (1 - p))[:, None]).T @ design + penalty
+        step = np.linalg.solve(hessian + 1e-9 * np.eye(len(theta)), gradient)
+        theta -= step
+        if np.abs(step).max() < 1e-10:
+            break
+    return theta[:-1], float(theta[-1])
+
+
 def fit_calibration(
     features: NDArray[np.float32], labels: NDArray[np.bool_], source: str
 ) -> Calibration:
@@ -128,14 +160,10 @@ def fit_calibration(
     ``features`` is (n_texts, n_steps, 2) and ``labels`` (n_texts, n_steps); rows with no
     positive label are off-topic texts.
     """
-    from sklearn.linear_model import LogisticRegression
-
-    model = LogisticRegression(C=10.0, max_iter=1000)
-    model.fit(features.reshape(-1, 2), labels.reshape(-1).astype(int))
-    weights = model.coef_[0]
+    weights, bias = fit_logistic(features.reshape(-1, 2), labels.reshape(-1), c=CALIBRATION_C)
     calibration = Calibration(
         weights=(float(weights[0]), float(weights[1])),
-        bias=float(model.intercept_[0]),
+        bias=bias,
         threshold=DEFAULT_THRESHOLD,
         source=source,
         examples=int(labels.shape[0]),
@@ -171,8 +199,17 @@ def off_topic_texts() -> list[str]:
     return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
 
 
+@functools.lru_cache(maxsize=32)
+def encode_prototypes(encoder: TextEncoder, texts: tuple[str, ...]) -> NDArray[np.float32]:
+    """Prototype embeddings, computed once per encoder and journey (the classifier and its
+    calibration read the same ones)."""
+    vectors = encoder.encode(list(texts))
+    vectors.setflags(write=False)
+    return vectors
+
+
 def leave_one_out_pairs(
-    journey: Journey, encoder: Encoder, kinds: Sequence[str]
+    journey: Journey, encoder: TextEncoder, kinds: Sequence[str]
 ) -> tuple[NDArray[np.float32], NDArray[np.bool_]]:
     """Features and labels from the journey's examples, each scored without its own prototype.
 
@@ -185,7 +222,7 @@ def leave_one_out_pairs(
     off_topic = off_topic_texts()
     texts = [example for _, example in examples] + off_topic
     vectors = encoder.encode(texts)
-    proto_vectors = encoder.encode([p.text for p in prototypes])
+    proto_vectors = encode_prototypes(encoder, tuple(p.text for p in prototypes))
     similarities = vectors @ proto_vectors.T
     for row, (_, example) in enumerate(examples):
         for column, prototype in enumerate(prototypes):
@@ -206,7 +243,7 @@ class ZeroShotStepClassifier:
     def __init__(
         self,
         journey: Journey,
-        encoder: Encoder,
+        encoder: TextEncoder,
         *,
         threshold: float | None = None,
         calibration: Calibration | None = None,
@@ -215,7 +252,7 @@ class ZeroShotStepClassifier:
         self._encoder_dimension = encoder.dimension
         self.prototypes = build_prototypes(journey)
         self._step_of = np.array([p.step_index for p in self.prototypes], dtype=np.int64)
-        self.prototype_vectors = encoder.encode([p.text for p in self.prototypes])
+        self.prototype_vectors = encode_prototypes(encoder, tuple(p.text for p in self.prototypes))
         self.calibration = calibration or calibrate_for(journey, encoder)
         self.threshold = self.calibration.threshold if threshold is None else threshold
 
@@ -266,7 +303,7 @@ def prototype_kinds(journey: Journey) -> list[str]:
 
 
 @functools.lru_cache(maxsize=32)
-def calibrate_for(journey: Journey, encoder: Encoder) -> Calibration:
+def calibrate_for(journey: Journey, encoder: TextEncoder) -> Calibration:
     """Calibrate on the journey's own examples, or on the bundled journeys when it has too few.
 
     Cached per (journey, encoder): journeys are immutable, so a process calibrates each once.
@@ -288,7 +325,7 @@ def calibrate_for(journey: Journey, encoder: Encoder) -> Calibration:
 
 
 @functools.lru_cache(maxsize=8)
-def _bundled_calibration(encoder: Encoder, kinds: tuple[str, ...]) -> Calibration:
+def _bundled_calibration(encoder: TextEncoder, kinds: tuple[str, ...]) -> Calibration:
     features, labels = [], []
     for path in bundled_journey_paths().values():
         f, y = leave_one_out_pairs(load_journey(path), encoder, kinds)

