@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bench import bench_io, bench_segment, bench_steps
+from bench import bench_io, bench_segment, bench_speed, bench_steps
 
 
 def main() -> None:
@@ -10,6 +10,7 @@ def main() -> None:
     bench_io.main([])
     bench_segment.main([])
     bench_steps.main([])
+    bench_speed.main([])
 
 
 if __name__ == "__main__":

@@ -59,12 +59,18 @@ def write_input(path: Path, rows: int) -> Path:
 
 def timed(args: Sequence[str]) -> tuple[float, float]:
     """(wall seconds, peak RSS in MB) of one `steplens` process."""
-    command = ["/usr/bin/time", "-v", *STEPLENS, "-q", *args]
+    return timed_process([*STEPLENS, "-q", *args])
+
+
+def timed_process(command: Sequence[str]) -> tuple[float, float]:
+    """(wall seconds, peak RSS in MB) of one process, measured by ``/usr/bin/time -v``."""
     started = time.perf_counter()
-    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        ["/usr/bin/time", "-v", *command], capture_output=True, text=True, check=False
+    )
     wall = time.perf_counter() - started
     if result.returncode != 0:
-        raise RuntimeError(f"steplens {' '.join(args)} failed:\n{result.stderr[-2000:]}")
+        raise RuntimeError(f"{' '.join(command)} failed:\n{result.stderr[-2000:]}")
     peak = re.search(r"Maximum resident set size \(kbytes\): (\d+)", result.stderr)
     return wall, (int(peak.group(1)) / 1024 if peak else float("nan"))
 

@@ -28,7 +28,7 @@ from pathlib import Path
 import httpx
 import numpy as np
 
-from api.launch import serve_in_subprocess
+from api.launch import peak_rss_mb, serve_process
 from bench.report import DocsSection, Row, Table, target_note
 
 SECTION = DocsSection(
@@ -39,6 +39,7 @@ SECTION = DocsSection(
     ("http",),
 )
 P50, P99, TEXTS_PER_S, ERRORS = "p50 ms", "p99 ms", "texts/s", "errors"
+PEAK_MB = "server peak MB"
 CONFIGS = {
     "micro-batching on (defaults)": {},
     "micro-batching off (batch of 1)": {"STEPLENS_BATCH_MAX_TEXTS": "1"},
@@ -111,18 +112,18 @@ def run(seconds: float, clients: int, requests: int) -> Table:
         "http",
         "Service over HTTP: `POST /v1/classify`, one tweet-length text per request, "
         "uvicorn on loopback",
-        (P50, P99, TEXTS_PER_S, ERRORS),
+        (P50, P99, TEXTS_PER_S, ERRORS, PEAK_MB),
     )
     for method, overrides in CONFIGS.items():
         with (
             tempfile.TemporaryDirectory() as folder,
-            serve_in_subprocess(
+            serve_process(
                 {
                     "STEPLENS_DATABASE_URL": f"sqlite:///{Path(folder) / 'bench.db'}",
                     "STEPLENS_RATE_LIMIT": "0",
                     **overrides,
                 }
-            ) as url,
+            ) as (url, server),
         ):
             started = time.perf_counter()
             metrics = sequential(url, texts, requests)
@@ -135,7 +136,7 @@ def run(seconds: float, clients: int, requests: int) -> Table:
                 )
             )
             started = time.perf_counter()
-            metrics = concurrent(url, texts, clients, seconds)
+            metrics = {**concurrent(url, texts, clients, seconds), PEAK_MB: peak_rss_mb(server.pid)}
             table.rows.append(
                 Row(
                     f"{clients} concurrent clients, {seconds:.0f} s",
@@ -152,7 +153,8 @@ def run(seconds: float, clients: int, requests: int) -> Table:
         target_note(f"{clients} clients texts/s", on_conc[TEXTS_PER_S], 150.0, 0),
         f"micro-batching gives {on_conc[TEXTS_PER_S] / off_conc[TEXTS_PER_S]:.2f}x the "
         f"concurrent throughput of one text per pass (same server, same load)",
-        "the load generator shares the server's 2 cores",
+        "the load generator shares the server's 2 cores; server peak MB is its VmHWM after the "
+        "concurrent run (models loaded and warm)",
     ]
     return table
 

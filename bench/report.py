@@ -19,7 +19,10 @@ import numpy as np
 from pipeline.paths import project_root
 
 DOCS_PATH = project_root() / "docs" / "benchmarks.md"
-WHOLE_NUMBER_COLUMNS = ("comments/s", "segments/s", "texts/s", "rows/s", "peak MB")
+WHOLE_NUMBER_COLUMNS = (
+    *("comments/s", "segments/s", "texts/s", "rows/s", "clauses/s"),
+    *("peak MB", "server peak MB"),
+)
 
 DOC_INTRO = """# Benchmarks
 
