@@ -8,6 +8,7 @@ hand wants the whole list, not one error per run.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -20,6 +21,9 @@ from pydantic_core import ErrorDetails
 
 from pipeline.errors import JourneyError
 from pipeline.paths import journeys_dir
+
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's safe loader when PyYAML was built with it (about 10x faster), else the pure one."""
 
 UNASSIGNED = "unassigned"
 """The reserved step id for text that names no step of the journey."""
@@ -255,8 +259,23 @@ def list_journeys() -> list[JourneyInfo]:
 
 
 def _load_journey_file(path: Path) -> Journey:
-    """Parse and validate one YAML file; errors name the file and, for syntax, the line."""
-    source = str(path)
+    """Parse and validate one YAML file; errors name the file and, for syntax, the line.
+
+    Parsed journeys are cached by file, modification time and size: the service resolves a
+    journey on every request, and parsing YAML took most of a request's time; an edited file
+    is read again.
+    """
+    try:
+        stat = path.stat()
+    except OSError as exc:
+        raise JourneyError(f"{path}: cannot be read ({exc.strerror})") from None
+    return _parse_journey_file(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=64)
+def _parse_journey_file(source: str, mtime_ns: int, size: int) -> Journey:
+    del mtime_ns, size  # part of the cache key only
+    path = Path(source)
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
@@ -264,7 +283,7 @@ def _load_journey_file(path: Path) -> Journey:
     except OSError as exc:
         raise JourneyError(f"{source}: cannot be read ({exc.strerror})") from None
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_SAFE_LOADER)
     except yaml.YAMLError as exc:
         raise JourneyError(f"{source}: not valid YAML: {_yaml_problem(exc)}") from None
     if data is None:
