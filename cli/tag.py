@@ -51,7 +51,7 @@ from cli.output import is_quiet, row_progress
     default="auto",
     show_default=True,
     help="Arithmetic of the encoder: auto is bf16 on CPUs with native bf16 (AVX512-BF16/AMX; "
-    "about 1.6x faster, see docs/benchmarks.md), else fp32.",
+    "about 1.6x faster end to end, see docs/speed.md), else fp32.",
 )
 @click.option(
     "--engine",

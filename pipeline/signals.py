@@ -34,8 +34,8 @@ from pipeline.steps.base import softmax
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
-    from pipeline.encoder import Encoder, TextEncoder
-    from pipeline.minilm import BranchEncoder, Precision
+    from pipeline.encoder import TextEncoder
+    from pipeline.minilm import Precision
 
 logger = logging.getLogger(__name__)
 
@@ -87,7 +87,7 @@ class SignalsModel:
     @classmethod
     def from_parts(
         cls,
-        base: Encoder | BranchEncoder,
+        base: TextEncoder,
         state: dict[str, Any],
         tuned_layers: int,
         heads: dict[str, NDArray[np.float32]],
@@ -100,16 +100,8 @@ class SignalsModel:
         lower layers the signals branch then shares with the step branch) or, in training, the
         sentence-transformers :class:`~pipeline.encoder.Encoder`.
         """
-        from pipeline.minilm import BranchEncoder
-        from pipeline.tuned_encoder import TunedEncoder
-
-        encoder: TextEncoder
-        if isinstance(base, BranchEncoder):
-            encoder = base.with_layers("signals", state, tuned_layers)
-        else:
-            encoder = TunedEncoder(base, state, tuned_layers)
         return cls(
-            encoder,
+            base.with_top_layers("signals", state, tuned_layers),
             heads,
             state=state,
             tuned_layers=tuned_layers,
@@ -271,7 +263,7 @@ def signals_from_proba(
     return results
 
 
-def load_signals_model(directory: str | Path, base: Encoder | BranchEncoder) -> SignalsModel:
+def load_signals_model(directory: str | Path, base: TextEncoder) -> SignalsModel:
     """Load a signals model directory on top of the packaged encoder."""
     from safetensors import SafetensorError
     from safetensors.numpy import load_file

@@ -490,7 +490,7 @@ def build_tagger(
 
     resolved = resolve_precision(precision)
     base = base_encoder(resolved)
-    encoder = base
+    encoder: TextEncoder = base
     classifier: StepClassifier
     if model_dir is not None:
         from pipeline.steps.trained import load_step_model
@@ -498,8 +498,7 @@ def build_tagger(
         model = load_step_model(model_dir, journey=journey, encoder_name=base.name)
         if threshold is not None:
             model.threshold = threshold
-        if model.tuned_state is not None:
-            encoder = base.with_layers("steps", model.tuned_state, model.tuned_layers)
+        encoder = model.encoder_for(base)
         classifier = model
     else:
         from pipeline.steps.zero_shot import ZeroShotStepClassifier

@@ -40,7 +40,7 @@ from pipeline.steps.base import sigmoid, softmax
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
-    from pipeline.encoder import Encoder
+    from pipeline.encoder import Encoder, TextEncoder
 
 logger = logging.getLogger(__name__)
 
@@ -109,13 +109,11 @@ class TrainedStepClassifier:
         self.tuned_layers = tuned_layers
         self.tuned_state = tuned_state
 
-    def encoder_for(self, base: Encoder) -> Encoder:
+    def encoder_for(self, base: TextEncoder) -> TextEncoder:
         """The encoder this head reads: ``base``, or ``base`` with the fine-tuned top layers."""
         if self.tuned_state is None:
             return base
-        from pipeline.tuned_encoder import TunedEncoder
-
-        return TunedEncoder(base, self.tuned_state, self.tuned_layers)
+        return base.with_top_layers("steps", self.tuned_state, self.tuned_layers)
 
     @property
     def step_ids(self) -> list[str]:
