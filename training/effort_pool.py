@@ -7,16 +7,17 @@ where effort is talked about (complaints to brands, low-rated dialogue turns), s
 ``high`` and ``moderate`` labels are not drowned by ``none``.
 
     python -m training.effort_pool [--seed 0] [--out data/effort/pool.csv]
-    python -m training.effort_pool --more [--seed 1]   # round two: appends training texts
+    python -m training.effort_pool --more [--seed N]   # next round: appends training texts
 
 Writes ``id, source, split, double, text``: ``split`` is ``train`` or ``test`` (a stratified 20%
 kept for the numbers reported at the end, never for training or tuning), ``double`` marks the
 texts that get an independent second labelling pass.
 
-Round two (``--more``) appends ``MORE_QUOTAS`` texts not already pooled, all in the ``train``
-split and none marked double: the test split and the agreement sample stay exactly as drawn in
-round one. It draws only from the sources where effort is talked about, because round one
-showed that the rest are almost all ``none``.
+Later rounds (``--more``, rounds two and three) append ``ROUND_QUOTAS[n]`` texts not already
+pooled, all in the ``train`` split and none marked double: the test split and the agreement sample
+stay exactly as drawn in round one. They draw only from the sources where effort is talked about,
+because round one showed that the rest are almost all ``none``. Round three takes every complaint
+tweet that was left and leans on MAMS and low-rated dialogue turns, the next richest sources.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ import csv
 import random
 from collections.abc import Sequence
 from pathlib import Path
+
+import numpy as np
 
 from pipeline.paths import data_dir
 from training.signals_data import aspect_sentences, brand_tweets, sst2, tweeteval, uss_rated_turns
@@ -42,14 +45,23 @@ QUOTAS = {
     "tweeteval_sentiment:val": 100,
     "sst2:train": 100,
 }
-# Round two: training texts only, from the sources where round one found effort.
-MORE_QUOTAS = {
-    "complaints_twitter:complaint": 500,
-    "complaints_twitter:other": 150,
-    "uss_satisfaction:low": 150,
-    "mams_acsa": 150,
-    "semeval14_restaurants": 50,
-    "semeval16_laptops": 50,
+# Later rounds: training texts only, from the sources where round one found effort.
+ROUND_QUOTAS: dict[int, dict[str, int]] = {
+    2: {
+        "complaints_twitter:complaint": 500,
+        "complaints_twitter:other": 150,
+        "uss_satisfaction:low": 150,
+        "mams_acsa": 150,
+        "semeval14_restaurants": 50,
+        "semeval16_laptops": 50,
+    },
+    3: {
+        "complaints_twitter:complaint": 169,
+        "complaints_twitter:other": 200,
+        "uss_satisfaction:low": 300,
+        "mams_acsa": 400,
+        "semeval16_laptops": 100,
+    },
 }
 TEST_SHARE = 0.2
 DOUBLE_SHARE = 0.2
@@ -108,16 +120,19 @@ def draw(seed: int = 0) -> list[dict[str, str]]:
     ]
 
 
-def draw_more(pooled: Sequence[dict[str, str]], seed: int = 1) -> list[dict[str, str]]:
-    """Round two: ``MORE_QUOTAS`` new training texts, numbered after the pooled ones."""
+def draw_more(
+    pooled: Sequence[dict[str, str]], round_number: int, seed: int
+) -> list[dict[str, str]]:
+    """A later round: ``ROUND_QUOTAS[round_number]`` new training texts, numbered on."""
+    quotas = ROUND_QUOTAS[round_number]
     rng = random.Random(seed)
     seen = {row["text"].lower() for row in pooled}
     rows: list[dict[str, str]] = []
     for name, texts in sources().items():
-        if name not in MORE_QUOTAS:
+        if name not in quotas:
             continue
         candidates = [t for t in texts if t.lower() not in seen]
-        for text in rng.sample(candidates, min(MORE_QUOTAS[name], len(candidates))):
+        for text in rng.sample(candidates, min(quotas[name], len(candidates))):
             seen.add(text.lower())
             rows.append({"source": name, "split": "train", "text": text})
     rng.shuffle(rows)
@@ -131,10 +146,25 @@ def read(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
-def round_two_texts(path: Path | None = None) -> set[str]:
-    """The texts ``--more`` appended to the pool (empty before round two)."""
+def round_sizes() -> list[int]:
+    """How many texts each round drew, round one first (the pool's rows are in round order)."""
+    return [sum(QUOTAS.values())] + [sum(q.values()) for _, q in sorted(ROUND_QUOTAS.items())]
+
+
+def round_of(pooled: Sequence[dict[str, str]]) -> list[int]:
+    """The round (1, 2, ...) each pooled row was drawn in, from the ids' order."""
+    rounds: list[int] = []
+    bounds = np.cumsum(round_sizes())
+    for index in range(len(pooled)):
+        rounds.append(int(np.searchsorted(bounds, index, side="right")) + 1)
+    return rounds
+
+
+def round_texts(round_number: int, path: Path | None = None) -> set[str]:
+    """The texts a later round appended to the pool (empty before that round)."""
     pooled = read(path or data_dir() / "effort" / "pool.csv")
-    return {row["text"] for row in pooled[sum(QUOTAS.values()) :]}
+    rounds = round_of(pooled)
+    return {row["text"] for row, r in zip(pooled, rounds, strict=True) if r == round_number}
 
 
 def write(rows: Sequence[dict[str, str]], path: Path) -> None:
@@ -149,17 +179,26 @@ def write(rows: Sequence[dict[str, str]], path: Path) -> None:
 def main(argv: Sequence[str] | None = None) -> None:
     """Draw the pool and write it."""
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--seed", type=int, default=None, help="default: 0, or 1 with --more")
+    parser.add_argument(
+        "--seed", type=int, default=None, help="default: the round number minus one"
+    )
     parser.add_argument("--out", type=Path, default=data_dir() / "effort" / "pool.csv")
-    parser.add_argument("--more", action="store_true", help="append round two to --out")
+    parser.add_argument("--more", action="store_true", help="append the next round to --out")
     args = parser.parse_args(argv)
     if args.more:
         pooled = read(args.out)
-        if len(pooled) != sum(QUOTAS.values()):
-            raise SystemExit(f"{args.out} does not hold exactly round one; not appending")
-        added = draw_more(pooled, 1 if args.seed is None else args.seed)
+        sizes = np.cumsum(round_sizes())
+        done = [int(n) for n in sizes].index(len(pooled)) + 1 if len(pooled) in sizes else 0
+        if not done or done + 1 not in ROUND_QUOTAS:
+            raise SystemExit(
+                f"{args.out} holds {len(pooled)} texts, which is not the end of a round with "
+                "another round to follow; not appending"
+            )
+        round_number = done + 1
+        seed = round_number - 1 if args.seed is None else args.seed
+        added = draw_more(pooled, round_number, seed)
         write([*pooled, *added], args.out)
-        print(f"appended {len(added)} training texts to {args.out}")
+        print(f"appended round {round_number}: {len(added)} training texts to {args.out}")
         return
     rows = draw(0 if args.seed is None else args.seed)
     write(rows, args.out)

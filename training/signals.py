@@ -44,7 +44,7 @@ from training.signals_data import (
     Example,
     aspect_examples,
     complaints,
-    effort,
+    effort_by_round,
     sample,
     split_off,
     sst2,
@@ -150,7 +150,16 @@ def load_data(settings: SignalsSettings) -> SignalsData:
         train += rest
         dev += held
         counts[name] = {"train": len(rest), "dev": len(held)}
-    effort_rest, effort_dev = split_off(effort("train"), settings.dev_share, seed)
+    # Rounds one and two are split together (as for every model before round three); each
+    # later round is split on its own, so adding a round never moves a text between train and dev.
+    by_round = effort_by_round("train")
+    effort_rest, effort_dev = split_off(
+        by_round.get(1, []) + by_round.get(2, []), settings.dev_share, seed
+    )
+    for number in sorted(n for n in by_round if n > 2):
+        rest, held = split_off(by_round[number], settings.dev_share, seed)
+        effort_rest += rest
+        effort_dev += held
     counts["effort"] = {"train": len(effort_rest), "dev": len(effort_dev)}
     aspects = settings.condition_on_aspects
     return SignalsData(

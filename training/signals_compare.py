@@ -18,7 +18,7 @@ import numpy as np
 
 from pipeline.encoder import load_encoder
 from pipeline.signals import effort_agreement, load_signals_model, macro_recall
-from training.effort_pool import round_two_texts
+from training.effort_pool import round_texts
 from training.signals import SignalsSettings, load_data
 
 
@@ -32,7 +32,7 @@ def compare(directories: Sequence[str], seed: int = 0) -> list[dict[str, float |
     gold = dev.targets[keep]
     sources = np.array([dev.sources[i] for i in keep])
     effort_texts = [t if isinstance(t, str) else t[1] for t in data.effort_dev.inputs]
-    fresh = round_two_texts()
+    fresh = round_texts(2)
     new = np.array([text in fresh for text in effort_texts])
     encoder = load_encoder()
     results: list[dict[str, float | str]] = []

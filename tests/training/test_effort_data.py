@@ -1,0 +1,37 @@
+"""The effort data set's rounds: later rounds add training texts and never move the test split."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from pipeline.paths import data_dir
+from training.effort_labels import read_labels, read_rows
+from training.effort_pool import ROUND_QUOTAS, read, round_of, round_sizes
+from training.signals_data import effort, effort_by_round
+
+
+def test_every_pooled_text_has_a_valid_first_pass_label() -> None:
+    pool = read(data_dir() / "effort" / "pool.csv")
+    labels = read_labels("labels_pass1.csv")
+    assert [row["id"] for row in pool] == list(labels)
+    assert len(pool) == sum(round_sizes())
+
+
+def test_later_rounds_are_training_texts_only() -> None:
+    pool = read(data_dir() / "effort" / "pool.csv")
+    rounds = round_of(pool)
+    assert Counter(rounds) == {n + 1: size for n, size in enumerate(round_sizes())}
+    later = [row for row, r in zip(pool, rounds, strict=True) if r > 1]
+    assert later and all(row["split"] == "train" and row["double"] == "0" for row in later)
+    test_texts = {row["text"].lower() for row in pool if row["split"] == "test"}
+    assert not test_texts & {row["text"].lower() for row in pool if row["split"] == "train"}
+    assert set(ROUND_QUOTAS) == set(range(2, len(round_sizes()) + 1))
+
+
+def test_effort_by_round_partitions_the_split() -> None:
+    for split in ("train", "test"):
+        grouped = effort_by_round(split)
+        assert sum(len(v) for v in grouped.values()) == len(effort(split))
+    assert set(effort_by_round("test")) == {1}
+    built = read_rows("effort.csv")
+    assert Counter(r["split"] for r in built)["test"] == 332
