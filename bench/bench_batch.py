@@ -29,7 +29,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from bench.report import DocsSection, Row, Table
@@ -62,11 +62,20 @@ def timed(args: Sequence[str]) -> tuple[float, float]:
     return timed_process([*STEPLENS, "-q", *args])
 
 
-def timed_process(command: Sequence[str]) -> tuple[float, float]:
-    """(wall seconds, peak RSS in MB) of one process, measured by ``/usr/bin/time -v``."""
+def timed_process(
+    command: Sequence[str], env: Mapping[str, str] | None = None
+) -> tuple[float, float]:
+    """(wall seconds, peak RSS in MB) of one process, measured by ``/usr/bin/time -v``.
+
+    ``env`` adds to (or overrides) this process's environment.
+    """
     started = time.perf_counter()
     result = subprocess.run(
-        ["/usr/bin/time", "-v", *command], capture_output=True, text=True, check=False
+        ["/usr/bin/time", "-v", *command],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, **env} if env else None,
     )
     wall = time.perf_counter() - started
     if result.returncode != 0:

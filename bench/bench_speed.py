@@ -57,32 +57,38 @@ def run_whole(comments: int) -> Table:
         (COMMENTS_PER_S, RATIO, PEAK_MB),
     )
     with tempfile.TemporaryDirectory() as folder:
+        cache = {"STEPLENS_CACHE_DIR": f"{folder}/cache"}
+        off = {"STEPLENS_CACHE_DIR": "off"}
         for rows in (comments, 10):
             source = write_input(Path(folder) / f"in{rows}.csv", rows)
-            runs: list[tuple[str, list[str]]] = [
-                ("baseline: bench/obvious.py", [*BASELINE, str(source), f"{folder}/b.csv"]),
+            runs: list[tuple[str, list[str], dict[str, str]]] = [
+                ("baseline: bench/obvious.py", [*BASELINE, str(source), f"{folder}/b.csv"], {}),
             ]
+            # The throughput runs never read the embedding cache; the 10-row runs are timed
+            # both as a first run (cache off) and as a later one (the cache filled by a run
+            # on other comments with the same journey).
+            variants = [("", off)] if rows != 10 else [(" (first run)", off), (" (cached)", cache)]
             for precision in ("fp32", "bf16"):
-                runs.append(
-                    (
-                        f"ours: steplens tag --precision {precision}",
-                        [
-                            *STEPLENS,
-                            "-q",
-                            "tag",
-                            str(source),
-                            "--journey",
-                            "ecommerce",
-                            "--precision",
-                            precision,
-                            "--out",
-                            f"{folder}/o{precision}{rows}.csv",
-                        ],
-                    )
-                )
+                command = [
+                    *STEPLENS,
+                    "-q",
+                    "tag",
+                    str(source),
+                    "--journey",
+                    "ecommerce",
+                    "--precision",
+                    precision,
+                    "--out",
+                    f"{folder}/o{precision}{rows}.csv",
+                ]
+                method = f"ours: steplens tag --precision {precision}"
+                runs += [(f"{method}{label}", command, env) for label, env in variants]
+            if rows == 10:
+                fill = [*STEPLENS, "-q", "tag", str(Path(folder) / f"in{comments}.csv")]
+                timed_process([*fill, "-j", "ecommerce", "--out", f"{folder}/fill.csv"], cache)
             base_seconds = 0.0
-            for method, command in runs:
-                seconds, peak = timed_process(command)
+            for method, command, env in runs:
+                seconds, peak = timed_process(command, env)
                 base_seconds = base_seconds or seconds
                 metrics = {
                     COMMENTS_PER_S: rows / seconds,
@@ -92,11 +98,15 @@ def run_whole(comments: int) -> Table:
                 table.rows.append(Row(f"{rows:,} comments", method, metrics, seconds))
                 print(f"  {rows} {method}: {seconds:.1f}s {peak:.0f} MB", file=sys.stderr)
     best = max(r.metrics[RATIO] for r in table.rows if r.setting != "10 comments")
-    cold = min(r.seconds for r in table.rows if r.setting == "10 comments")
+    ten = [r for r in table.rows if r.setting == "10 comments" and r.method.startswith("ours")]
+    first = min(r.seconds for r in ten if "first run" in r.method)
+    cached = min(r.seconds for r in ten if "cached" in r.method)
     table.notes += [
         f"best whole-process ratio on {comments:,} comments: {best:.2f}x (target >= 3x: "
         f"{'met' if best >= 3 else 'NOT met'})",
-        f"cold start, 10 rows: {cold:.1f} s (target <= 5 s: {'met' if cold <= 5 else 'NOT met'})",
+        f"cold start, 10 rows (target <= 5 s): {first:.1f} s as a first run "
+        f"({'met' if first <= 5 else 'NOT met'}), {cached:.1f} s with the journey's embeddings "
+        f"cached ({'met' if cached <= 5 else 'NOT met'})",
         "the baseline does less: sentences rather than clauses, and no step-conditioned "
         "sentiment pass (it scores each sentence alone)",
     ]

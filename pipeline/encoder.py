@@ -58,6 +58,11 @@ class TextEncoder(Protocol):
     @property
     def dimension(self) -> int: ...
 
+    @property
+    def cache_key(self) -> str | None:
+        """Identifies the weights and arithmetic, for the embedding cache; None: never cache."""
+        ...
+
     def __hash__(self) -> int: ...
 
     def encode(
@@ -85,6 +90,11 @@ class Encoder:
     def max_seq_length(self) -> int:
         """Tokens the encoder reads per text; longer texts are truncated."""
         return int(self.model.max_seq_length)
+
+    @property
+    def cache_key(self) -> str | None:
+        """None: sentence-transformers encoders (training, benchmarks) are never disk-cached."""
+        return None
 
     def with_top_layers(self, name: str, state: dict[str, Any], tuned_layers: int) -> Encoder:
         """A copy whose top ``tuned_layers`` layers come from ``state`` (``name`` is unused)."""

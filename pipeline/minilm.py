@@ -211,6 +211,7 @@ class MiniLM:
         self.tokenizer = tokenizer
         self.max_tokens = max_tokens
         self.name = name
+        self.weights_id = ""  # set by load_minilm: which weights file, for the embedding cache
         self._layer_class = layer_class
         embedding_state, layer_states = split_state(state)
         self.embeddings = embedding_class(config)
@@ -372,6 +373,9 @@ def resolve_precision(precision: str) -> Precision:
     return precision
 
 
+CACHE_FORMAT = 1  # bump when the forward pass changes what an embedding is
+
+
 @functools.lru_cache(maxsize=2)
 def load_minilm(precision: Precision = "fp32") -> MiniLM:
     """The packaged all-MiniLM-L6-v2 for inference at ``precision``, loaded once per process.
@@ -411,6 +415,8 @@ def load_minilm(precision: Precision = "fp32") -> MiniLM:
     tokenizer.no_padding()
     tokenizer.enable_truncation(max_length=max_tokens)
     model = MiniLM(config, tokenizer, state, max_tokens=max_tokens, name=ENCODER_NAME)
+    weights = (path / "model.safetensors").stat()
+    model.weights_id = f"{weights.st_size}-{weights.st_mtime_ns}-{max_tokens}"
     logger.info("loaded %s for inference in %.1fs", ENCODER_NAME, time.perf_counter() - started)
     return model
 
@@ -441,6 +447,13 @@ class BranchEncoder:
     def precision(self) -> Precision:
         """The dtype the layers run in."""
         return self.model.precision
+
+    @property
+    def cache_key(self) -> str | None:
+        """The packaged layers' weights file and precision; None for a fine-tuned branch."""
+        if self.branch.layers != self.model.base.layers or not self.model.weights_id:
+            return None
+        return f"{self.name}|{self.model.weights_id}|{self.precision}|minilm-{CACHE_FORMAT}"
 
     def with_top_layers(
         self, name: str, state: Mapping[str, Any], tuned_layers: int

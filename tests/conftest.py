@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import shutil
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -13,6 +16,25 @@ import pytest
 from pipeline.offline import ensure_offline
 
 ensure_offline()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Give the session its own embedding cache, so no test reads or fills the user's."""
+    if "STEPLENS_CACHE_DIR" not in os.environ:
+        folder = tempfile.mkdtemp(prefix="steplens-test-cache-")
+        os.environ["STEPLENS_CACHE_DIR"] = folder
+        config.stash[CACHE_KEY] = folder
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Remove the session's embedding cache."""
+    folder = config.stash.get(CACHE_KEY, None)
+    if folder:
+        os.environ.pop("STEPLENS_CACHE_DIR", None)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+CACHE_KEY = pytest.StashKey[str]()
 
 
 @pytest.fixture(scope="session")

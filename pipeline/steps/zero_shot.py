@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from pipeline.embedding_cache import cached_encode
 from pipeline.errors import SteplensError
 from pipeline.journey import Journey, bundled_journey_paths, load_journey
 from pipeline.paths import data_dir
@@ -203,7 +204,7 @@ def off_topic_texts() -> list[str]:
 def encode_prototypes(encoder: TextEncoder, texts: tuple[str, ...]) -> NDArray[np.float32]:
     """Prototype embeddings, computed once per encoder and journey (the classifier and its
     calibration read the same ones)."""
-    vectors = encoder.encode(list(texts))
+    vectors = cached_encode(encoder, texts)
     vectors.setflags(write=False)
     return vectors
 
@@ -221,7 +222,7 @@ def leave_one_out_pairs(
     prototypes = build_prototypes(journey, kinds)
     off_topic = off_topic_texts()
     texts = [example for _, example in examples] + off_topic
-    vectors = encoder.encode(texts)
+    vectors = cached_encode(encoder, texts)
     proto_vectors = encode_prototypes(encoder, tuple(p.text for p in prototypes))
     similarities = vectors @ proto_vectors.T
     for row, (_, example) in enumerate(examples):
