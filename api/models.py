@@ -41,14 +41,19 @@ class TaggerPool:
         self._lock = threading.Lock()
 
     def check_models(self) -> None:
-        """Fail at start, not at the first request, when a registered model does not load."""
-        for name, path in self.step_models.items():
-            from pipeline.steps.trained import load_step_model
+        """Fail at start, not at the first request, when a model does not load: every
+        registered step model and (with signals on) the shipped signals model."""
+        from pipeline.minilm import resolve_precision
+        from pipeline.signals import load_default_signals_model
+        from pipeline.steps.trained import load_step_model
 
+        for name, path in self.step_models.items():
             try:
                 load_step_model(path)
             except SteplensError as exc:
                 raise SteplensError(f"step model {name!r} ({path}): {exc}") from None
+        if self.signals:
+            load_default_signals_model(resolve_precision(self.precision))
 
     def key(self, journey: Journey, model: str | None) -> Hashable:
         """A key for ``journey`` with ``model``, building its tagger on first use."""

@@ -56,6 +56,13 @@ def serve_command(host: str, port: int, workers: int, insecure: bool) -> None:
             f"refusing to listen on {host} without API keys: set STEPLENS_API_KEYS, listen on "
             "127.0.0.1, or pass --insecure"
         )
+    # Load the models here first: one that is missing or corrupt stops the start with one clear
+    # line, before uvicorn runs (in this process, the loaded models are then reused).
+    from api.models import TaggerPool
+
+    TaggerPool(
+        settings.step_models, signals=settings.signals, precision=settings.precision
+    ).check_models()
     uvicorn.run(
         "api.app:create_app",
         factory=True,

@@ -143,6 +143,9 @@ class Store:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        # The last definition (or None: not stored) read or written per journey name, so that
+        # classification keeps working with the right journey while the database is away.
+        self._journeys_seen: dict[str, dict[str, Any] | None] = {}
 
     @classmethod
     def connect(cls, url: str | None) -> Store:
@@ -182,6 +185,8 @@ class Store:
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
         logger.info("database %s is at schema revision %s", self.url, self.schema_revision())
+        for name in self.list_journeys():
+            self.get_journey(name)
 
     def schema_revision(self) -> str | None:
         """The migration the database is at (None before the first ``migrate``)."""
@@ -218,14 +223,27 @@ class Store:
             return True
 
         replaced = self._write(work, retry=True)
+        self._journeys_seen[name] = stored
         logger.info("journey %r %s", name, "replaced" if replaced else "stored")
         return replaced
 
     def get_journey(self, name: str) -> dict[str, Any] | None:
-        """The stored definition of a journey, or None when there is none by that name."""
+        """The stored definition of a journey, or None when there is none by that name.
+
+        While the database is away, a journey this store has already read or written is
+        answered from that last copy (logged); any other raises ``StoreUnavailable``.
+        """
         query = sa.select(JourneyRow.definition).where(JourneyRow.name == name)
-        with self._read() as session:
-            return session.scalar(query)
+        try:
+            with self._read() as session:
+                definition: dict[str, Any] | None = session.scalar(query)
+        except StoreUnavailable:
+            if name not in self._journeys_seen:
+                raise
+            logger.warning("database away: journey %r as last read", name)
+            return self._journeys_seen[name]
+        self._journeys_seen[name] = definition
+        return definition
 
     def list_journeys(self) -> list[str]:
         """The names of the stored journeys, sorted."""
