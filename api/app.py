@@ -42,16 +42,31 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.migrated = False
     app.state.store = store
 
-    pool = TaggerPool(settings.step_models, signals=settings.signals, precision=settings.precision)
+    if settings.redact:
+        from pipeline.redact import build_redactor
+
+        app.state.redactor = await asyncio.to_thread(build_redactor)
+    else:
+        app.state.redactor = None
+        logger.warning("PII redaction is off (STEPLENS_REDACT=false): texts are stored as sent")
+    pool = TaggerPool(
+        settings.step_models,
+        signals=settings.signals,
+        precision=settings.precision,
+        redactor=app.state.redactor,
+    )
     await asyncio.to_thread(pool.check_models)
     bundled = bundled_journey_paths()
     if settings.default_journey in bundled:  # warm the default tagger: first call is fast
         journey = load_journey(bundled[settings.default_journey])
-        await asyncio.to_thread(pool.key, journey, None)
+        key = await asyncio.to_thread(pool.key, journey, None)
+        await asyncio.to_thread(pool.redact, key, ["warm-up by Jane Doe"])
     batcher = MicroBatcher(
         pool.tag,
         window_s=settings.batch_window_ms / 1000,
         max_texts=settings.batch_max_texts,
+        max_queued_texts=settings.queue_max_texts,
+        max_wait_s=settings.queue_max_wait_s,
     )
     batcher.start()
     app.state.pool = pool

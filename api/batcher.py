@@ -5,6 +5,12 @@ the model's time on per-call overhead. Calls are queued; one consumer task takes
 up to ``window_s`` for more (or until ``max_texts``), groups them by model, runs each group as
 one ``tag`` call in a worker thread, and hands every caller its own slice. While a pass runs, new
 calls queue up and form the next, larger batch, so the batch size adapts to the load.
+
+Overload: a call that would take the queue past ``max_queued_texts`` texts, or that would wait
+longer than ``max_wait_s`` (the texts queued ahead of it over the measured throughput) before its
+own work starts, is refused at once with :class:`Overloaded` (503 with ``Retry-After`` over
+HTTP) instead of waiting until the client times out. A refused call costs microseconds, so a
+flood cannot starve the calls in the queue.
 """
 
 from __future__ import annotations
@@ -12,14 +18,20 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Callable, Hashable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
+from api.errors import Overloaded
+
 logger = logging.getLogger(__name__)
 
+REFUSAL_LOG_INTERVAL_S = 10.0
+
 T = TypeVar("T")
+R = TypeVar("R")
 
 
 @dataclass
@@ -38,12 +50,20 @@ class MicroBatcher(Generic[T]):
         *,
         window_s: float = 0.004,
         max_texts: int = 128,
+        max_queued_texts: int = 2048,
+        max_wait_s: float = 5.0,
     ) -> None:
         self.run = run
         self.window_s = window_s
         self.max_texts = max_texts
+        self.max_queued_texts = max_queued_texts
+        self.max_wait_s = max_wait_s
         self.batches = 0
         self.texts = 0
+        self.refused = 0
+        self._refusals_logged = (0.0, 0)  # (when, self.refused then): one warning per interval
+        self.queued_texts = 0  # submitted, not yet taken into a batch
+        self.texts_per_s = 0.0  # moving average of measured throughput (0: none measured yet)
         self._queue: asyncio.Queue[_Call[T]] | None = None
         self._task: asyncio.Task[None] | None = None
         # One worker: torch already spreads a forward pass over the cores (intra-op threads).
@@ -73,15 +93,62 @@ class MicroBatcher(Generic[T]):
             raise RuntimeError("MicroBatcher.start() was not called")
         if not texts:
             return []
+        self._admit(len(texts))
         future: asyncio.Future[list[T]] = asyncio.get_running_loop().create_future()
-        await self._queue.put(_Call(key, texts, future))
+        self.queued_texts += len(texts)
+        self._queue.put_nowait(_Call(key, texts, future))
         return await future
+
+    def estimated_wait_s(self, extra: int = 0) -> float:
+        """Seconds until ``extra`` more texts would be done, at the measured throughput."""
+        if self.texts_per_s <= 0:
+            return 0.0
+        return (self.queued_texts + extra) / self.texts_per_s
+
+    def admit(self, n: int) -> None:
+        """Raise :class:`Overloaded` now if a call of ``n`` texts would be refused.
+
+        Routes call it first, so a refused request costs no parsing of journeys or database
+        reads; ``submit`` checks again.
+        """
+        self._admit(n)
+
+    async def run_in_worker(self, function: Callable[..., R], *args: Any) -> R:
+        """Run other CPU work (redacting stored attributes) in the model's worker thread."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, function, *args)
+
+    def _admit(self, n: int) -> None:
+        """Refuse a call the queue cannot take in time (see the module docstring)."""
+        wait = self.estimated_wait_s()  # the work ahead of this call, not its own
+        if self.queued_texts + n > self.max_queued_texts or wait > self.max_wait_s:
+            self.refused += 1
+            self._log_refusals()
+            retry = max(1.0, min(wait or self.max_wait_s, 60.0))
+            raise Overloaded(
+                f"overloaded: {self.queued_texts} texts are queued (about {wait:.1f}s of work); "
+                "try again later",
+                retry_after=retry,
+            )
+
+    def _log_refusals(self) -> None:
+        """At most one warning per ``REFUSAL_LOG_INTERVAL_S`` about refused calls."""
+        now = time.monotonic()
+        when, count = self._refusals_logged
+        if now - when >= REFUSAL_LOG_INTERVAL_S:
+            logger.warning(
+                "overloaded: %d call(s) refused since the last warning (%d texts queued)",
+                self.refused - count,
+                self.queued_texts,
+            )
+            self._refusals_logged = (now, self.refused)
 
     async def _consume(self) -> None:
         assert self._queue is not None
         loop = asyncio.get_running_loop()
         while True:
             calls = [await self._queue.get()]
+            self.queued_texts -= len(calls[0].texts)
             size = len(calls[0].texts)
             deadline = loop.time() + self.window_s
             while size < self.max_texts:
@@ -95,6 +162,7 @@ class MicroBatcher(Generic[T]):
                         break
                 else:
                     call = self._queue.get_nowait()
+                self.queued_texts -= len(call.texts)
                 calls.append(call)
                 size += len(call.texts)
             groups: dict[Hashable, list[_Call[T]]] = {}
@@ -110,6 +178,7 @@ class MicroBatcher(Generic[T]):
         if not live:
             return
         texts = [text for call in live for text in call.texts]
+        started = loop.time()
         try:
             results: list[Any] = await loop.run_in_executor(self._executor, self.run, key, texts)
         except Exception as exc:  # handed to every caller of the batch, never lost
@@ -120,6 +189,8 @@ class MicroBatcher(Generic[T]):
             return
         self.batches += 1
         self.texts += len(texts)
+        rate = len(texts) / max(loop.time() - started, 1e-6)
+        self.texts_per_s = rate if self.texts_per_s <= 0 else 0.8 * self.texts_per_s + 0.2 * rate
         start = 0
         for call in live:
             end = start + len(call.texts)

@@ -17,10 +17,9 @@ from api.batcher import MicroBatcher
 from api.db.store import Store
 from api.errors import NotFoundError, Unavailable
 from api.limits import RateLimiter, retry_after
-from api.models import TaggerPool
+from api.models import Classified, TaggerPool
 from api.settings import Settings, key_matches
 from pipeline.journey import Journey, bundled_journey_paths, journey_from_dict, load_journey
-from pipeline.tagger import TaggedComment
 
 
 def get_app_settings(request: Request) -> Settings:
@@ -45,9 +44,9 @@ def get_pool(request: Request) -> TaggerPool:
     return pool
 
 
-def get_batcher(request: Request) -> MicroBatcher[TaggedComment]:
+def get_batcher(request: Request) -> MicroBatcher[Classified]:
     """The micro-batcher that runs model work off the event loop."""
-    batcher: MicroBatcher[TaggedComment] | None = getattr(request.app.state, "batcher", None)
+    batcher: MicroBatcher[Classified] | None = getattr(request.app.state, "batcher", None)
     if batcher is None:
         raise Unavailable("the models are still loading")
     return batcher
@@ -56,7 +55,7 @@ def get_batcher(request: Request) -> MicroBatcher[TaggedComment]:
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 StoreDep = Annotated[Store, Depends(get_store)]
 PoolDep = Annotated[TaggerPool, Depends(get_pool)]
-BatcherDep = Annotated["MicroBatcher[TaggedComment]", Depends(get_batcher)]
+BatcherDep = Annotated["MicroBatcher[Classified]", Depends(get_batcher)]
 
 _bearer = HTTPBearer(auto_error=False, description="Authorization: Bearer <API key>")
 _header = APIKeyHeader(name="X-API-Key", auto_error=False, description="X-API-Key: <API key>")

@@ -8,6 +8,7 @@ its traceback and answered with a JSON 500 that leaks nothing.
 from __future__ import annotations
 
 import logging
+import math
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -29,6 +30,15 @@ class Unavailable(SteplensError):
     """The service cannot answer now (database away, models not loaded); try again later."""
 
 
+class Overloaded(Unavailable):
+    """The model queue is full: try again after ``retry_after`` seconds (not logged one by one:
+    under a flood that would be a second flood, in the logs)."""
+
+    def __init__(self, message: str, retry_after: float) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 def status_for(exc: SteplensError) -> int:
     """The HTTP status of a library error."""
     from api.db.store import NotFound, StoreUnavailable
@@ -46,8 +56,9 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(SteplensError)
     async def library_error(request: Request, exc: SteplensError) -> JSONResponse:
         status = status_for(exc)
-        headers = {"Retry-After": str(RETRY_AFTER_S)} if status == 503 else None
-        if status == 503:
+        wait = exc.retry_after if isinstance(exc, Overloaded) else RETRY_AFTER_S
+        headers = {"Retry-After": str(math.ceil(wait))} if status == 503 else None
+        if status == 503 and not isinstance(exc, Overloaded):
             logger.warning("%s %s: %s", request.method, request.url.path, exc)
         return JSONResponse({"detail": str(exc)}, status_code=status, headers=headers)
 

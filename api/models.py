@@ -13,15 +13,27 @@ import json
 import logging
 import threading
 from collections.abc import Hashable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from typing import cast
+from typing import TYPE_CHECKING, Any, cast
 
 from pipeline import __version__
 from pipeline.errors import SteplensError
 from pipeline.journey import Journey
 from pipeline.tagger import TaggedComment, Tagger, build_tagger
 
+if TYPE_CHECKING:
+    from pipeline.redact import Redactor
+
 logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Classified:
+    """One text as the pool tagged it: the text (redacted, when the pool redacts) and its tags."""
+
+    text: str
+    tagged: TaggedComment
 
 
 class UnknownModel(SteplensError):
@@ -32,12 +44,19 @@ class TaggerPool:
     """Taggers by key; ``tag(key, texts)`` is what the micro-batcher runs in its worker thread."""
 
     def __init__(
-        self, step_models: Mapping[str, Path], *, signals: bool = True, precision: str = "auto"
+        self,
+        step_models: Mapping[str, Path],
+        *,
+        signals: bool = True,
+        precision: str = "auto",
+        redactor: Redactor | None = None,
     ) -> None:
         self.step_models = dict(step_models)
         self.signals = signals
         self.precision = precision
+        self.redactor = redactor
         self._taggers: dict[Hashable, Tagger] = {}
+        self._redactors: dict[Hashable, Redactor] = {}
         self._lock = threading.Lock()
 
     def check_models(self) -> None:
@@ -75,9 +94,33 @@ class TaggerPool:
         """The tagger behind ``key`` (from ``key()``)."""
         return self._taggers[key]
 
-    def tag(self, key: Hashable, texts: list[str]) -> list[TaggedComment]:
-        """Tag texts with the tagger behind ``key``."""
-        return self._taggers[key].tag(texts)
+    def tag(self, key: Hashable, texts: list[str]) -> list[Classified]:
+        """Redact (when the pool redacts) and tag texts with the tagger behind ``key``.
+
+        The micro-batcher runs this in its one worker thread, so redaction's NER pass is batched
+        across concurrent requests and queued (and refused under overload) like the model work.
+        """
+        texts = self.redact(key, texts)
+        tagged = self._taggers[key].tag(texts)
+        return [Classified(text, item) for text, item in zip(texts, tagged, strict=True)]
+
+    def redact(self, key: Hashable, texts: list[str]) -> list[str]:
+        """``texts`` redacted for the journey behind ``key`` (unchanged without a redactor)."""
+        if self.redactor is None or not texts:
+            return texts
+        scoped = self._redactors.get(key)
+        if scoped is None:
+            scoped = self.redactor.for_journey(self._taggers[key].journey)
+            self._redactors[key] = scoped
+        return [r.text for r in scoped.redact_many(texts)]
+
+    def redact_values(self, key: Hashable, values: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Every string (at any depth) of each mapping in ``values``, redacted for ``key``."""
+        if self.redactor is None:
+            return values
+        strings = [text for value in values for text in _strings(value)]
+        replacements = iter(self.redact(key, strings))
+        return [_rebuild(value, replacements) for value in values]
 
     def versions(self, key: Hashable) -> dict[str, str]:
         """What produced a record, stored with it: the step model and the signals model."""
@@ -92,3 +135,23 @@ class TaggerPool:
         if tagger.signals is not None:
             versions["signals"] = f"steplens {__version__} models/signals"
         return versions
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [text for item in value.values() for text in _strings(item)]
+    if isinstance(value, list):
+        return [text for item in value for text in _strings(item)]
+    return []
+
+
+def _rebuild(value: Any, replacements: Any) -> Any:
+    if isinstance(value, str):
+        return next(replacements)
+    if isinstance(value, dict):
+        return {key: _rebuild(item, replacements) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_rebuild(item, replacements) for item in value]
+    return value

@@ -45,6 +45,16 @@ class Settings(BaseSettings):
     batch_max_texts: int = Field(
         default=128, ge=1, description="Most texts one shared forward pass takes."
     )
+    queue_max_texts: int = Field(
+        default=2048,
+        ge=1,
+        description="Most texts waiting for the model; beyond it calls get 503 + Retry-After.",
+    )
+    queue_max_wait_s: float = Field(
+        default=5.0,
+        gt=0,
+        description="Longest estimated wait a call may join; beyond it 503 + Retry-After.",
+    )
     step_models: Annotated[dict[str, Path], NoDecode] = Field(
         default_factory=dict,
         description="Registered step models, name=path pairs separated by commas.",
@@ -54,6 +64,11 @@ class Settings(BaseSettings):
     )
     log_texts: bool = Field(default=False, description="Log comment texts (off: never).")
     signals: bool = Field(default=True, description="Score sentiment and effort.")
+    redact: bool = Field(
+        default=True,
+        description="Redact PII (emails, phones, cards, IBANs, secret URLs, addresses, names) "
+        "before texts are classified, stored or returned.",
+    )
     precision: Literal["auto", "fp32", "bf16"] = Field(
         default="auto",
         description="Encoder arithmetic: auto is bf16 on CPUs with native bf16, else fp32.",

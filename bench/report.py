@@ -22,6 +22,7 @@ DOCS_PATH = project_root() / "docs" / "benchmarks.md"
 WHOLE_NUMBER_COLUMNS = (
     *("comments/s", "segments/s", "texts/s", "rows/s", "clauses/s"),
     *("peak MB", "server peak MB"),
+    *("planted", "found", "detections"),
 )
 
 DOC_INTRO = """# Benchmarks

@@ -75,6 +75,12 @@ from cli.output import is_quiet, row_progress
     help="With --engine ray: tagger actors (each loads the models once).",
 )
 @click.option(
+    "--redact",
+    is_flag=True,
+    help="Replace PII (emails, phones, cards, IBANs, secret URLs, addresses, names) in the text "
+    "with [EMAIL], [PHONE], ... before tagging; the output holds only the redacted text.",
+)
+@click.option(
     "--resume",
     is_flag=True,
     help="Continue an interrupted run (Ctrl-C, kill, crash) after its last durable chunk.",
@@ -101,6 +107,7 @@ def tag_command(
     engine: str,
     ray_address: str | None,
     ray_actors: int,
+    redact: bool,
     resume: bool,
     output_path: Path,
 ) -> None:
@@ -138,6 +145,7 @@ def tag_command(
             batch_size=min(chunk_size, 1024),
             actors=ray_actors,
             address=ray_address,
+            redact=redact,
         )
         if not is_quiet():
             click.echo(
@@ -154,6 +162,11 @@ def tag_command(
         signals=not no_signals,
         precision=precision,
     )
+    redactor = None
+    if redact:
+        from pipeline.redact import build_redactor
+
+        redactor = build_redactor(journeys=[loaded])
     try:
         with row_progress(f"tagging {input_path.name}", total, quiet=is_quiet()) as advance:
             summary = tag_file(
@@ -167,6 +180,7 @@ def tag_command(
                 chunk_size=chunk_size,
                 on_rows=advance,
                 resume=resume,
+                redactor=redactor,
             )
     except KeyboardInterrupt:
         raise click.ClickException(
@@ -181,3 +195,6 @@ def tag_command(
             f"{loaded.name!r}; wrote {summary.records} records to {summary.output}",
             err=True,
         )
+        if redactor is not None:
+            found = ", ".join(f"{n} {kind}" for kind, n in sorted(summary.redacted.items()))
+            click.echo(f"redacted: {found or 'no PII found'}", err=True)

@@ -72,6 +72,11 @@ class TagActor:
             signals=options["signals"],
             precision=options["precision"],
         )
+        self.redactor = None
+        if options.get("redact"):
+            from pipeline.redact import build_redactor
+
+            self.redactor = build_redactor(journeys=[journey])
 
     def __call__(self, batch: Any) -> Any:
         import pyarrow as pa
@@ -83,7 +88,9 @@ class TagActor:
         texts = [as_text(row.get(self.options["text_column"])) for row in rows]
         ids = [row.get(self.options["id_column"]) for row in rows]
         chunk = Chunk(start=0, rows=rows, texts=texts, ids=ids)
-        records = tag_records(chunk, self.tagger.tag(texts), self.options["granularity"])
+        if self.redactor is not None:
+            chunk, _ = self.redactor.redact_chunk(chunk, self.options["text_column"])
+        records = tag_records(chunk, self.tagger.tag(chunk.texts), self.options["granularity"])
         if self.options["flat"]:  # CSV: every cell as the local CSV writer writes it
             records = [{k: str(csv_cell(v)) for k, v in record.items()} for record in records]
         return pa.Table.from_pylist(records)
@@ -105,8 +112,10 @@ def tag_with_ray(
     batch_size: int = DEFAULT_BATCH,
     actors: int = 1,
     address: str | None = None,
+    redact: bool = False,
 ) -> RayRun:
-    """Tag INPUT into the folder OUTPUT with Ray Data (see the module docstring)."""
+    """Tag INPUT into the folder OUTPUT with Ray Data (see the module docstring); ``redact``
+    redacts each batch's texts before tagging, as the local engine does."""
     ray = import_ray()
     source = Path(input_path)
     out = Path(output_path)
@@ -144,6 +153,7 @@ def tag_with_ray(
         "text_column": text_column,
         "id_column": table.id_column,
         "flat": out_format in (TableFormat.CSV, TableFormat.TSV),
+        "redact": redact,
     }
     tagged = dataset.map_batches(
         TagActor,

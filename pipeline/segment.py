@@ -639,10 +639,9 @@ def _prefer_numpy_gemm(nlp: Any) -> None:
         logger.debug("cannot switch the spaCy models to numpy's BLAS", exc_info=True)
 
 
-@functools.lru_cache(maxsize=1)
-def load_nlp() -> Any:
-    """The spaCy pipeline without NER and lemmatizer, loaded once per process (shared by the
-    segmenter and the report's key phrases)."""
+def load_spacy_pipeline(exclude: Sequence[str]) -> Any:
+    """The packaged spaCy pipeline without the ``exclude``d components; a clear error naming the
+    ``pip install`` to run when spaCy or the pipeline is missing."""
     try:
         import spacy
     except ImportError:
@@ -650,11 +649,18 @@ def load_nlp() -> Any:
             "spaCy is not installed: pip install 'spacy>=3.8,<3.9'"
         ) from None
     try:
-        nlp = spacy.load(SPACY_MODEL, exclude=list(EXCLUDED_COMPONENTS))
+        return spacy.load(SPACY_MODEL, exclude=list(exclude))
     except OSError:
         raise MissingDependencyError(
             f"the spaCy pipeline {SPACY_MODEL} is not installed: pip install {SPACY_MODEL_PACKAGE}"
         ) from None
+
+
+@functools.lru_cache(maxsize=1)
+def load_nlp() -> Any:
+    """The spaCy pipeline without NER and lemmatizer, loaded once per process (shared by the
+    segmenter and the report's key phrases)."""
+    nlp = load_spacy_pipeline(EXCLUDED_COMPONENTS)
     _prefer_numpy_gemm(nlp)
     logger.info("loaded spaCy pipeline %s (%s)", SPACY_MODEL, ", ".join(nlp.pipe_names))
     return nlp

@@ -17,8 +17,9 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
     from numpy.typing import NDArray
 
     from pipeline.encoder import TextEncoder
+    from pipeline.redact import Redactor
     from pipeline.segment import Segment, Segmenter
     from pipeline.signals import Signals, SignalsModel
 
@@ -354,6 +356,8 @@ class TagSummary:
     ids_are_row_numbers: bool
     resumed_after: int = 0
     """Input rows an interrupted run had already written (0 for a fresh run)."""
+    redacted: dict[str, int] = field(default_factory=dict)
+    """PII found and replaced by kind, in the rows this run tagged (with a redactor)."""
 
 
 def tag_file(
@@ -368,12 +372,15 @@ def tag_file(
     chunk_size: int = DEFAULT_CHUNK_SIZE,
     on_rows: Callable[[int], None] | None = None,
     resume: bool = False,
+    redactor: Redactor | None = None,
 ) -> TagSummary:
     """Tag a feedback file chunk by chunk and write the records; returns counts.
 
     Every chunk is durable once written, with a checkpoint beside the output
     (``pipeline.checkpoint``): after an interruption, ``resume=True`` continues after the last
-    durable chunk, so every input row is written exactly once, in input order.
+    durable chunk, so every input row is written exactly once, in input order. With a
+    ``redactor``, each chunk's texts are redacted as they are read: the text column written and
+    the segment texts and offsets are those of the redacted text.
     """
     if granularity not in GRANULARITIES:
         raise SteplensError(f"granularity must be one of {', '.join(GRANULARITIES)}")
@@ -407,6 +414,8 @@ def tag_file(
         "columns": columns,
         "tagger": tagger.describe(),
     }
+    if redactor is not None:
+        options["redact"] = redactor.describe()
     checkpoint = progress_path(output_path)
     progress = TagProgress.start(input_path, options)
     previous = TagProgress.load(checkpoint)
@@ -437,12 +446,16 @@ def tag_file(
         writer = TableWriter(output_path, columns=columns, durable=True)
     skipped = progress.rows_done
     duplicates = DuplicateIds(enabled=not add_id)
+    redacted: Counter[str] = Counter()
     try:
         for chunk in table.chunks():
             end = chunk.start + len(chunk)
             if end <= progress.rows_done:
                 continue  # done before the interruption
             duplicates.add(chunk.ids)
+            if redactor is not None:
+                chunk, found = redactor.redact_chunk(chunk, text_column)
+                redacted.update(found)
             tagged = tagger.tag(chunk.texts)
             records = tag_records(chunk, tagged, granularity, add_id=add_id)
             writer.write(records)
@@ -468,6 +481,7 @@ def tag_file(
         Path(output_path),
         add_id,
         resumed_after=skipped,
+        redacted=dict(redacted),
     )
 
 

@@ -59,11 +59,18 @@ async def classify(
     """Split each text into clauses, classify each to a step, score sentiment and effort.
 
     Concurrent calls share forward passes (micro-batching); the model work runs off the event
-    loop. ``id`` in each record is the text's position in the request.
+    loop. ``id`` in each record is the text's position in the request. Unless the service runs
+    with ``STEPLENS_REDACT=false``, PII is replaced by placeholders first (``[EMAIL]``, ...):
+    the records carry the redacted text, and offsets refer to it.
     """
     texts = body.all_texts()
     check_limits(texts, settings, "text" if body.text is not None else "texts")
+    batcher.admit(len(texts))  # under overload, refuse before doing any work
     journey = await resolve_journey(body.journey, settings, store)
     key = pool.key(journey, body.model)
-    tagged = await batcher.submit(key, texts)
-    return ClassifyResponse(results=as_records(texts, tagged, body.granularity))
+    classified = await batcher.submit(key, texts)
+    return ClassifyResponse(
+        results=as_records(
+            [c.text for c in classified], [c.tagged for c in classified], body.granularity
+        )
+    )

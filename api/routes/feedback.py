@@ -11,6 +11,7 @@ from fastapi import APIRouter, Query
 
 from api.db.store import StoredItem
 from api.deps import BatcherDep, PoolDep, SettingsDep, StoreDep, resolve_journey
+from api.redaction import RedactorDep, redaction_version
 from api.routes.classify import as_records, check_limits
 from api.schemas import FeedbackIn, FeedbackPage, FeedbackStored, LabelIn
 from pipeline.errors import SteplensError
@@ -36,26 +37,34 @@ async def ingest(
     store: StoreDep,
     pool: PoolDep,
     batcher: BatcherDep,
+    redactor: RedactorDep,
 ) -> FeedbackStored:
     """Classify every item and store it with the model versions, idempotent on (journey, id).
 
     Sending the same items again stores them once; an item whose text changed replaces the
     stored one and is listed under ``replaced``. A 2xx answer means the batch is committed.
+    Unless the service runs with ``STEPLENS_REDACT=false``, PII in the text and in the string
+    values of extra fields is replaced by placeholders before anything is classified or stored.
     """
     texts = [item.text for item in body.items]
     check_limits(texts, settings, "items")
+    batcher.admit(len(texts))  # under overload, refuse before doing any work
     journey = await resolve_journey(body.journey, settings, store)
     key = pool.key(journey, None)
-    tagged = await batcher.submit(key, texts)
-    records = as_records(texts, tagged, "comment")
-    versions = pool.versions(key)
+    classified = await batcher.submit(key, texts)
+    texts = [c.text for c in classified]
+    attributes = await batcher.run_in_worker(
+        pool.redact_values, key, [item.attributes() for item in body.items]
+    )
+    records = as_records(texts, [c.tagged for c in classified], "comment")
+    versions = {**pool.versions(key), **redaction_version(redactor)}
     stored = [
         StoredItem(
             external_id=item.id,
-            text=item.text,
+            text=text,
             created_at=item.created_at,
             channel=item.channel,
-            attributes=item.attributes(),
+            attributes=attrs,
             step=record["step"],
             step_confidence=float(record["step_confidence"]),
             steps=record["steps"],
@@ -65,7 +74,7 @@ async def ingest(
             effort_score=record.get("effort_score"),
             model_versions=versions,
         )
-        for item, record in zip(body.items, records, strict=True)
+        for item, text, attrs, record in zip(body.items, texts, attributes, records, strict=True)
     ]
     result = await asyncio.to_thread(store.upsert_feedback, journey.name, stored)
     if settings.log_texts:

@@ -56,7 +56,15 @@ def test_every_command_has_help_and_is_documented(runner: CliRunner, path: tuple
         if isinstance(param, click.Option) and not param.hidden:
             assert param.help, f"option {param.name} of {' '.join(path)} has no help"
     heading = "## steplens " + " ".join(path)
-    assert heading in DOCS.read_text(encoding="utf-8"), f"{heading!r} missing from docs/cli.md"
+    docs = DOCS.read_text(encoding="utf-8")
+    assert heading in docs, f"{heading!r} missing from docs/cli.md"
+    section = re.split(r"^## ", docs.split(heading + "\n", 1)[1], flags=re.MULTILINE)[0]
+    for param in command.params:
+        if isinstance(param, click.Option) and not param.hidden:
+            names = [name for name in (*param.opts, *param.secondary_opts) if name[:2] == "--"]
+            assert any(name in section for name in names), (
+                f"option {names[0]} of {' '.join(path)} is not in its section of docs/cli.md"
+            )
 
 
 def test_version(runner: CliRunner) -> None:

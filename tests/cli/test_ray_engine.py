@@ -115,3 +115,25 @@ def test_ray_needs_ids(ray_session: Any, write_csv: Any, tmp_path: Path) -> None
         ],
     )
     assert result.exit_code == 1 and "needs ids" in result.output
+
+
+def test_ray_redacts_like_the_local_engine(
+    ray_session: Any, write_jsonl: Any, tmp_path: Path, encoder: Any
+) -> None:
+    rows = [
+        {"id": "p1", "text": "Card 4111 1111 1111 1111 charged twice, call +44 7700 900123."},
+        {"id": "p2", "text": "Thanks to Priya Raman, mail priya@example.org"},
+        {"id": "p3", "text": "The parcel came late."},
+    ]
+    source = write_jsonl(rows, name="pii.jsonl")
+    runner = CliRunner()
+    command = ["tag", str(source), "-j", "ecommerce", "--precision", "fp32", "--redact"]
+    local = tmp_path / "local.jsonl"
+    assert runner.invoke(cli, [*command, "--out", str(local)]).exit_code == 0
+    ray_out = tmp_path / "ray.jsonl"
+    result = runner.invoke(cli, [*command, "--engine", "ray", "--out", str(ray_out)])
+    assert result.exit_code == 0, result.output
+    expected = [row["text"] for chunk in open_table(local) for row in chunk.rows]
+    assert [row["text"] for row in read_folder(ray_out)] == expected
+    assert expected[0] == "Card [CARD] charged twice, call [PHONE]."
+    assert expected[1] == "Thanks to [NAME], mail [EMAIL]"
