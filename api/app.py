@@ -17,7 +17,7 @@ from typing import Any
 from fastapi import Depends, FastAPI
 
 from api.errors import install_error_handlers
-from api.limits import BodySizeLimit, RateLimiter
+from api.limits import BodySizeLimit, RateLimiter, ShedWhenSaturated
 from api.settings import Settings, get_settings
 from pipeline import __version__
 
@@ -99,6 +99,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.rate_limiter = RateLimiter(settings.rate_limit)
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(ShedWhenSaturated)  # outermost: refuses before the body is read
     if settings.cors_origins:
         from fastapi.middleware.cors import CORSMiddleware
 

@@ -105,6 +105,11 @@ class MicroBatcher(Generic[T]):
             return 0.0
         return (self.queued_texts + extra) / self.texts_per_s
 
+    def saturated(self) -> bool:
+        """True while any call would be refused (the queue is full or its wait too long)."""
+        full = self.queued_texts >= self.max_queued_texts
+        return full or self.estimated_wait_s() > self.max_wait_s
+
     def admit(self, n: int) -> None:
         """Raise :class:`Overloaded` now if a call of ``n`` texts would be refused.
 

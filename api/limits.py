@@ -24,6 +24,27 @@ class BodyTooLarge(Exception):
     """Raised inside ``receive`` when a chunked body passes the limit."""
 
 
+class ShedWhenSaturated:
+    """Answer 503 + ``Retry-After`` to model calls while the model queue is full, without
+    reading their bodies: under a flood, parsing requests that will be refused anyway would take
+    the CPU the queued work needs. The routes check the queue again for each call's size."""
+
+    PATHS = ("/v1/classify", "/v1/feedback")
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "POST" and scope["path"] in self.PATHS:
+            batcher = getattr(scope["app"].state, "batcher", None)
+            if batcher is not None and batcher.saturated():
+                wait = retry_after(max(batcher.estimated_wait_s(), 1.0))
+                detail = "overloaded: the model queue is full; try again later"
+                await send_json(send, 503, detail, {"Retry-After": wait})
+                return
+        await self.app(scope, receive, send)
+
+
 class BodySizeLimit:
     """Answer 413 (JSON) for request bodies over ``max_bytes``."""
 
@@ -40,10 +61,10 @@ class BodySizeLimit:
                 try:
                     declared = int(value)
                 except ValueError:
-                    await self._refuse(send, 400, "Content-Length is not a number")
+                    await send_json(send, 400, "Content-Length is not a number")
                     return
                 if declared > self.max_bytes:
-                    await self._refuse(send, 413, self._message())
+                    await send_json(send, 413, self._message())
                     return
         seen = 0
         started = False
@@ -67,20 +88,24 @@ class BodySizeLimit:
             await self.app(scope, limited_receive, tracking_send)
         except BodyTooLarge:
             if not started:
-                await self._refuse(send, 413, self._message())
+                await send_json(send, 413, self._message())
 
     def _message(self) -> str:
         return f"request body is larger than {self.max_bytes} bytes"
 
-    @staticmethod
-    async def _refuse(send: Send, status: int, detail: str) -> None:
-        body = json.dumps({"detail": detail}).encode()
-        headers = [
-            (b"content-type", b"application/json"),
-            (b"content-length", str(len(body)).encode()),
-        ]
-        await send({"type": "http.response.start", "status": status, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
+
+async def send_json(
+    send: Send, status: int, detail: str, headers: dict[str, str] | None = None
+) -> None:
+    """A whole JSON error response ``{"detail": ...}``, straight to the ASGI ``send``."""
+    body = json.dumps({"detail": detail}).encode()
+    raw = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+        *((name.lower().encode(), value.encode()) for name, value in (headers or {}).items()),
+    ]
+    await send({"type": "http.response.start", "status": status, "headers": raw})
+    await send({"type": "http.response.body", "body": body})
 
 
 class RateLimiter:

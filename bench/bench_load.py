@@ -165,8 +165,19 @@ def run(seconds: float, clients: int, flood_seconds: float) -> Table:
     ):
         drive(url, texts, clients, min(5.0, seconds), flood=False)  # warm-up
         start_rss = rss_mb(server.pid)
+        samples: list[float] = []
+        done = threading.Event()
+
+        def sample() -> None:  # the server's memory every 10 s while the load runs
+            while not done.wait(10.0):
+                samples.append(rss_mb(server.pid))
+
+        monitor = threading.Thread(target=sample, daemon=True)
+        monitor.start()
         started = time.perf_counter()
         sustained = drive(url, texts, clients, seconds, flood=False)
+        done.set()
+        monitor.join()
         metrics = {**sustained.metrics(), RSS_START: start_rss, RSS_END: rss_mb(server.pid)}
         table.rows.append(
             Row(
@@ -196,7 +207,8 @@ def run(seconds: float, clients: int, flood_seconds: float) -> Table:
     table.notes += [
         f"sustained: {first[ERRORS_5XX]:.0f} 5xx answers, {first[FAILED]:.0f} without an answer "
         f"(target: zero); server memory {first[RSS_START]:.0f} -> {first[RSS_END]:.0f} MB "
-        f"({growth:+.1f}%) over {seconds:.0f} s; peak {peak:.0f} MB",
+        f"({growth:+.1f}%) over {seconds:.0f} s; every 10 s: "
+        f"{', '.join(f'{mb:.0f}' for mb in samples)} MB; peak {peak:.0f} MB",
         f"flood: {second[REFUSED]:.0f} of {second[REQUESTS]:.0f} calls refused with 503, p99 "
         f"{second[REFUSAL_P99]:.0f} ms to refuse; {second[ERRORS_5XX]:.0f} other 5xx, "
         f"{second[FAILED]:.0f} client timeouts ({CLIENT_TIMEOUT_S:.0f} s); every refusal carried "

@@ -26,6 +26,7 @@ import copy
 import functools
 import json
 import logging
+import os
 import re
 import time
 from collections.abc import Mapping, Sequence
@@ -93,7 +94,16 @@ class BertConfig:
         return cls(**{name: raw[name] for name in cls.__dataclass_fields__})
 
 
+# oneDNN (which runs the bf16 matrix products) caches one compiled primitive per input shape, up
+# to 1,024 by default, each holding its own reordered copy of the weights. The service sees
+# thousands of shapes (any batch size times any length), so that cache alone grew a server by
+# about 1 GB in a minute of load. 64 bounds that for little cost (docs/speed.md);
+# ONEDNN_PRIMITIVE_CACHE_CAPACITY set by the user wins.
+ONEDNN_CACHE_CAPACITY = "64"
+
+
 def _torch() -> Any:
+    os.environ.setdefault("ONEDNN_PRIMITIVE_CACHE_CAPACITY", ONEDNN_CACHE_CAPACITY)
     try:
         import torch
     except ImportError:

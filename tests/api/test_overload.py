@@ -82,3 +82,20 @@ def test_http_overload_is_a_503_with_retry_after(tmp_path: Path, encoder: Any) -
         assert int(answer.headers["Retry-After"]) >= 1
         assert "overloaded" in answer.json()["detail"]
         assert client.post("/v1/classify", json={"text": "checkout failed"}).status_code == 200
+
+
+def test_a_saturated_queue_sheds_model_calls_before_reading_them(
+    tmp_path: Path, encoder: Any
+) -> None:
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'db.sqlite'}", queue_max_texts=10)
+    with TestClient(create_app(settings)) as client:
+        batcher = client.app.state.batcher  # type: ignore[attr-defined]
+        batcher.queued_texts = 10  # as if ten texts were waiting
+        for path in ("/v1/classify", "/v1/feedback"):
+            shed = client.post(path, content=b"not even JSON")
+            assert shed.status_code == 503, path
+            assert "queue is full" in shed.json()["detail"]
+            assert int(shed.headers["Retry-After"]) >= 1
+        assert client.get("/v1/journeys").status_code == 200  # other routes still answer
+        batcher.queued_texts = 0
+        assert client.post("/v1/classify", json={"text": "late parcel"}).status_code == 200
