@@ -29,6 +29,22 @@ from api.errors import Overloaded
 logger = logging.getLogger(__name__)
 
 REFUSAL_LOG_INTERVAL_S = 10.0
+TRIM_EVERY_BATCHES = 20
+
+
+def release_free_memory() -> None:
+    """Hand freed heap pages back to the OS (glibc ``malloc_trim``; elsewhere, nothing).
+
+    Batches of every size and length leave the C heap fragmented: without this, a server's
+    resident memory kept rising for minutes under steady load although nothing was kept.
+    """
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -194,6 +210,8 @@ class MicroBatcher(Generic[T]):
             return
         self.batches += 1
         self.texts += len(texts)
+        if self.batches % TRIM_EVERY_BATCHES == 0:
+            await loop.run_in_executor(self._executor, release_free_memory)
         rate = len(texts) / max(loop.time() - started, 1e-6)
         self.texts_per_s = rate if self.texts_per_s <= 0 else 0.8 * self.texts_per_s + 0.2 * rate
         start = 0

@@ -65,3 +65,23 @@ def test_submit_before_start_is_an_error() -> None:
     batcher: MicroBatcher[str] = MicroBatcher(lambda key, texts: texts)
     with pytest.raises(RuntimeError, match="start"):
         asyncio.run(batcher.submit("k", ["x"]))
+
+
+def test_freed_memory_is_handed_back_every_few_batches(monkeypatch: pytest.MonkeyPatch) -> None:
+    import api.batcher as batcher_module
+
+    trims: list[int] = []
+    monkeypatch.setattr(batcher_module, "release_free_memory", lambda: trims.append(1))
+
+    async def main() -> int:
+        batcher: MicroBatcher[str] = MicroBatcher(lambda key, texts: list(texts), window_s=0)
+        batcher.start()
+        try:
+            for i in range(2 * batcher_module.TRIM_EVERY_BATCHES):
+                await batcher.submit("k", [f"t{i}"])
+            return batcher.batches
+        finally:
+            await batcher.stop()
+
+    assert asyncio.run(main()) == 2 * batcher_module.TRIM_EVERY_BATCHES
+    assert len(trims) == 2
