@@ -109,38 +109,34 @@ class MicroBatcher(Generic[T]):
             raise RuntimeError("MicroBatcher.start() was not called")
         if not texts:
             return []
-        self._admit(len(texts))
+        self.admit(len(texts))
         future: asyncio.Future[list[T]] = asyncio.get_running_loop().create_future()
         self.queued_texts += len(texts)
         self._queue.put_nowait(_Call(key, texts, future))
         return await future
 
-    def estimated_wait_s(self, extra: int = 0) -> float:
-        """Seconds until ``extra`` more texts would be done, at the measured throughput."""
+    def estimated_wait_s(self) -> float:
+        """Seconds until the queued texts are done, at the measured throughput."""
         if self.texts_per_s <= 0:
             return 0.0
-        return (self.queued_texts + extra) / self.texts_per_s
+        return self.queued_texts / self.texts_per_s
 
     def saturated(self) -> bool:
         """True while any call would be refused (the queue is full or its wait too long)."""
         full = self.queued_texts >= self.max_queued_texts
         return full or self.estimated_wait_s() > self.max_wait_s
 
-    def admit(self, n: int) -> None:
-        """Raise :class:`Overloaded` now if a call of ``n`` texts would be refused.
-
-        Routes call it first, so a refused request costs no parsing of journeys or database
-        reads; ``submit`` checks again.
-        """
-        self._admit(n)
-
     async def run_in_worker(self, function: Callable[..., R], *args: Any) -> R:
         """Run other CPU work (redacting stored attributes) in the model's worker thread."""
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor, function, *args)
 
-    def _admit(self, n: int) -> None:
-        """Refuse a call the queue cannot take in time (see the module docstring)."""
+    def admit(self, n: int) -> None:
+        """Raise :class:`Overloaded` now if a call of ``n`` texts cannot be served in time.
+
+        Routes call it before any other work, so a refused request costs no journey lookup or
+        database read; ``submit`` checks again (see the module docstring for the rule).
+        """
         wait = self.estimated_wait_s()  # the work ahead of this call, not its own
         if self.queued_texts + n > self.max_queued_texts or wait > self.max_wait_s:
             self.refused += 1

@@ -144,6 +144,21 @@ def drive(url: str, texts: Sequence[str], clients: int, seconds: float, *, flood
     return tally
 
 
+def record(
+    table: Table,
+    setting: str,
+    method: str,
+    tally: Tally,
+    rss_start: float,
+    rss_end: float,
+    started: float,
+) -> None:
+    """One phase's row: what the clients saw and the server's memory before and after."""
+    metrics = {**tally.metrics(), RSS_START: rss_start, RSS_END: rss_end}
+    table.rows.append(Row(setting, method, metrics, time.perf_counter() - started))
+    print(f"  {setting}: {metrics}", file=sys.stderr)
+
+
 def run(seconds: float, clients: int, flood_seconds: float) -> Table:
     """Sustained load, then a flood, against one server."""
     from bench.bench_steps import load_sample, speed_comments
@@ -178,29 +193,29 @@ def run(seconds: float, clients: int, flood_seconds: float) -> Table:
         sustained = drive(url, texts, clients, seconds, flood=False)
         done.set()
         monitor.join()
-        metrics = {**sustained.metrics(), RSS_START: start_rss, RSS_END: rss_mb(server.pid)}
-        table.rows.append(
-            Row(
-                f"sustained: {clients} clients, {seconds:.0f} s",
-                "mixed classify (1 and 8 texts) and ingest",
-                metrics,
-                time.perf_counter() - started,
-            )
+        setting = f"sustained: {clients} clients, {seconds:.0f} s"
+        record(
+            table,
+            setting,
+            "mixed classify (1 and 8 texts) and ingest",
+            sustained,
+            start_rss,
+            rss_mb(server.pid),
+            started,
         )
-        print(f"  sustained: {metrics}", file=sys.stderr)
         flood_start_rss = rss_mb(server.pid)
         started = time.perf_counter()
         flood = drive(url, texts, clients * 4, flood_seconds, flood=True)
-        metrics = {**flood.metrics(), RSS_START: flood_start_rss, RSS_END: rss_mb(server.pid)}
-        table.rows.append(
-            Row(
-                f"flood: {clients * 4} clients, {flood_seconds:.0f} s",
-                "64-text classify calls back to back",
-                metrics,
-                time.perf_counter() - started,
-            )
+        setting = f"flood: {clients * 4} clients, {flood_seconds:.0f} s"
+        record(
+            table,
+            setting,
+            "64-text classify calls back to back",
+            flood,
+            flood_start_rss,
+            rss_mb(server.pid),
+            started,
         )
-        print(f"  flood: {metrics}", file=sys.stderr)
         peak = peak_rss_mb(server.pid)
     first, second = (row.metrics for row in table.rows)
     growth = 100 * (first[RSS_END] - first[RSS_START]) / first[RSS_START]

@@ -151,13 +151,15 @@ def round_sizes() -> list[int]:
     return [sum(QUOTAS.values())] + [sum(q.values()) for _, q in sorted(ROUND_QUOTAS.items())]
 
 
+def round_of_index(index: int) -> int:
+    """The round (1, 2, ...) that drew the pooled text at 0-based ``index`` (rows are in round
+    order, and a text's id is ``e`` plus its index)."""
+    return int(np.searchsorted(np.cumsum(round_sizes()), index, side="right")) + 1
+
+
 def round_of(pooled: Sequence[dict[str, str]]) -> list[int]:
-    """The round (1, 2, ...) each pooled row was drawn in, from the ids' order."""
-    rounds: list[int] = []
-    bounds = np.cumsum(round_sizes())
-    for index in range(len(pooled)):
-        rounds.append(int(np.searchsorted(bounds, index, side="right")) + 1)
-    return rounds
+    """The round each pooled row was drawn in."""
+    return [round_of_index(index) for index in range(len(pooled))]
 
 
 def round_texts(round_number: int, path: Path | None = None) -> set[str]:

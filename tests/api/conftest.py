@@ -12,12 +12,16 @@ import os
 import secrets
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from fastapi.testclient import TestClient
 
+from api.app import create_app
 from api.db.models import Base
 from api.db.store import Store
+from api.settings import Settings
 
 POSTGRES_ENV = "STEPLENS_TEST_POSTGRES_URL"
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -90,3 +94,9 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
         yield from _sqlite_store(tmp_path)
     else:
         yield from _postgres_store(request.getfixturevalue("postgres_url"))
+
+
+def make_client(tmp: Path, **overrides: Any) -> TestClient:
+    """A test client for the app on a SQLite file in ``tmp``, with settings ``overrides``."""
+    settings = Settings(database_url=f"sqlite:///{tmp / 'steplens.db'}", **overrides)
+    return TestClient(create_app(settings))

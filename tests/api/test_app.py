@@ -10,16 +10,10 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from api.app import create_app
-from api.settings import Settings
 from pipeline.journey import load_journey
 from pipeline.paths import samples_dir
 from pipeline.tables import open_table
-
-
-def make_client(tmp: Path, **overrides: Any) -> TestClient:
-    settings = Settings(database_url=f"sqlite:///{tmp / 'steplens.db'}", **overrides)
-    return TestClient(create_app(settings))
+from tests.api.conftest import make_client
 
 
 @pytest.fixture(scope="module")

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from api.app import create_app
 from api.settings import Settings
+from tests.api.conftest import make_client
 
 TEXT = "Checkout charged card 4111 1111 1111 1111 twice. Ask Priya Raman, priya@example.org."
 REDACTED = "Checkout charged card [CARD] twice. Ask [NAME], [EMAIL]."
@@ -23,14 +23,9 @@ ITEM = {
 }
 
 
-def client_for(tmp: Path, **overrides: Any) -> TestClient:
-    settings = Settings(database_url=f"sqlite:///{tmp / 'steplens.db'}", **overrides)
-    return TestClient(create_app(settings))
-
-
 @pytest.fixture(scope="module")
 def redacting(tmp_path_factory: pytest.TempPathFactory, encoder: Any) -> Iterator[TestClient]:
-    with client_for(tmp_path_factory.mktemp("redacting")) as client:
+    with make_client(tmp_path_factory.mktemp("redacting")) as client:
         yield client
 
 
@@ -64,7 +59,7 @@ def test_classify_returns_redacted_text(redacting: TestClient) -> None:
 
 
 def test_redaction_can_be_switched_off(tmp_path: Path, encoder: Any) -> None:
-    with client_for(tmp_path, redact=False) as client:
+    with make_client(tmp_path, redact=False) as client:
         stored = client.post("/v1/feedback", json={"journey": "ecommerce", "items": [ITEM]})
         assert stored.status_code == 200, stored.text
         assert "redaction" not in stored.json()["model_versions"]
