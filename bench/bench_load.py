@@ -8,8 +8,12 @@ bounded request loops that stop by themselves:
 
 - **sustained**: ``--clients`` clients for ``--seconds``, a mix of single-text classify calls
   (80%), 8-text classify calls (15%) and 4-item feedback ingests (5%, written to the database).
-  Reports answers by status, latency, and the server's resident memory after warm-up and at the
-  end (target: zero 5xx, memory flat).
+  Runs ``--warmup`` seconds of the same load first (its own row: caches fill and the heap
+  reaches its working size there), then reports answers by status, latency, and the server's
+  resident memory at the start and end of the sustained phase and every 10 s (target: zero
+  5xx, memory flat).
+- **baseline**: the warm-up and sustained phases again against a second server with PyTorch's
+  own size for ideep's primitive cache (``LRU_CACHE_CAPACITY=1024``; see ``pipeline/minilm.py``).
 - **flood**: 4x the clients sending 64-text classify calls back to back for ``--flood-seconds``,
   far past what 2 cores can tag. The server must refuse what it cannot serve in time (503 with
   ``Retry-After``, from the micro-batcher's queue limits) quickly, never time out a client, and
@@ -21,7 +25,6 @@ from __future__ import annotations
 import argparse
 import random
 import sys
-import tempfile
 import threading
 import time
 from collections import Counter
@@ -33,7 +36,8 @@ from typing import Any
 import httpx
 import numpy as np
 
-from api.launch import peak_rss_mb, serve_process
+from api.launch import peak_rss_mb
+from bench.bench_service import bench_server
 from bench.report import DocsSection, Row, Table
 
 SECTION = DocsSection(
@@ -46,6 +50,7 @@ SECTION = DocsSection(
 REQUESTS, OK, REFUSED, ERRORS_5XX, FAILED = "requests", "2xx", "429/503", "other 5xx", "no answer"
 P50, P99, REFUSAL_P99 = "p50 ms", "p99 ms", "refusal p99 ms"
 RSS_START, RSS_END = "RSS start MB", "RSS end MB"
+SAMPLES = "memory every 10 s"
 CLIENT_TIMEOUT_S = 30.0
 
 
@@ -144,6 +149,27 @@ def drive(url: str, texts: Sequence[str], clients: int, seconds: float, *, flood
     return tally
 
 
+def sampled_drive(
+    url: str, texts: Sequence[str], clients: int, seconds: float, pid: int
+) -> tuple[Tally, float, list[float]]:
+    """Sustained load for ``seconds``: what the clients saw, the server's memory before, and
+    its memory every 10 s while the load ran."""
+    start_rss = rss_mb(pid)
+    samples: list[float] = []
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.wait(10.0):
+            samples.append(rss_mb(pid))
+
+    monitor = threading.Thread(target=sample, daemon=True)
+    monitor.start()
+    tally = drive(url, texts, clients, seconds, flood=False)
+    done.set()
+    monitor.join()
+    return tally, start_rss, samples
+
+
 def record(
     table: Table,
     setting: str,
@@ -152,15 +178,25 @@ def record(
     rss_start: float,
     rss_end: float,
     started: float,
-) -> None:
+) -> dict[str, Any]:
     """One phase's row: what the clients saw and the server's memory before and after."""
     metrics = {**tally.metrics(), RSS_START: rss_start, RSS_END: rss_end}
     table.rows.append(Row(setting, method, metrics, time.perf_counter() - started))
     print(f"  {setting}: {metrics}", file=sys.stderr)
+    return dict(metrics)
 
 
-def run(seconds: float, clients: int, flood_seconds: float) -> Table:
-    """Sustained load, then a flood, against one server."""
+# The baseline: ideep's primitive cache at PyTorch's default size instead of the 64 entries
+# pipeline/minilm.py sets (the cause of the memory growth this benchmark found).
+HEAP_CONFIGS = {
+    "defaults": {},
+    "ideep cache at PyTorch's default, 1,024": {"LRU_CACHE_CAPACITY": "1024"},
+}
+
+
+def run(seconds: float, clients: int, flood_seconds: float, warmup: float = 60.0) -> Table:
+    """A warm-up, sustained load, then a flood, against a server with the defaults; then the
+    warm-up and sustained load again against the baseline configuration."""
     from bench.bench_steps import load_sample, speed_comments
 
     texts = speed_comments(load_sample()[0], 2_000)
@@ -169,69 +205,75 @@ def run(seconds: float, clients: int, flood_seconds: float) -> Table:
         "Service under load: uvicorn on loopback, SQLite store, default queue limits",
         (REQUESTS, OK, REFUSED, ERRORS_5XX, FAILED, P50, P99, REFUSAL_P99, RSS_START, RSS_END),
     )
-    with (
-        tempfile.TemporaryDirectory() as folder,
-        serve_process(
-            {
-                "STEPLENS_DATABASE_URL": f"sqlite:///{Path(folder) / 'load.db'}",
-                "STEPLENS_RATE_LIMIT": "0",
-            }
-        ) as (url, server),
-    ):
-        drive(url, texts, clients, min(5.0, seconds), flood=False)  # warm-up
-        start_rss = rss_mb(server.pid)
-        samples: list[float] = []
-        done = threading.Event()
-
-        def sample() -> None:  # the server's memory every 10 s while the load runs
-            while not done.wait(10.0):
-                samples.append(rss_mb(server.pid))
-
-        monitor = threading.Thread(target=sample, daemon=True)
-        monitor.start()
-        started = time.perf_counter()
-        sustained = drive(url, texts, clients, seconds, flood=False)
-        done.set()
-        monitor.join()
-        setting = f"sustained: {clients} clients, {seconds:.0f} s"
-        record(
-            table,
-            setting,
-            "mixed classify (1 and 8 texts) and ingest",
-            sustained,
-            start_rss,
-            rss_mb(server.pid),
-            started,
-        )
-        flood_start_rss = rss_mb(server.pid)
-        started = time.perf_counter()
-        flood = drive(url, texts, clients * 4, flood_seconds, flood=True)
-        setting = f"flood: {clients * 4} clients, {flood_seconds:.0f} s"
-        record(
-            table,
-            setting,
-            "64-text classify calls back to back",
-            flood,
-            flood_start_rss,
-            rss_mb(server.pid),
-            started,
-        )
-        peak = peak_rss_mb(server.pid)
-    first, second = (row.metrics for row in table.rows)
-    growth = 100 * (first[RSS_END] - first[RSS_START]) / first[RSS_START]
-    table.notes += [
-        f"sustained: {first[ERRORS_5XX]:.0f} 5xx answers, {first[FAILED]:.0f} without an answer "
-        f"(target: zero); server memory {first[RSS_START]:.0f} -> {first[RSS_END]:.0f} MB "
-        f"({growth:+.1f}%) over {seconds:.0f} s; every 10 s: "
-        f"{', '.join(f'{mb:.0f}' for mb in samples)} MB; peak {peak:.0f} MB",
-        f"flood: {second[REFUSED]:.0f} of {second[REQUESTS]:.0f} calls refused with 503, p99 "
-        f"{second[REFUSAL_P99]:.0f} ms to refuse; {second[ERRORS_5XX]:.0f} other 5xx, "
-        f"{second[FAILED]:.0f} client timeouts ({CLIENT_TIMEOUT_S:.0f} s); every refusal carried "
-        f"Retry-After: {'yes' if flood.missing_retry_after == 0 else 'NO'}",
+    for config, env in HEAP_CONFIGS.items():
+        with bench_server(env) as (url, server):
+            idle = rss_mb(server.pid)
+            phases: dict[str, Any] = {}
+            for name, length in (("warm-up", warmup), ("sustained", seconds)):
+                started = time.perf_counter()
+                tally, start_rss, samples = sampled_drive(url, texts, clients, length, server.pid)
+                setting = f"{config}: {name}, {clients} clients, {length:.0f} s"
+                phases[name] = record(
+                    table,
+                    setting,
+                    "mixed classify (1 and 8 texts) and ingest",
+                    tally,
+                    start_rss,
+                    rss_mb(server.pid),
+                    started,
+                )
+                phases[name][SAMPLES] = samples
+            if not env:
+                started = time.perf_counter()
+                flood_start_rss = rss_mb(server.pid)
+                flood = drive(url, texts, clients * 4, flood_seconds, flood=True)
+                phases["flood"] = record(
+                    table,
+                    f"{config}: flood, {clients * 4} clients, {flood_seconds:.0f} s",
+                    "64-text classify calls back to back",
+                    flood,
+                    flood_start_rss,
+                    rss_mb(server.pid),
+                    started,
+                )
+                phases["flood"]["missing_retry_after"] = flood.missing_retry_after
+            peak = peak_rss_mb(server.pid)
+        table.notes += memory_notes(config, idle, phases, peak)
+        if "flood" in phases:
+            table.notes.append(flood_note(phases["flood"], flood_seconds))
+    table.notes.append(
         "the per-caller rate limit (429) is off here: all clients share one address; it is "
-        "tested in tests/api/test_app.py",
-    ]
+        "tested in tests/api/test_app.py"
+    )
     return table
+
+
+def memory_notes(config: str, idle: float, phases: dict[str, Any], peak: float) -> list[str]:
+    """The server's memory through the warm-up and the sustained phase, and the 5xx count."""
+    warm, sustained = phases["warm-up"], phases["sustained"]
+    growth = 100 * (sustained[RSS_END] - sustained[RSS_START]) / sustained[RSS_START]
+
+    def series(values: list[float]) -> str:
+        return ", ".join(f"{mb:.0f}" for mb in values)
+
+    return [
+        f"{config}: server memory {idle:.0f} MB idle after start; warm-up every 10 s: "
+        f"{series(warm[SAMPLES])} MB; sustained {sustained[RSS_START]:.0f} -> "
+        f"{sustained[RSS_END]:.0f} MB ({growth:+.1f}%), every 10 s: "
+        f"{series(sustained[SAMPLES])} MB; peak {peak:.0f} MB; "
+        f"{warm[ERRORS_5XX] + sustained[ERRORS_5XX]:.0f} 5xx answers and "
+        f"{warm[FAILED] + sustained[FAILED]:.0f} without an answer (target: zero)"
+    ]
+
+
+def flood_note(flood: dict[str, Any], seconds: float) -> str:
+    """What the flood's clients saw."""
+    return (
+        f"flood: {flood[REFUSED]:.0f} of {flood[REQUESTS]:.0f} calls refused with 503, p99 "
+        f"{flood[REFUSAL_P99]:.0f} ms to refuse; {flood[ERRORS_5XX]:.0f} other 5xx, "
+        f"{flood[FAILED]:.0f} client timeouts ({CLIENT_TIMEOUT_S:.0f} s); every refusal carried "
+        f"Retry-After: {'yes' if flood['missing_retry_after'] == 0 else 'NO'}"
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -240,9 +282,16 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--flood-seconds", type=float, default=15.0)
+    parser.add_argument(
+        "--warmup",
+        type=float,
+        default=60.0,
+        help="seconds of the same load before the sustained phase (reported as its own row)",
+    )
     parser.add_argument("--write-docs", action="store_true")
     args = parser.parse_args(argv)
-    SECTION.publish(run(args.seconds, args.clients, args.flood_seconds), write=args.write_docs)
+    table = run(args.seconds, args.clients, args.flood_seconds, args.warmup)
+    SECTION.publish(table, write=args.write_docs)
 
 
 if __name__ == "__main__":

@@ -18,11 +18,13 @@ whole machine; both configurations pay the same tax.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import subprocess
 import sys
 import tempfile
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 import httpx
@@ -44,6 +46,23 @@ CONFIGS = {
     "micro-batching on (defaults)": {},
     "micro-batching off (batch of 1)": {"STEPLENS_BATCH_MAX_TEXTS": "1"},
 }
+
+
+@contextlib.contextmanager
+def bench_server(env: Mapping[str, str]) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """A uvicorn process with ``env``, a scratch SQLite database and no per-caller rate limit
+    (every client of a benchmark shares one address)."""
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        serve_process(
+            {
+                "STEPLENS_DATABASE_URL": f"sqlite:///{Path(folder) / 'bench.db'}",
+                "STEPLENS_RATE_LIMIT": "0",
+                **env,
+            }
+        ) as (url, server),
+    ):
+        yield url, server
 
 
 def sequential(url: str, texts: Sequence[str], requests: int) -> dict[str, float]:
@@ -115,16 +134,7 @@ def run(seconds: float, clients: int, requests: int) -> Table:
         (P50, P99, TEXTS_PER_S, ERRORS, PEAK_MB),
     )
     for method, overrides in CONFIGS.items():
-        with (
-            tempfile.TemporaryDirectory() as folder,
-            serve_process(
-                {
-                    "STEPLENS_DATABASE_URL": f"sqlite:///{Path(folder) / 'bench.db'}",
-                    "STEPLENS_RATE_LIMIT": "0",
-                    **overrides,
-                }
-            ) as (url, server),
-        ):
+        with bench_server(overrides) as (url, server):
             started = time.perf_counter()
             metrics = sequential(url, texts, requests)
             table.rows.append(

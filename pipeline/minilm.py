@@ -100,10 +100,18 @@ class BertConfig:
 # about 1 GB in a minute of load. 64 bounds that for little cost (docs/speed.md);
 # ONEDNN_PRIMITIVE_CACHE_CAPACITY set by the user wins.
 ONEDNN_CACHE_CAPACITY = "64"
+# PyTorch's bf16 matrix products go through ideep, which keeps its own cache of oneDNN primitives
+# per input shape, 1,024 by default (``LRU_CACHE_CAPACITY``, read at the first product). Each
+# entry holds memory that the cap above does not reach: at 1,024, a process tagging
+# batches of varied sizes grew by about 200 MB per 800 batches and kept growing; capped at 64 it
+# stays flat, at the same speed (`python -m bench.bench_load`, docs/service.md). A user's
+# ``LRU_CACHE_CAPACITY`` wins.
+IDEEP_CACHE_CAPACITY = "64"
 
 
 def _torch() -> Any:
     os.environ.setdefault("ONEDNN_PRIMITIVE_CACHE_CAPACITY", ONEDNN_CACHE_CAPACITY)
+    os.environ.setdefault("LRU_CACHE_CAPACITY", IDEEP_CACHE_CAPACITY)
     try:
         import torch
     except ImportError:

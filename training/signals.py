@@ -84,6 +84,8 @@ class SignalsSettings:
     warmup: float = 0.1
     condition_on_aspects: bool = True
     sst2_sample: int = 12_000
+    sst2_min_words: int = 1
+    tweeteval_repeats: int = 1
     uss_neutral_sample: int = 1_500
     effort_repeats: int = 2
     dev_share: float = 0.15
@@ -134,7 +136,11 @@ def load_data(settings: SignalsSettings) -> SignalsData:
         [e for e in uss if e.label == "neutral"], settings.uss_neutral_sample, seed
     )
     sources = {
-        "sst2": sample(sst2("train"), settings.sst2_sample, seed),
+        "sst2": sample(
+            [e for e in sst2("train") if len(e.text.split()) >= settings.sst2_min_words],
+            settings.sst2_sample,
+            seed,
+        ),
         "tweeteval_val": tweeteval("val"),
         "mams": aspect_examples("mams", "train"),
         "semeval14": aspect_examples("semeval14"),
@@ -147,6 +153,9 @@ def load_data(settings: SignalsSettings) -> SignalsData:
     counts: dict[str, dict[str, int]] = {}
     for name, examples in sources.items():
         rest, held = split_off(examples, settings.dev_share, seed)
+        if name == "tweeteval_val":
+            # The only in-domain tweets we may train on: repeated so they are not drowned out.
+            rest = rest * settings.tweeteval_repeats
         train += rest
         dev += held
         counts[name] = {"train": len(rest), "dev": len(held)}
@@ -360,12 +369,13 @@ scored as `(step name, clause)`.
 
 ## Recipe
 `python -m training.signals --tuned-layers {model.tuned_layers} --epochs {settings["epochs"]} --seed
-{settings["seed"]}`: cross-entropy per task (effort with square-rooted inverse-frequency class
-weights, its batches repeated {settings["effort_repeats"]}x per epoch), AdamW (layers
-{settings["learning_rate"]}, heads {settings["head_learning_rate"]}), 10% warm-up then cosine
-decay, batch {settings["batch_size"]}. The epoch kept is the one with the best development score
-(mean of sentiment macro-recall, effort signal F1 and effort QWK): epoch {info["chosen_epoch"]}.
-Training took {info["training_seconds"] / 60:.1f} minutes on 2 CPU cores.
+{settings["seed"]} --sst2-min-words {settings.get("sst2_min_words", 1)} --tweeteval-repeats
+{settings.get("tweeteval_repeats", 1)}`: cross-entropy per task (effort with square-rooted
+inverse-frequency class weights, its batches repeated {settings["effort_repeats"]}x per epoch),
+AdamW (layers {settings["learning_rate"]}, heads {settings["head_learning_rate"]}), 10% warm-up
+then cosine decay, batch {settings["batch_size"]}. The epoch kept is the one with the best
+development score (mean of sentiment macro-recall, effort signal F1 and effort QWK): epoch
+{info["chosen_epoch"]}. Training took {info["training_seconds"] / 60:.1f} minutes on 2 CPU cores.
 
 ## Data (15% of each source held out for development)
 | source | train | dev |
@@ -404,6 +414,18 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--tuned-layers", type=int, default=SignalsSettings.tuned_layers)
     parser.add_argument("--seed", type=int, default=SignalsSettings.seed)
     parser.add_argument("--sst2-sample", type=int, default=SignalsSettings.sst2_sample)
+    parser.add_argument(
+        "--sst2-min-words",
+        type=int,
+        default=SignalsSettings.sst2_min_words,
+        help="draw SST-2 training phrases from those of at least this many words",
+    )
+    parser.add_argument(
+        "--tweeteval-repeats",
+        type=int,
+        default=SignalsSettings.tweeteval_repeats,
+        help="how many times each TweetEval training tweet appears per epoch",
+    )
     parser.add_argument("--no-aspects", action="store_true", help="never condition on aspects")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
@@ -413,6 +435,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         seed=args.seed,
         condition_on_aspects=not args.no_aspects,
         sst2_sample=args.sst2_sample,
+        sst2_min_words=args.sst2_min_words,
+        tweeteval_repeats=args.tweeteval_repeats,
     )
     import torch
 

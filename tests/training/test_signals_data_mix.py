@@ -1,0 +1,48 @@
+"""The training mix of the signals model: what the data flags change, and what they must not."""
+
+from __future__ import annotations
+
+import pytest
+
+from training.signals import SignalsData, SignalsSettings, load_data
+
+
+@pytest.fixture(scope="module")
+def default_mix() -> SignalsData:
+    return load_data(SignalsSettings())
+
+
+@pytest.fixture(scope="module")
+def changed_mix() -> SignalsData:
+    return load_data(SignalsSettings(sst2_min_words=8, tweeteval_repeats=3))
+
+
+def texts(data: SignalsData, split: str, source: str) -> list[str]:
+    task = data.sentiment_train if split == "train" else data.sentiment_dev
+    return [
+        t if isinstance(t, str) else t[1]
+        for t, s in zip(task.inputs, task.sources, strict=True)
+        if s == source
+    ]
+
+
+def test_sst2_phrases_can_be_drawn_from_long_ones_only(
+    default_mix: SignalsData, changed_mix: SignalsData
+) -> None:
+    long_ones = texts(changed_mix, "train", "sst2") + texts(changed_mix, "dev", "sst2")
+    assert min(len(t.split()) for t in long_ones) >= 8
+    assert len(long_ones) == len(
+        texts(default_mix, "train", "sst2") + texts(default_mix, "dev", "sst2")
+    )
+    assert min(len(t.split()) for t in texts(default_mix, "train", "sst2")) < 8
+
+
+def test_repeated_tweets_never_move_the_development_split(
+    default_mix: SignalsData, changed_mix: SignalsData
+) -> None:
+    train_once = texts(default_mix, "train", "tweeteval")
+    assert sorted(texts(changed_mix, "train", "tweeteval")) == sorted(train_once * 3)
+    assert texts(changed_mix, "dev", "tweeteval") == texts(default_mix, "dev", "tweeteval")
+    assert not set(texts(changed_mix, "dev", "tweeteval")) & set(train_once)
+    # effort data does not depend on either flag
+    assert changed_mix.effort_dev.inputs == default_mix.effort_dev.inputs
