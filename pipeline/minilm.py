@@ -95,10 +95,11 @@ class BertConfig:
 
 
 # oneDNN (which runs the bf16 matrix products) caches one compiled primitive per input shape, up
-# to 1,024 by default, each holding its own reordered copy of the weights. The service sees
-# thousands of shapes (any batch size times any length), so that cache alone grew a server by
-# about 1 GB in a minute of load. 64 bounds that for little cost (docs/speed.md);
-# ONEDNN_PRIMITIVE_CACHE_CAPACITY set by the user wins.
+# to 1,024 by default, each holding its own reordered copy of the weights, and the service sees
+# thousands of shapes (any batch size times any length). With this cache and ideep's (below) at
+# their defaults a server grew by about 1 GB in a minute of load; of the two, ideep's cap is the
+# one that made memory flat (in-process, 8 or 64 entries here changed nothing). 64 bounds this
+# one too, for little cost (docs/speed.md); ONEDNN_PRIMITIVE_CACHE_CAPACITY set by the user wins.
 ONEDNN_CACHE_CAPACITY = "64"
 # PyTorch's bf16 matrix products go through ideep, which keeps its own cache of oneDNN primitives
 # per input shape, 1,024 by default (``LRU_CACHE_CAPACITY``, read at the first product). Each
