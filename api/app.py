@@ -31,6 +31,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     from api.db.store import Store, StoreUnavailable
     from api.models import TaggerPool
     from pipeline.journey import bundled_journey_paths, load_journey
+    from pipeline.minilm import share_torch_threads
 
     settings: Settings = app.state.settings
     store = Store.connect(settings.database_url)
@@ -55,12 +56,6 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         precision=settings.precision,
         redactor=app.state.redactor,
     )
-    await asyncio.to_thread(pool.check_models)
-    bundled = bundled_journey_paths()
-    if settings.default_journey in bundled:  # warm the default tagger: first call is fast
-        journey = load_journey(bundled[settings.default_journey])
-        key = await asyncio.to_thread(pool.key, journey, None)
-        await asyncio.to_thread(pool.redact, key, ["warm-up by Jane Doe"])
     batcher = MicroBatcher(
         pool.tag,
         window_s=settings.batch_window_ms / 1000,
@@ -68,6 +63,19 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         max_queued_texts=settings.queue_max_texts,
         max_wait_s=settings.queue_max_wait_s,
     )
+    # All model work, loading and warm-up included, runs in the batcher's one worker thread:
+    # each thread that runs PyTorch gets its own team of OpenMP threads, and two teams on the
+    # machine's cores made every request about 30% slower (docs/speed.md).
+    threads = await batcher.run_in_worker(
+        share_torch_threads, settings.torch_threads, settings.workers
+    )
+    logger.info("PyTorch runs %d thread(s) in this worker", threads)
+    await batcher.run_in_worker(pool.check_models)
+    bundled = bundled_journey_paths()
+    if settings.default_journey in bundled:  # warm the default tagger: first call is fast
+        journey = load_journey(bundled[settings.default_journey])
+        key = await batcher.run_in_worker(pool.key, journey, None)
+        await batcher.run_in_worker(pool.redact, key, ["warm-up by Jane Doe"])
     batcher.start()
     app.state.pool = pool
     app.state.batcher = batcher

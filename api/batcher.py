@@ -3,8 +3,11 @@
 A support tool calls ``/v1/classify`` once per ticket; one text per forward pass wastes most of
 the model's time on per-call overhead. Calls are queued; one consumer task takes the first, waits
 up to ``window_s`` for more (or until ``max_texts``), groups them by model, runs each group as
-one ``tag`` call in a worker thread, and hands every caller its own slice. While a pass runs, new
-calls queue up and form the next, larger batch, so the batch size adapts to the load.
+one ``tag`` call in a worker thread, and hands every caller its own slice. The window is only
+waited for while calls overlap (the last batch held several, or more arrived while it ran): a
+client that sends one request at a time is not made to wait for company that never comes. While
+a pass runs, new calls queue up and form the next, larger batch, so the batch size adapts to the
+load.
 
 Overload: a call that would take the queue past ``max_queued_texts`` texts, or that would wait
 longer than ``max_wait_s`` (the texts queued ahead of it over the measured throughput) before its
@@ -64,7 +67,7 @@ class MicroBatcher(Generic[T]):
         self,
         run: Callable[[Hashable, list[str]], list[T]],
         *,
-        window_s: float = 0.004,
+        window_s: float = 0.008,
         max_texts: int = 128,
         max_queued_texts: int = 2048,
         max_wait_s: float = 5.0,
@@ -80,6 +83,7 @@ class MicroBatcher(Generic[T]):
         self._refusals_logged = (0.0, 0)  # (when, self.refused then): one warning per interval
         self.queued_texts = 0  # submitted, not yet taken into a batch
         self.texts_per_s = 0.0  # moving average of measured throughput (0: none measured yet)
+        self._overlapping = False  # did calls overlap lately (then the window is worth waiting)
         self._queue: asyncio.Queue[_Call[T]] | None = None
         self._task: asyncio.Task[None] | None = None
         # One worker: torch already spreads a forward pass over the cores (intra-op threads).
@@ -167,7 +171,9 @@ class MicroBatcher(Generic[T]):
             calls = [await self._queue.get()]
             self.queued_texts -= len(calls[0].texts)
             size = len(calls[0].texts)
-            deadline = loop.time() + self.window_s
+            # Wait for company only when calls have been overlapping: a lone caller (one
+            # request at a time) would otherwise pay the whole window on every call.
+            deadline = loop.time() + (self.window_s if self._overlapping else 0.0)
             while size < self.max_texts:
                 if self._queue.empty():
                     remaining = deadline - loop.time()
@@ -187,6 +193,7 @@ class MicroBatcher(Generic[T]):
                 groups.setdefault(call.key, []).append(call)
             for key, group in groups.items():
                 await self._run_group(loop, key, group)
+            self._overlapping = len(calls) > 1 or not self._queue.empty()
 
     async def _run_group(
         self, loop: asyncio.AbstractEventLoop, key: Hashable, group: list[_Call[T]]

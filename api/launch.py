@@ -50,7 +50,9 @@ def peak_rss_mb(pid: int) -> float:
 
 
 @contextmanager
-def serve_process(env: Mapping[str, str]) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+def serve_process(
+    env: Mapping[str, str], workers: int = 1
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """:func:`serve_in_subprocess`, yielding the server process too (for its memory)."""
     port = free_port()
     command = [
@@ -65,8 +67,15 @@ def serve_process(env: Mapping[str, str]) -> Iterator[tuple[str, subprocess.Pope
         str(port),
         "--log-level",
         "warning",
+        *(["--workers", str(workers)] if workers > 1 else []),
     ]
-    full_env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1", **env}
+    full_env = {
+        **os.environ,
+        "HF_HUB_OFFLINE": "1",
+        "TRANSFORMERS_OFFLINE": "1",
+        "STEPLENS_WORKERS": str(workers),  # as `steplens serve --workers` sets it
+        **env,
+    }
     process = subprocess.Popen(command, env=full_env, cwd=project_root())
     url = f"http://127.0.0.1:{port}"
     try:

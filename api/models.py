@@ -18,11 +18,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from pipeline import __version__
+from pipeline.blas import single_threaded_blas
 from pipeline.errors import SteplensError
 from pipeline.journey import Journey
 from pipeline.tagger import TaggedComment, Tagger, build_tagger
 
 if TYPE_CHECKING:
+    from api.batcher import MicroBatcher
     from pipeline.redact import Redactor
 
 logger = logging.getLogger(__name__)
@@ -74,13 +76,25 @@ class TaggerPool:
         if self.signals:
             load_default_signals_model(resolve_precision(self.precision))
 
-    def key(self, journey: Journey, model: str | None) -> Hashable:
-        """A key for ``journey`` with ``model``, building its tagger on first use."""
+    def key_of(self, journey: Journey, model: str | None) -> Hashable:
+        """The key for ``journey`` with ``model``, without building anything."""
         if model is not None and model not in self.step_models:
             known = ", ".join(sorted(self.step_models)) or "none registered"
             raise UnknownModel(f"unknown model {model!r}; registered models: {known}")
         definition = json.dumps(journey.model_dump(mode="json"), sort_keys=True)
-        key = (hashlib.sha256(definition.encode()).hexdigest(), model)
+        return (hashlib.sha256(definition.encode()).hexdigest(), model)
+
+    def built(self, key: Hashable) -> bool:
+        """Whether the tagger behind ``key`` is built (``key()`` would do no model work)."""
+        return key in self._taggers
+
+    def key(self, journey: Journey, model: str | None) -> Hashable:
+        """A key for ``journey`` with ``model``, building its tagger on first use.
+
+        Building encodes the journey's examples: the service calls this in the model's worker
+        thread (``MicroBatcher.run_in_worker``), never on the event loop.
+        """
+        key = self.key_of(journey, model)
         with self._lock:
             if key not in self._taggers:
                 path = self.step_models[model] if model is not None else None
@@ -89,6 +103,16 @@ class TaggerPool:
                     journey, model_dir=path, signals=self.signals, precision=self.precision
                 )
         return key
+
+    async def key_in(
+        self, batcher: MicroBatcher[Classified], journey: Journey, model: str | None
+    ) -> Hashable:
+        """``key()`` for a route: a dictionary lookup once the tagger is built, else the build
+        runs in the batcher's worker thread, the one thread that runs PyTorch."""
+        key = self.key_of(journey, model)
+        if self.built(key):
+            return key
+        return await batcher.run_in_worker(self.key, journey, model)
 
     def tagger(self, key: Hashable) -> Tagger:
         """The tagger behind ``key`` (from ``key()``)."""
@@ -112,7 +136,8 @@ class TaggerPool:
         if scoped is None:
             scoped = self.redactor.for_journey(self._taggers[key].journey)
             self._redactors[key] = scoped
-        return [r.text for r in scoped.redact_many(texts)]
+        with single_threaded_blas:  # NER's small products; see pipeline.blas
+            return [r.text for r in scoped.redact_many(texts)]
 
     def redact_values(self, key: Hashable, values: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Every string (at any depth) of each mapping in ``values``, redacted for ``key``."""

@@ -40,7 +40,9 @@ class Settings(BaseSettings):
         default=4_000_000, ge=1_024, description="Largest request body, in bytes (413 above)."
     )
     batch_window_ms: float = Field(
-        default=4.0, ge=0, description="How long the micro-batcher waits to fill a batch."
+        default=8.0,
+        ge=0,
+        description="How long the micro-batcher waits to fill a batch while calls overlap.",
     )
     batch_max_texts: int = Field(
         default=128, ge=1, description="Most texts one shared forward pass takes."
@@ -68,6 +70,17 @@ class Settings(BaseSettings):
         default=True,
         description="Redact PII (emails, phones, cards, IBANs, secret URLs, addresses, names) "
         "before texts are classified, stored or returned.",
+    )
+    workers: int = Field(
+        default=1,
+        ge=1,
+        description="Worker processes serving together (steplens serve --workers sets it).",
+    )
+    torch_threads: int = Field(
+        default=0,
+        ge=0,
+        description="PyTorch threads per worker process; 0: the CPU cores shared out "
+        "among the workers.",
     )
     precision: Literal["auto", "fp32", "bf16"] = Field(
         default="auto",

@@ -1,6 +1,6 @@
 """Speed of the whole `tag` job against the obvious implementation, and what each lever buys.
 
-    python -m bench.bench_speed [--only whole,levers] [--comments 4000] [--write-docs]
+    python -m bench.bench_speed [--only whole,levers,threads] [--comments 4000] [--write-docs]
 
 - **whole**: whole processes timed from outside (``/usr/bin/time -v``: wall time, peak memory),
   imports and model loading included, on the same ``--comments`` tweet-length comments (the
@@ -19,6 +19,11 @@
 - **tuned**: the fine-tuned step rows: ``train-steps --fine-tune always`` (top 2 layers, fp32
   training) on Banking77 and CLINC150, then the test texts encoded with the tuned layers at fp32
   and at bf16, as ``tag --model DIR --precision bf16`` does.
+- **threads**: ``Tagger.tag`` in one process on batches of 1, 8 and 64 tweet-length comments:
+  as shipped (numpy's BLAS held to one thread while tagging); the baseline, with numpy's BLAS
+  left at its default (one thread per core) between the encoder passes, as before; and as
+  shipped but called from a second thread while the thread that first ran the models lives on
+  (two OpenMP teams: how the service ran before).
 """
 
 from __future__ import annotations
@@ -37,7 +42,7 @@ import numpy as np
 from bench.bench_batch import STEPLENS, timed_process, write_input
 from bench.report import DocsSection, Row, Table
 
-PARTS = ("whole", "levers", "precision", "tuned")
+PARTS = ("whole", "levers", "precision", "tuned", "threads")
 COMMENTS_PER_S, CLAUSES_PER_S, PEAK_MB, RATIO = "comments/s", "clauses/s", "peak MB", "x baseline"
 MIN_COSINE, SENTIMENT_SAME, EFFORT_SAME = "step cosine (min)", "sentiment same", "effort same"
 SECTION = DocsSection(
@@ -431,6 +436,61 @@ def run_tuned() -> Table:
     return table
 
 
+BLAS_DEFAULT, SHIPPED, TWO_TEAMS = (
+    "numpy's BLAS at its default threads (before)",
+    "BLAS held to one thread (shipped)",
+    "shipped, called from a second thread (two OpenMP teams)",
+)
+
+
+def run_threads(comments: int = 480) -> Table:
+    """Texts per second of ``Tagger.tag`` by batch size, with and without each threading fix."""
+    import contextlib
+    from concurrent.futures import ThreadPoolExecutor
+    from unittest import mock
+
+    from bench.bench_steps import load_sample, speed_comments
+    from pipeline.journey import load_journey
+    from pipeline.tagger import build_tagger
+
+    texts = speed_comments(load_sample()[0], comments)
+    tagger = build_tagger(load_journey("ecommerce"))
+    tagger.tag(texts[:64])  # warm: the main thread's OpenMP team, oneDNN's primitives
+
+    def texts_per_s(batch: int) -> float:
+        tagger.tag(texts[:batch])
+        started = time.perf_counter()
+        for start in range(0, len(texts), batch):
+            tagger.tag(texts[start : start + batch])
+        return len(texts) / (time.perf_counter() - started)
+
+    table = Table(
+        "threads",
+        f"Threads: `Tagger.tag` on {comments} tweet-length comments in one process, by batch size",
+        (COMMENTS_PER_S, RATIO),
+    )
+    batches = (1, 8, 64)
+    results: dict[tuple[str, int], float] = {}
+    for batch in batches:
+        with mock.patch("pipeline.tagger.single_threaded_blas", contextlib.nullcontext()):
+            results[BLAS_DEFAULT, batch] = texts_per_s(batch)
+        results[SHIPPED, batch] = texts_per_s(batch)
+    with ThreadPoolExecutor(max_workers=1) as second:  # last: a second team slows every thread
+        for batch in batches:
+            results[TWO_TEAMS, batch] = second.submit(texts_per_s, batch).result()
+    for batch in batches:
+        baseline = results[BLAS_DEFAULT, batch]
+        for method in (BLAS_DEFAULT, SHIPPED, TWO_TEAMS):
+            rate = results[method, batch]
+            metrics = {COMMENTS_PER_S: rate, RATIO: rate / baseline}
+            table.rows.append(Row(f"batch of {batch}", method, metrics, comments / rate))
+    table.notes.append(
+        "the service's batches are 1 to 8 comments under the loads benchmarked; `tag` on a file "
+        "hands the tagger chunks of 1,000 comments (encoded 64 clauses at a time)"
+    )
+    return table
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Run the parts, print their tables, optionally write them to docs/benchmarks.md."""
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
@@ -450,6 +510,8 @@ def main(argv: Sequence[str] | None = None) -> None:
             table = run_levers(args.lever_comments)
         elif part == "precision":
             table = run_precision()
+        elif part == "threads":
+            table = run_threads()
         else:
             table = run_tuned()
         SECTION.publish(table, write=args.write_docs)

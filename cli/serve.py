@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import ipaddress
+import os
+import threading
+from typing import TYPE_CHECKING
 
 import click
 
 from pipeline.errors import SteplensError
+
+if TYPE_CHECKING:
+    from api.settings import Settings
 
 
 def is_loopback(host: str) -> bool:
@@ -17,6 +23,33 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def check_models(settings: Settings) -> None:
+    """Load the models before uvicorn runs: one that is missing or corrupt stops the start with
+    one clear line (in this process, the loaded models are then reused).
+
+    The loading runs in a thread that then ends: a thread that ran PyTorch and lives on keeps
+    its own team of OpenMP threads, and with two teams on the cores each request of the
+    worker thread took about twice as long (docs/speed.md).
+    """
+    from api.models import TaggerPool
+
+    failures: list[BaseException] = []
+
+    def check() -> None:
+        try:
+            TaggerPool(
+                settings.step_models, signals=settings.signals, precision=settings.precision
+            ).check_models()
+        except BaseException as exc:  # re-raised in the caller's thread
+            failures.append(exc)
+
+    thread = threading.Thread(target=check, name="steplens-check-models")
+    thread.start()
+    thread.join()
+    if failures:
+        raise failures[0]
 
 
 @click.command("serve")
@@ -33,7 +66,7 @@ def is_loopback(host: str) -> bool:
     default=1,
     show_default=True,
     type=click.IntRange(1, 64),
-    help="Worker processes (each loads the models once).",
+    help="Worker processes (each loads the models once and takes its share of the cores).",
 )
 @click.option(
     "--insecure",
@@ -56,13 +89,9 @@ def serve_command(host: str, port: int, workers: int, insecure: bool) -> None:
             f"refusing to listen on {host} without API keys: set STEPLENS_API_KEYS, listen on "
             "127.0.0.1, or pass --insecure"
         )
-    # Load the models here first: one that is missing or corrupt stops the start with one clear
-    # line, before uvicorn runs (in this process, the loaded models are then reused).
-    from api.models import TaggerPool
-
-    TaggerPool(
-        settings.step_models, signals=settings.signals, precision=settings.precision
-    ).check_models()
+    check_models(settings)
+    # Each worker process reads it (api.settings) to share the cores out among the workers.
+    os.environ["STEPLENS_WORKERS"] = str(workers)
     uvicorn.run(
         "api.app:create_app",
         factory=True,

@@ -17,11 +17,11 @@ import functools
 import itertools
 import logging
 import re
-import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from pipeline.blas import blas_controller, single_threaded_blas
 from pipeline.errors import MissingDependencyError
 
 if TYPE_CHECKING:
@@ -303,7 +303,7 @@ class Segmenter:
         """The docs parsed in batches; None for a doc that spaCy could not parse."""
         if not docs:
             return []
-        with _single_threaded_blas:
+        with single_threaded_blas:
             try:
                 return list(self.nlp.pipe(docs, batch_size=self.batch_size, disable=self._skipped))
             except Exception:
@@ -567,65 +567,15 @@ def _last_space(text: str, lo: int, hi: int) -> int:
     return -1
 
 
-@functools.lru_cache(maxsize=1)
-def _blas_controller() -> Any:
-    """threadpoolctl's handle on the BLAS libraries numpy uses, or None without threadpoolctl."""
-    try:
-        from threadpoolctl import ThreadpoolController
-    except ImportError:
-        return None
-    try:
-        controller = ThreadpoolController().select(user_api="blas")
-    except Exception:  # an unusual BLAS build: leave threading alone
-        logger.debug("threadpoolctl cannot control this BLAS", exc_info=True)
-        return None
-    return controller if controller.lib_controllers else None
-
-
-class _OneBlasThread:
-    """Hold numpy's BLAS to one thread while any thread of the process is parsing.
-
-    tok2vec's products are small: BLAS threads cost more in hand-offs than they save, and on a
-    busy machine a waiting BLAS thread stalled single-text parses for milliseconds. Counted, so
-    overlapping calls from several threads restore the original limit only when the last ends.
-    """
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._users = 0
-        self._limiter: Any = None
-
-    def __enter__(self) -> None:
-        controller = _blas_controller()
-        if controller is None:
-            return
-        with self._lock:
-            if self._users == 0:
-                self._limiter = controller.limit(limits=1)
-            self._users += 1
-
-    def __exit__(self, *exc: object) -> None:
-        if _blas_controller() is None:
-            return
-        with self._lock:
-            self._users -= 1
-            if self._users == 0 and self._limiter is not None:
-                self._limiter.restore_original_limits()
-                self._limiter = None
-
-
-_single_threaded_blas = _OneBlasThread()
-
-
 def _prefer_numpy_gemm(nlp: Any) -> None:
     """Run the models' matrix products through numpy's BLAS instead of thinc's blis.
 
     The same numbers, but single-threaded OpenBLAS is several times faster than blis for these
     shapes on common CPUs, and tok2vec's products are most of the parse time. Only done where
-    the BLAS can be held to one thread while parsing (``_single_threaded_blas``). The parser's
+    the BLAS can be held to one thread while parsing (``single_threaded_blas``). The parser's
     per-step products stay in blis (spaCy calls it directly); its input layer moves.
     """
-    if _blas_controller() is None:
+    if blas_controller() is None:
         return
     try:
         from thinc.api import NumpyOps

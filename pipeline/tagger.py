@@ -23,6 +23,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from pipeline.blas import single_threaded_blas
 from pipeline.checkpoint import TagProgress, progress_path
 from pipeline.errors import SteplensError
 from pipeline.journey import UNASSIGNED, Journey
@@ -101,7 +102,16 @@ class Tagger:
         self._step_names = {step.id: step.name for step in journey.steps}
 
     def tag(self, texts: Sequence[str]) -> list[TaggedComment]:
-        """Tag a batch of comments; empty texts come back unassigned with confidence 0."""
+        """Tag a batch of comments; empty texts come back unassigned with confidence 0.
+
+        numpy's BLAS is held to one thread throughout (:mod:`pipeline.blas`): the heads' and
+        spaCy's small products between the encoder passes otherwise leave BLAS threads spinning
+        on the cores PyTorch's next pass needs.
+        """
+        with single_threaded_blas:
+            return self._tag(texts)
+
+    def _tag(self, texts: Sequence[str]) -> list[TaggedComment]:
         per_comment = self.segmenter.segment_many(texts)
         flat = [segment for segments in per_comment for segment in segments]
         embeddings, signal_windows = self._embed([s.text for s in flat])

@@ -67,7 +67,7 @@ async def classify(
     check_limits(texts, settings, "text" if body.text is not None else "texts")
     batcher.admit(len(texts))  # under overload, refuse before doing any work
     journey = await resolve_journey(body.journey, settings, store)
-    key = pool.key(journey, body.model)
+    key = await pool.key_in(batcher, journey, body.model)
     classified = await batcher.submit(key, texts)
     return ClassifyResponse(
         results=as_records(

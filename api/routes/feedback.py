@@ -50,7 +50,7 @@ async def ingest(
     check_limits(texts, settings, "items")
     batcher.admit(len(texts))  # under overload, refuse before doing any work
     journey = await resolve_journey(body.journey, settings, store)
-    key = pool.key(journey, None)
+    key = await pool.key_in(batcher, journey, None)
     classified = await batcher.submit(key, texts)
     texts = [c.text for c in classified]
     attributes = await batcher.run_in_worker(

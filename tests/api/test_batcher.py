@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from collections.abc import Hashable
 
 import pytest
@@ -59,6 +60,49 @@ def test_a_failing_pass_fails_its_callers_only() -> None:
 
     bad, good = asyncio.run(main())
     assert isinstance(bad, ValueError) and good == ["y"]
+
+
+def test_a_lone_caller_does_not_wait_for_the_window() -> None:
+    """One request at a time (a support tool calling per ticket) is served at once; calls
+    that overlap still share a batch (the test above)."""
+
+    async def main() -> float:
+        batcher: MicroBatcher[str] = MicroBatcher(lambda key, texts: list(texts), window_s=5.0)
+        batcher.start()
+        try:
+            started = time.perf_counter()
+            for i in range(5):
+                assert await batcher.submit("a", [f"t{i}"]) == [f"t{i}"]
+            return time.perf_counter() - started
+        finally:
+            await batcher.stop()
+
+    assert asyncio.run(main()) < 2.0  # five windows would be 25 s
+
+
+def test_overlapping_callers_wait_for_the_window_to_share_a_pass() -> None:
+    sizes: list[int] = []
+
+    def run(key: Hashable, texts: list[str]) -> list[str]:
+        sizes.append(len(texts))
+        return list(texts)
+
+    async def main() -> None:
+        batcher: MicroBatcher[str] = MicroBatcher(run, window_s=0.2)
+        batcher.start()
+        try:
+            await asyncio.gather(batcher.submit("a", ["x"]), batcher.submit("a", ["y"]))
+
+            async def late(text: str) -> list[str]:
+                await asyncio.sleep(0.05)  # arrives within the window, after the first call
+                return await batcher.submit("a", [text])
+
+            await asyncio.gather(batcher.submit("a", ["z"]), late("w"))
+        finally:
+            await batcher.stop()
+
+    asyncio.run(main())
+    assert sizes == [2, 2]
 
 
 def test_submit_before_start_is_an_error() -> None:

@@ -1,0 +1,19 @@
+"""Every service setting is documented in docs/service.md under its environment variable."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from api.settings import Settings
+
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "service.md"
+
+
+def test_every_setting_is_in_the_settings_table() -> None:
+    text = DOCS.read_text(encoding="utf-8")
+    missing = [
+        f"STEPLENS_{name.upper()}"
+        for name in Settings.model_fields
+        if f"`STEPLENS_{name.upper()}`" not in text
+    ]
+    assert not missing, f"undocumented settings in docs/service.md: {missing}"
