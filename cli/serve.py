@@ -30,8 +30,8 @@ def check_models(settings: Settings) -> None:
     one clear line (in this process, the loaded models are then reused).
 
     The loading runs in a thread that then ends: a thread that ran PyTorch and lives on keeps
-    its own team of OpenMP threads, and with two teams on the cores each request of the
-    worker thread took about twice as long (docs/speed.md).
+    its own team of OpenMP threads, and with two teams on the cores a single text took about
+    1.4 times as long in the thread that serves requests (docs/speed.md).
     """
     from api.models import TaggerPool
 
