@@ -9,6 +9,7 @@ import pytest
 
 from pipeline.errors import SteplensError
 from pipeline.minilm import (
+    _LAYER_KEY,
     BranchEncoder,
     base_encoder,
     encode_together,
@@ -69,8 +70,15 @@ def test_signals_branch_matches_the_tuned_sentence_transformer(
 def test_one_trunk_pass_gives_each_branch_its_own_embeddings(
     fast: BranchEncoder, signal_models: tuple[Any, Any]
 ) -> None:
-    signals = signal_models[1].encoder
-    # The signals model tunes the top 4 layers: the bottom 2 are the very same modules.
+    # A branch that tunes the top 4 layers (those of the shipped signals model, which tunes
+    # all 6): the bottom 2 are the very same modules as the base's, so they run once.
+    state = signal_models[1].state
+    top = {
+        key: tensor
+        for key, tensor in state.items()
+        if (match := _LAYER_KEY.search(key)) and int(match.group(1)) >= 2
+    }
+    signals = fast.with_top_layers("top-4", top, 4)
     shared = [a is b for a, b in zip(fast.branch.layers, signals.branch.layers, strict=True)]
     assert shared == [True, True, False, False, False, False]
     together = encode_together(TEXTS, [fast, signals])
@@ -95,13 +103,13 @@ def test_fine_tuned_layers_that_do_not_fit_are_refused(signal_models: tuple[Any,
     model = load_minilm("fp32")
     state = signal_models[1].state
     with pytest.raises(SteplensError, match="expected layers \\[4, 5\\]"):
-        model.branch("x", state, 2)  # the file holds layers 2-5, not the top 2
+        model.branch("x", state, 2)  # the file holds layers 0-5, not the top 2
     broken = {k: v[:10] if k.endswith("query.weight") else v for k, v in state.items()}
     with pytest.raises(SteplensError, match="does not fit"):
-        model.branch("x", broken, 4)
+        model.branch("x", broken, 6)
 
 
 def test_state_keys_of_both_libraries_are_understood(signal_models: tuple[Any, Any]) -> None:
     embeddings, layers = split_state(signal_models[1].state)
-    assert not embeddings and sorted(layers) == [2, 3, 4, 5]
-    assert "query.weight" in layers[2] and "output_norm.bias" in layers[5]
+    assert not embeddings and sorted(layers) == [0, 1, 2, 3, 4, 5]
+    assert "query.weight" in layers[0] and "output_norm.bias" in layers[5]
