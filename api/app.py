@@ -64,8 +64,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         max_wait_s=settings.queue_max_wait_s,
     )
     # All model work, loading and warm-up included, runs in the batcher's one worker thread:
-    # each thread that runs PyTorch gets its own team of OpenMP threads, and two teams on the
-    # machine's cores made every request about 30% slower (docs/speed.md).
+    # each thread that runs PyTorch gets its own team of OpenMP threads, and with two teams on
+    # the machine's cores tagging ran at 0.69x to 0.90x the speed (docs/speed.md).
     threads = await batcher.run_in_worker(
         share_torch_threads, settings.torch_threads, settings.workers
     )

@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from pipeline import __version__
-from pipeline.blas import single_threaded_blas
 from pipeline.errors import SteplensError
 from pipeline.journey import Journey
 from pipeline.tagger import TaggedComment, Tagger, build_tagger
@@ -84,10 +83,6 @@ class TaggerPool:
         definition = json.dumps(journey.model_dump(mode="json"), sort_keys=True)
         return (hashlib.sha256(definition.encode()).hexdigest(), model)
 
-    def built(self, key: Hashable) -> bool:
-        """Whether the tagger behind ``key`` is built (``key()`` would do no model work)."""
-        return key in self._taggers
-
     def key(self, journey: Journey, model: str | None) -> Hashable:
         """A key for ``journey`` with ``model``, building its tagger on first use.
 
@@ -110,7 +105,7 @@ class TaggerPool:
         """``key()`` for a route: a dictionary lookup once the tagger is built, else the build
         runs in the batcher's worker thread, the one thread that runs PyTorch."""
         key = self.key_of(journey, model)
-        if self.built(key):
+        if key in self._taggers:
             return key
         return await batcher.run_in_worker(self.key, journey, model)
 
@@ -136,8 +131,7 @@ class TaggerPool:
         if scoped is None:
             scoped = self.redactor.for_journey(self._taggers[key].journey)
             self._redactors[key] = scoped
-        with single_threaded_blas:  # NER's small products; see pipeline.blas
-            return [r.text for r in scoped.redact_many(texts)]
+        return [r.text for r in scoped.redact_many(texts)]
 
     def redact_values(self, key: Hashable, values: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Every string (at any depth) of each mapping in ``values``, redacted for ``key``."""

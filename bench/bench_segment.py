@@ -16,6 +16,8 @@ import platform
 import time
 from collections.abc import Callable, Sequence
 
+from pipeline.minilm import usable_cores
+
 # ~40 hand-written comments of tweet length: praise, complaints, mixed clauses, emoji, URLs,
 # @mentions, hashtags, ALL CAPS, no punctuation, line breaks.
 COMMENTS = [
@@ -126,7 +128,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     ]
     for _, run in rows:  # warm up
         run(texts[:200])
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    cores = usable_cores()
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
     print(
         f"\n{len(texts):,} tweet-length comments, {cores} cores, n_process=1, "

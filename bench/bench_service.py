@@ -143,7 +143,7 @@ def concurrent(url: str, texts: Sequence[str], clients: int, seconds: float) -> 
 
 
 def run(seconds: float, clients: int, requests: int) -> Table:
-    """Both configurations, sequential then concurrent."""
+    """Every configuration, sequential then concurrent."""
     from bench.bench_steps import load_sample, speed_comments
 
     texts = speed_comments(load_sample()[0], 2_000)
@@ -153,32 +153,33 @@ def run(seconds: float, clients: int, requests: int) -> Table:
         "uvicorn on loopback",
         (P50, P99, TEXTS_PER_S, ERRORS, PEAK_MB),
     )
+    sequential_row: dict[str, dict[str, float]] = {}
+    concurrent_row: dict[str, dict[str, float]] = {}
     for method, (overrides, workers) in CONFIGS.items():
         with bench_server(overrides, workers) as (url, server):
             started = time.perf_counter()
-            metrics = sequential(url, texts, requests)
+            sequential_row[method] = sequential(url, texts, requests)
             table.rows.append(
                 Row(
                     f"sequential, {requests} requests",
                     method,
-                    metrics,
+                    sequential_row[method],
                     time.perf_counter() - started,
                 )
             )
             started = time.perf_counter()
-            metrics = {**concurrent(url, texts, clients, seconds), PEAK_MB: server_peak_mb(server)}
+            concurrent_row[method] = {
+                **concurrent(url, texts, clients, seconds),
+                PEAK_MB: server_peak_mb(server),
+            }
             table.rows.append(
                 Row(
                     f"{clients} concurrent clients, {seconds:.0f} s",
                     method,
-                    metrics,
+                    concurrent_row[method],
                     time.perf_counter() - started,
                 )
             )
-    sequential_row = {
-        row.method: row.metrics for row in table.rows if row.setting.startswith("seq")
-    }
-    concurrent_row = {row.method: row.metrics for row in table.rows if row.setting[0].isdigit()}
     for method in (DEFAULTS, TWO_WORKERS):
         table.notes.append(
             f"{method}: "

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from pipeline.minilm import usable_cores
 from pipeline.paths import project_root
 
 DOCS_PATH = project_root() / "docs" / "benchmarks.md"
@@ -115,7 +116,7 @@ def target_note(
 
 def machine() -> str:
     """Cores, CPU model, the current load average and torch threads, in words."""
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    cores = usable_cores()
     model = "unknown CPU"
     cpuinfo = Path("/proc/cpuinfo")
     if cpuinfo.is_file():

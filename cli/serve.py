@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
-import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
 import click
@@ -35,21 +35,9 @@ def check_models(settings: Settings) -> None:
     """
     from api.models import TaggerPool
 
-    failures: list[BaseException] = []
-
-    def check() -> None:
-        try:
-            TaggerPool(
-                settings.step_models, signals=settings.signals, precision=settings.precision
-            ).check_models()
-        except BaseException as exc:  # re-raised in the caller's thread
-            failures.append(exc)
-
-    thread = threading.Thread(target=check, name="steplens-check-models")
-    thread.start()
-    thread.join()
-    if failures:
-        raise failures[0]
+    pool = TaggerPool(settings.step_models, signals=settings.signals, precision=settings.precision)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="steplens-check") as thread:
+        thread.submit(pool.check_models).result()  # re-raises here; the thread ends on exit
 
 
 @click.command("serve")

@@ -3,8 +3,8 @@
 numpy's OpenBLAS and PyTorch's OpenMP each keep a pool of as many threads as there are cores,
 and both pools spin for a while after a call before they sleep. The tagger alternates between
 them (spaCy's and the heads' small numpy products, the encoder's PyTorch passes), so each pass
-started while the other pool's threads were still spinning on every core: a batch of 8 tweets
-took 135 ms instead of 41 ms in the service (docs/speed.md). The numpy products steplens does
+started while the other pool's threads were still spinning on every core: in-process, a batch
+of 8 tweets took 135 ms instead of 41 ms (docs/speed.md). The numpy products steplens does
 are small (a few hundred rows by 384), so one BLAS thread loses nothing.
 """
 

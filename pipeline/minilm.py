@@ -122,21 +122,26 @@ def _torch() -> Any:
     return torch
 
 
+def usable_cores() -> int:
+    """The CPU cores this process may run on (its affinity where the OS says, else all)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0)) or 1
+    return os.cpu_count() or 1
+
+
 def share_torch_threads(threads: int = 0, workers: int = 1) -> int:
     """Set PyTorch's intra-op threads and return how many it uses.
 
     ``threads`` 0 shares this machine's usable cores out among ``workers`` processes (and
     leaves an ``OMP_NUM_THREADS`` from the environment alone). On 2 cores, 2 service workers
-    of 1 thread each served about twice the texts per second of 1 worker with 2 threads:
-    batches of a few short texts gain little from a second thread (docs/service.md).
+    of 1 thread each served 1.22x the texts per second of 1 worker with 2 threads: batches of
+    a few short texts gain little from a second thread (docs/service.md).
     """
     torch = _torch()
     if threads <= 0:
         if "OMP_NUM_THREADS" in os.environ:
             return int(torch.get_num_threads())
-        usable = os.sched_getaffinity(0) if hasattr(os, "sched_getaffinity") else None
-        cores = len(usable) if usable else (os.cpu_count() or 1)
-        threads = max(1, cores // max(1, workers))
+        threads = max(1, usable_cores() // max(1, workers))
     torch.set_num_threads(threads)
     return threads
 

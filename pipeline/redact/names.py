@@ -17,6 +17,7 @@ import threading
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from pipeline.blas import single_threaded_blas
 from pipeline.errors import MissingDependencyError
 
 if TYPE_CHECKING:
@@ -132,7 +133,7 @@ class NameFinder:
                 pieces.append((index, start, readable[start:end]))
         if not pieces:
             return found
-        with _NER_LOCK:
+        with _NER_LOCK, single_threaded_blas:  # small products; see pipeline.blas
             docs = list(self.nlp.pipe([p for _, _, p in pieces], batch_size=self.batch_size))
         for (index, offset, _), doc in zip(pieces, docs, strict=True):
             found[index] += [(offset + a, offset + b) for a, b in self._names(doc)]
