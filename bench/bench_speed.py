@@ -441,6 +441,28 @@ def run_tuned() -> Table:
     return table
 
 
+def _warm_tagger(comments: int) -> tuple[Any, list[str]]:
+    """The ecommerce journey's tagger, warmed (OpenMP team, oneDNN primitives), and
+    ``comments`` tweet-length comments (the bundled sample's, cycled)."""
+    from bench.bench_steps import load_sample, speed_comments
+    from pipeline.journey import load_journey
+    from pipeline.tagger import build_tagger
+
+    texts = speed_comments(load_sample()[0], comments)
+    tagger = build_tagger(load_journey("ecommerce"))
+    tagger.tag(texts[:64])
+    return tagger, texts
+
+
+def _tag_rate(tagger: Any, texts: Sequence[str], batch: int) -> float:
+    """Comments per second of ``tagger.tag`` over ``texts`` in batches of ``batch``."""
+    tagger.tag(texts[:batch])  # this batch size's shapes
+    started = time.perf_counter()
+    for start in range(0, len(texts), batch):
+        tagger.tag(texts[start : start + batch])
+    return len(texts) / (time.perf_counter() - started)
+
+
 BLAS_DEFAULT, SHIPPED, TWO_TEAMS = (
     "numpy's BLAS at its default threads (before)",
     "BLAS held to one thread (shipped)",
@@ -454,20 +476,10 @@ def run_threads(comments: int = 480) -> Table:
     from concurrent.futures import ThreadPoolExecutor
     from unittest import mock
 
-    from bench.bench_steps import load_sample, speed_comments
-    from pipeline.journey import load_journey
-    from pipeline.tagger import build_tagger
-
-    texts = speed_comments(load_sample()[0], comments)
-    tagger = build_tagger(load_journey("ecommerce"))
-    tagger.tag(texts[:64])  # warm: the main thread's OpenMP team, oneDNN's primitives
+    tagger, texts = _warm_tagger(comments)
 
     def texts_per_s(batch: int) -> float:
-        tagger.tag(texts[:batch])
-        started = time.perf_counter()
-        for start in range(0, len(texts), batch):
-            tagger.tag(texts[start : start + batch])
-        return len(texts) / (time.perf_counter() - started)
+        return _tag_rate(tagger, texts, batch)
 
     table = Table(
         "threads",
@@ -501,40 +513,30 @@ PADDED, PACKED = "layers on every padded position (before)", "layers on real tok
 
 def run_padding(comments: int = 2000, rounds: int = 2) -> Table:
     """Texts per second of ``Tagger.tag`` by batch size, the layers packed and padded."""
-    from bench.bench_steps import load_sample, speed_comments
-    from pipeline.journey import load_journey
-    from pipeline.tagger import build_tagger
+    from unittest import mock
 
-    texts = speed_comments(load_sample()[0], comments)
-    tagger = build_tagger(load_journey("ecommerce"))
-    model = tagger.encoder.model  # type: ignore[attr-defined]
-    tagger.tag(texts[:64])
+    tagger, texts = _warm_tagger(comments)
 
-    def texts_per_s(batch: int, packed: bool) -> float:
-        model.packed = packed
+    def texts_per_s(batch: int, method: str) -> float:
         count = min(len(texts), max(batch * 3, 320))
-        tagger.tag(texts[:batch])
-        started = time.perf_counter()
-        for start in range(0, count, batch):
-            tagger.tag(texts[start : start + batch])
-        return count / (time.perf_counter() - started)
+        if method == PACKED:
+            return _tag_rate(tagger, texts[:count], batch)
+        with mock.patch("pipeline.minilm.PACK_MIN_PADDING", 1.0):  # never pack
+            return _tag_rate(tagger, texts[:count], batch)
 
     table = Table(
         "padding",
         "Padding: `Tagger.tag` on tweet-length comments in one process, by batch size",
         (COMMENTS_PER_S, RATIO),
     )
-    try:
-        for batch in (1, 8, 64, 1000):
-            best = {PADDED: 0.0, PACKED: 0.0}
-            for _ in range(rounds):
-                for method in best:
-                    best[method] = max(best[method], texts_per_s(batch, method == PACKED))
-            for method, rate in best.items():
-                metrics = {COMMENTS_PER_S: rate, RATIO: rate / best[PADDED]}
-                table.rows.append(Row(f"batch of {batch}", method, metrics, batch / rate))
-    finally:
-        model.packed = True
+    for batch in (1, 8, 64, 1000):
+        best = {PADDED: 0.0, PACKED: 0.0}
+        for _ in range(rounds):
+            for method in best:
+                best[method] = max(best[method], texts_per_s(batch, method))
+        for method, rate in best.items():
+            metrics = {COMMENTS_PER_S: rate, RATIO: rate / best[PADDED]}
+            table.rows.append(Row(f"batch of {batch}", method, metrics, batch / rate))
     table.notes.append(
         "the service's batches are 1 to 8 comments under the loads benchmarked; `tag` on a file "
         "hands the tagger chunks of 1,000 comments, whose clauses it sorts by length first, so "

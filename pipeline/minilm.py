@@ -290,7 +290,8 @@ def split_state(state: Mapping[str, Any]) -> tuple[dict[str, Any], dict[int, dic
     return embeddings, layers
 
 
-PACK_MIN_PADDING = 0.1  # pack a batch only when at least this share of it is padding
+# Pack a batch only when at least this share of it is padding (1.0: never; benchmarks, tests).
+PACK_MIN_PADDING = 0.1
 
 
 @dataclass(frozen=True)
@@ -302,9 +303,9 @@ class PackedTokens:
     batches of 8). Every product, norm and GELU works token by token, so the layers run on the
     real tokens packed into one (tokens, size) matrix; only attention scatters them back into
     the (batch, heads, length, head size) layout, where the mask hides the padding.
-    ``packed=False`` keeps every position (the padded forward, for benchmarks), and so does a
-    batch with less than ``PACK_MIN_PADDING`` padding (``tag``'s length-sorted batches), where
-    the gathers cost more than the padding (0.97x in batches of 1,000 comments).
+    A batch with less than ``PACK_MIN_PADDING`` padding (``tag``'s length-sorted batches) keeps
+    every position: there the gathers cost more than the padding (0.97x in batches of 1,000
+    comments).
     """
 
     positions: Any  # (tokens,) index of each kept token in the flattened (batch * length)
@@ -315,13 +316,13 @@ class PackedTokens:
     length: int
 
     @classmethod
-    def from_mask(cls, mask: torch.Tensor, packed: bool = True) -> PackedTokens:
+    def from_mask(cls, mask: torch.Tensor) -> PackedTokens:
         """The tokens of a (batch, length) boolean attention mask."""
         torch = _torch()
         batch, length = mask.shape
         flat = mask.reshape(-1)
         real = int(flat.sum())
-        if packed and real < (1.0 - PACK_MIN_PADDING) * batch * length:
+        if real < (1.0 - PACK_MIN_PADDING) * batch * length:
             positions = torch.nonzero(flat).squeeze(1)
         else:
             positions = torch.arange(batch * length)
@@ -338,7 +339,7 @@ class PackedTokens:
 
     @property
     def dense(self) -> bool:
-        """True when every position is kept (no padding, or ``packed=False``)."""
+        """True when every position is kept (too little padding to pack)."""
         return int(self.positions.shape[0]) == self.batch * self.length
 
     def pack(self, padded: torch.Tensor) -> torch.Tensor:
@@ -399,7 +400,6 @@ class MiniLM:
         self.max_tokens = max_tokens
         self.name = name
         self.weights_id = ""  # set by load_minilm: which weights file, for the embedding cache
-        self.packed = True  # layers skip the padding (PackedTokens); False for benchmarks only
         self._layer_class = layer_class
         embedding_state, layer_states = split_state(state)
         self.embeddings = embedding_class(config)
@@ -511,7 +511,7 @@ class MiniLM:
             for start in range(0, len(order), batch_size):
                 rows = order[start : start + batch_size]
                 ids, types, mask = self._batch([encodings[i] for i in rows], lengths[rows])
-                tokens = PackedTokens.from_mask(mask, packed=self.packed)
+                tokens = PackedTokens.from_mask(mask)
                 hidden = tokens.pack(self.embeddings(ids, types))
                 for layer in branches[0].layers[:shared] if branches else ():
                     hidden = layer(hidden, tokens)
