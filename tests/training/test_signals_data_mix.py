@@ -46,3 +46,38 @@ def test_repeated_tweets_never_move_the_development_split(
     assert not set(texts(changed_mix, "dev", "tweeteval")) & set(train_once)
     # effort data does not depend on either flag
     assert changed_mix.effort_dev.inputs == default_mix.effort_dev.inputs
+
+
+@pytest.fixture(scope="module")
+def fresh_mix() -> SignalsData:
+    return load_data(SignalsSettings(sst2_fresh_per_epoch=True))
+
+
+def epoch_texts(data: SignalsData, epoch: int, source: str) -> list[str]:
+    task = data.sentiment_train
+    return [
+        t if isinstance(t, str) else t[1]
+        for t, s in ((task.inputs[i], task.sources[i]) for i in task.epoch_index(epoch, seed=0))
+        if s == source
+    ]
+
+
+def test_fresh_sst2_phrases_each_epoch_keep_the_count_and_the_development_split(
+    default_mix: SignalsData, fresh_mix: SignalsData
+) -> None:
+    assert fresh_mix.sentiment_dev.inputs == default_mix.sentiment_dev.inputs
+    first, second = epoch_texts(fresh_mix, 0, "sst2"), epoch_texts(fresh_mix, 1, "sst2")
+    assert len(first) == len(second) == len(texts(default_mix, "train", "sst2"))
+    assert len(set(first) & set(second)) < len(first) // 20  # only the data's own duplicates
+    # the pool adds no development phrase that the default draw did not already train on
+    # (SST-2 repeats some short phrases, so a few sit on both sides of the default split)
+    shared = set(first + second) & set(texts(default_mix, "dev", "sst2"))
+    assert shared <= set(texts(default_mix, "train", "sst2"))
+    # every other source trains on the same texts, every epoch
+    assert epoch_texts(fresh_mix, 1, "mams") == texts(default_mix, "train", "mams")
+    assert fresh_mix.counts["sst2"]["pool"] > 5 * len(first)
+
+
+def test_without_a_pool_every_epoch_trains_on_every_text(default_mix: SignalsData) -> None:
+    task = default_mix.sentiment_train
+    assert list(task.epoch_index(3, seed=0)) == list(range(len(task.inputs)))
