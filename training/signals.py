@@ -76,8 +76,8 @@ logger = logging.getLogger(__name__)
 class SignalsSettings:
     """Everything that defines a training run; saved into the model's config."""
 
-    tuned_layers: int = 4
-    epochs: int = 3
+    tuned_layers: int = 6
+    epochs: int = 5
     batch_size: int = 32
     learning_rate: float = 1e-4
     head_learning_rate: float = 1e-2
@@ -445,12 +445,34 @@ def main(argv: Sequence[str] | None = None) -> None:
     from pipeline.encoder import load_encoder
     from pipeline.paths import models_dir
 
-    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--out", type=Path, default=models_dir() / "signals")
-    parser.add_argument("--epochs", type=int, default=SignalsSettings.epochs)
-    parser.add_argument("--tuned-layers", type=int, default=SignalsSettings.tuned_layers)
-    parser.add_argument("--seed", type=int, default=SignalsSettings.seed)
-    parser.add_argument("--sst2-sample", type=int, default=SignalsSettings.sst2_sample)
+    parser = argparse.ArgumentParser(
+        description=(__doc__ or "").splitlines()[0],
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    parser.add_argument(
+        "--out", type=Path, default=models_dir() / "signals", help="model directory to write"
+    )
+    parser.add_argument(
+        "--epochs",
+        type=int,
+        default=SignalsSettings.epochs,
+        help="epochs to train; the best by the development score is kept",
+    )
+    parser.add_argument(
+        "--tuned-layers",
+        type=int,
+        default=SignalsSettings.tuned_layers,
+        help="encoder layers to fine-tune, counted from the top (6 = all)",
+    )
+    parser.add_argument(
+        "--seed", type=int, default=SignalsSettings.seed, help="seed for sampling and training"
+    )
+    parser.add_argument(
+        "--sst2-sample",
+        type=int,
+        default=SignalsSettings.sst2_sample,
+        help="SST-2 training phrases drawn (before the development split)",
+    )
     parser.add_argument(
         "--sst2-min-words",
         type=int,
