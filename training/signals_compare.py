@@ -1,15 +1,19 @@
 """Compare signals model directories on the development texts every training run shares.
 
-Runs with different ``--sst2-sample`` sizes draw different SST-2 subsets, so SST-2 is left out;
-every other source is split identically (same seed), so this comparison is fair across runs and
-never touches a test split. Effort is also scored on the development texts from the second
-labelling round alone (``*_round2``): a model trained before that round never saw any of them,
-while the rest of today's effort dev split may overlap an older run's training texts.
+Every source but SST-2 is split identically (same ``--split-seed``), so this comparison is fair
+across runs and never touches a test split. Runs with other ``--sst2-sample`` or
+``--sst2-min-words`` values draw other SST-2 subsets, so SST-2 is left out of the score, and its
+development accuracy is reported only when every model compared held out the default SST-2
+development phrases.
 
-Each model after the first also gets a paired bootstrap of its score difference against the
-first (the development texts resampled with replacement, the same draw for both models): a
-95% interval and the share of draws in which it scores higher. About 100 development texts
-carry effort, so a score difference of a point or two is often inside the noise.
+Effort is also scored on the development texts from the second labelling round alone
+(``*_round2``): a model trained before that round never saw any of them, while the rest of
+today's effort dev split may overlap an older run's training texts.
+
+Each model after the first also gets a paired bootstrap of its differences against the first,
+for the score and for each measure (the development texts resampled with replacement, the same
+draw for both models): a 95% interval and the share of draws in which it does better. About
+100 development texts carry effort, so a difference of a point or two is often inside the noise.
 
     python -m training.signals_compare models/signals /tmp/other-run [...]
 """
@@ -17,8 +21,11 @@ carry effort, so a score difference of a point or two is often inside the noise.
 from __future__ import annotations
 
 import argparse
+import json
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 from numpy.typing import NDArray
@@ -28,6 +35,19 @@ from pipeline.signals import effort_agreement, load_signals_model, macro_recall
 from training.effort_pool import round_texts
 from training.signals import SignalsSettings, load_data
 
+logger = logging.getLogger(__name__)
+
+
+MEASURES = (
+    "sentiment_macro_recall",
+    "tweeteval_accuracy",
+    "mams_accuracy",
+    "sst2_accuracy",
+    "effort_signal_f1",
+    "effort_qwk",
+    "score",
+)
+
 
 @dataclass(frozen=True)
 class DevPredictions:
@@ -35,47 +55,123 @@ class DevPredictions:
 
     sentiment_gold: NDArray[np.int64]
     sentiment: NDArray[np.int64]
+    sentiment_sources: NDArray[np.str_]
     effort_gold: NDArray[np.int64]
     effort: NDArray[np.int64]
+
+    def measures(
+        self,
+        sentiment_rows: NDArray[np.int64] | None = None,
+        effort_rows: NDArray[np.int64] | None = None,
+    ) -> dict[str, float]:
+        """The development measures on some rows (all by default).
+
+        ``score`` is the mean of sentiment macro-recall without SST-2, effort signal F1 and QWK
+        (floored at 0): the number the training epoch rule and earlier comparisons use.
+        """
+        s = np.arange(len(self.sentiment_gold)) if sentiment_rows is None else sentiment_rows
+        e = slice(None) if effort_rows is None else effort_rows
+        gold, predicted, sources = (
+            self.sentiment_gold[s],
+            self.sentiment[s],
+            self.sentiment_sources[s],
+        )
+        not_sst2 = sources != "sst2"
+        result = {"sentiment_macro_recall": macro_recall(gold[not_sst2], predicted[not_sst2], 3)}
+        for source in ("tweeteval", "mams", "sst2"):
+            chosen = sources == source
+            if chosen.any():
+                result[f"{source}_accuracy"] = float(np.mean(predicted[chosen] == gold[chosen]))
+        agreement = effort_agreement(self.effort_gold[e], self.effort[e])
+        result["effort_signal_f1"] = agreement["signal_f1"]
+        result["effort_qwk"] = agreement["qwk"]
+        result["score"] = float(
+            np.mean(
+                [
+                    result["sentiment_macro_recall"],
+                    agreement["signal_f1"],
+                    max(agreement["qwk"], 0.0),
+                ]
+            )
+        )
+        return result
 
     def score(
         self,
         sentiment_rows: NDArray[np.int64] | None = None,
         effort_rows: NDArray[np.int64] | None = None,
     ) -> float:
-        """Mean of sentiment macro-recall, effort signal F1 and QWK (floored at 0), on some rows."""
-        s = slice(None) if sentiment_rows is None else sentiment_rows
-        e = slice(None) if effort_rows is None else effort_rows
-        recall = macro_recall(self.sentiment_gold[s], self.sentiment[s], 3)
-        agreement = effort_agreement(self.effort_gold[e], self.effort[e])
-        return float(np.mean([recall, agreement["signal_f1"], max(agreement["qwk"], 0.0)]))
+        """The development score on some rows (see ``measures``)."""
+        return self.measures(sentiment_rows, effort_rows)["score"]
+
+
+@dataclass(frozen=True)
+class Difference:
+    """One measure, other minus base: observed, 95% interval, share of draws other is better."""
+
+    observed: float
+    low: float
+    high: float
+    share_better: float
 
 
 def paired_bootstrap(
     base: DevPredictions, other: DevPredictions, draws: int = 1000, seed: int = 0
-) -> dict[str, float]:
-    """``other``'s score minus ``base``'s over resampled texts: a 95% interval and P(better)."""
+) -> dict[str, Difference]:
+    """``other`` minus ``base`` for every measure, over texts resampled the same way for both."""
     rng = np.random.default_rng(seed)
     n_sentiment, n_effort = len(base.sentiment_gold), len(base.effort_gold)
-    differences = np.empty(draws)
+    observed_base, observed_other = base.measures(), other.measures()
+    names = [name for name in MEASURES if name in observed_base]
+    differences = {name: np.empty(draws) for name in names}
     for k in range(draws):
         s = rng.integers(0, n_sentiment, n_sentiment)
         e = rng.integers(0, n_effort, n_effort)
-        differences[k] = other.score(s, e) - base.score(s, e)
-    low, high = np.percentile(differences, [2.5, 97.5])
-    return {
-        "score_difference": other.score() - base.score(),
-        "difference_low": float(low),
-        "difference_high": float(high),
-        "share_better": float(np.mean(differences > 0)),
-    }
+        first, second = base.measures(s, e), other.measures(s, e)
+        for name in names:
+            # A resample can miss a small source; count that draw as no difference.
+            differences[name][k] = second.get(name, 0.0) - first.get(name, 0.0)
+    result = {}
+    for name in names:
+        low, high = np.percentile(differences[name], [2.5, 97.5])
+        result[name] = Difference(
+            observed=observed_other[name] - observed_base[name],
+            low=float(low),
+            high=float(high),
+            share_better=float(np.mean(differences[name] > 0)),
+        )
+    return result
 
 
-def compare(directories: Sequence[str], seed: int = 0) -> list[dict[str, float | str]]:
-    """Development metrics of each model directory (see the module docstring)."""
-    data = load_data(SignalsSettings(seed=seed))
+def holds_out_default_sst2(directory: str | Path, split_seed: int) -> bool:
+    """Whether a model trained with the default SST-2 split, so its SST-2 dev phrases are unseen."""
+    config = json.loads((Path(directory) / "config.json").read_text(encoding="utf-8"))
+    settings = config.get("info", {}).get("settings", {})
+    # Models from before --split-seed used their one seed for the split too.
+    trained_split = settings.get("split_seed", settings.get("seed"))
+    default = SignalsSettings(split_seed=split_seed)
+    return trained_split == split_seed and all(
+        settings.get(name) == getattr(default, name) for name in ("sst2_sample", "sst2_min_words")
+    )
+
+
+@dataclass
+class Comparison:
+    """Each model's development measures, and each later model's differences from the first."""
+
+    models: list[str]
+    measures: list[dict[str, float]]
+    differences: list[dict[str, Difference]]
+
+
+def compare(directories: Sequence[str], split_seed: int = 0, draws: int = 1000) -> Comparison:
+    """Development measures of each model directory (see the module docstring)."""
+    data = load_data(SignalsSettings(split_seed=split_seed))
     dev = data.sentiment_dev
-    keep = [i for i, source in enumerate(dev.sources) if source != "sst2"]
+    with_sst2 = all(holds_out_default_sst2(directory, split_seed) for directory in directories)
+    keep = [i for i, source in enumerate(dev.sources) if with_sst2 or source != "sst2"]
+    if not with_sst2:
+        logger.info("SST-2 left out: not every model held out the default SST-2 dev phrases")
     texts = [t[1] if isinstance(t, tuple) else t for t in (dev.inputs[i] for i in keep)]
     steps = [t[0] if isinstance(t, tuple) else None for t in (dev.inputs[i] for i in keep)]
     gold = dev.targets[keep]
@@ -84,41 +180,47 @@ def compare(directories: Sequence[str], seed: int = 0) -> list[dict[str, float |
     fresh = round_texts(2)
     new = np.array([text in fresh for text in effort_texts])
     encoder = load_encoder()
-    results: list[dict[str, float | str]] = []
+    comparison = Comparison(models=[], measures=[], differences=[])
     predictions: list[DevPredictions] = []
     for directory in directories:
         model = load_signals_model(directory, encoder)
         predicted = model.predict_proba(texts, steps)[0].argmax(axis=1)
         effort = model.predict_proba(effort_texts)[1].argmax(axis=1)
-        agreement = effort_agreement(data.effort_dev.targets, effort)
-        recall = macro_recall(gold, predicted, 3)
-        row: dict[str, float | str] = {"model": directory, "sentiment_macro_recall": recall}
-        for source in ("tweeteval", "mams"):
-            chosen = sources == source
-            row[f"{source}_accuracy"] = float(np.mean(predicted[chosen] == gold[chosen]))
-        row["effort_signal_f1"] = agreement["signal_f1"]
-        row["effort_qwk"] = agreement["qwk"]
+        predictions.append(
+            DevPredictions(gold, predicted, sources, data.effort_dev.targets, effort)
+        )
+        measures = predictions[-1].measures()
         if new.any():
             later = effort_agreement(data.effort_dev.targets[new], effort[new])
-            row["effort_signal_f1_round2"] = later["signal_f1"]
-            row["effort_qwk_round2"] = later["qwk"]
-        predictions.append(DevPredictions(gold, predicted, data.effort_dev.targets, effort))
-        row["score"] = predictions[-1].score()
+            measures["effort_signal_f1_round2"] = later["signal_f1"]
+            measures["effort_qwk_round2"] = later["qwk"]
+        comparison.models.append(str(directory))
+        comparison.measures.append(measures)
         if len(predictions) > 1:
-            row.update(paired_bootstrap(predictions[0], predictions[-1], seed=seed))
-        results.append(row)
-    return results
+            comparison.differences.append(
+                paired_bootstrap(predictions[0], predictions[-1], draws=draws)
+            )
+    return comparison
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    """Print one line per model directory."""
+    """Print each model's measures, then each later model's differences from the first."""
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("directories", nargs="+")
+    parser.add_argument("--draws", type=int, default=1000, help="bootstrap resamplings")
     args = parser.parse_args(argv)
-    for row in compare(args.directories):
-        print(
-            " ".join(f"{k}={v:.3f}" if isinstance(v, float) else f"{k}={v}" for k, v in row.items())
-        )
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    result = compare(args.directories, draws=args.draws)
+    for model, measures in zip(result.models, result.measures, strict=True):
+        print(f"model={model} " + " ".join(f"{k}={v:.3f}" for k, v in measures.items()))
+    base = result.models[0]
+    for model, differences in zip(result.models[1:], result.differences, strict=True):
+        print(f"\n{model} minus {base} (95% interval; share of {args.draws} draws better):")
+        for name, d in differences.items():
+            print(
+                f"  {name:<24} {d.observed:+.3f}  [{d.low:+.3f}, {d.high:+.3f}]  "
+                f"{d.share_better:.2f}"
+            )
 
 
 if __name__ == "__main__":

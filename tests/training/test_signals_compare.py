@@ -2,35 +2,79 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 
-from training.signals_compare import DevPredictions, paired_bootstrap
+from training.signals import SignalsSettings
+from training.signals_compare import DevPredictions, holds_out_default_sst2, paired_bootstrap
 
 
-def predictions(sentiment_errors: int, effort_errors: int) -> DevPredictions:
+def predictions(sentiment_errors: int, effort_errors: int, sst2_errors: int = 0) -> DevPredictions:
     rng = np.random.default_rng(1)
     sentiment_gold = rng.integers(0, 3, 300)
+    sources = np.array(["tweeteval"] * 100 + ["mams"] * 100 + ["sst2"] * 100)
     effort_gold = rng.integers(0, 4, 200)
     sentiment, effort = sentiment_gold.copy(), effort_gold.copy()
     sentiment[:sentiment_errors] = (sentiment[:sentiment_errors] + 1) % 3
+    sentiment[200 : 200 + sst2_errors] = (sentiment[200 : 200 + sst2_errors] + 1) % 3
     effort[:effort_errors] = (effort[:effort_errors] + 1) % 4
-    return DevPredictions(sentiment_gold, sentiment, effort_gold, effort)
+    return DevPredictions(sentiment_gold, sentiment, sources, effort_gold, effort)
 
 
 def test_a_model_against_itself_differs_by_nothing() -> None:
     same = predictions(30, 30)
     result = paired_bootstrap(same, same, draws=200)
-    assert result["score_difference"] == 0
-    assert result["difference_low"] == result["difference_high"] == 0
-    assert result["share_better"] == 0
+    assert set(result) == {
+        "sentiment_macro_recall",
+        "tweeteval_accuracy",
+        "mams_accuracy",
+        "sst2_accuracy",
+        "effort_signal_f1",
+        "effort_qwk",
+        "score",
+    }
+    for difference in result.values():
+        assert difference.observed == difference.low == difference.high == 0
+        assert difference.share_better == 0
 
 
 def test_a_clearly_better_model_wins_almost_every_draw() -> None:
     worse, better = predictions(90, 80), predictions(10, 10)
-    result = paired_bootstrap(worse, better, draws=200)
-    assert result["score_difference"] > 0.1
-    assert 0 < result["difference_low"] < result["score_difference"] < result["difference_high"]
-    assert result["share_better"] == 1.0
-    flipped = paired_bootstrap(better, worse, draws=200)
-    assert flipped["share_better"] == 0.0
-    assert np.isclose(flipped["score_difference"], -result["score_difference"])
+    score = paired_bootstrap(worse, better, draws=200)["score"]
+    assert score.observed > 0.1
+    assert 0 < score.low < score.observed < score.high
+    assert score.share_better == 1.0
+    flipped = paired_bootstrap(better, worse, draws=200)["score"]
+    assert flipped.share_better == 0.0
+    assert np.isclose(flipped.observed, -score.observed)
+
+
+def test_sst2_is_measured_but_kept_out_of_the_score() -> None:
+    base, fewer_sst2_errors = predictions(30, 30, sst2_errors=40), predictions(30, 30)
+    result = paired_bootstrap(base, fewer_sst2_errors, draws=200)
+    assert np.isclose(result["sst2_accuracy"].observed, 0.4)
+    assert result["sst2_accuracy"].share_better == 1.0
+    assert result["score"].observed == 0
+    assert result["tweeteval_accuracy"].observed == 0
+
+
+def test_sst2_counts_only_for_models_trained_on_the_default_split(tmp_path: Path) -> None:
+    def model(**settings: object) -> Path:
+        folder = tmp_path / str(len(list(tmp_path.iterdir())))
+        folder.mkdir()
+        defaults = {"sst2_sample": 12_000, "sst2_min_words": 1, "seed": 0}
+        config = {"info": {"settings": {**defaults, **settings}}}
+        (folder / "config.json").write_text(json.dumps(config), encoding="utf-8")
+        return folder
+
+    assert SignalsSettings().sst2_sample == 12_000
+    assert holds_out_default_sst2(model(), split_seed=0)
+    assert holds_out_default_sst2(model(sst2_fresh_per_epoch=True), split_seed=0)
+    assert not holds_out_default_sst2(model(sst2_min_words=8), split_seed=0)
+    assert not holds_out_default_sst2(model(sst2_sample=20_000), split_seed=0)
+    assert not holds_out_default_sst2(model(), split_seed=1)
+    # A run that varies only its training seed keeps the default split.
+    assert holds_out_default_sst2(model(seed=3, split_seed=0), split_seed=0)
+    assert not holds_out_default_sst2(model(seed=3), split_seed=0)

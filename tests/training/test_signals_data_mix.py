@@ -81,3 +81,13 @@ def test_fresh_sst2_phrases_each_epoch_keep_the_count_and_the_development_split(
 def test_without_a_pool_every_epoch_trains_on_every_text(default_mix: SignalsData) -> None:
     task = default_mix.sentiment_train
     assert list(task.epoch_index(3, seed=0)) == list(range(len(task.inputs)))
+
+
+def test_the_training_seed_leaves_the_data_alone(default_mix: SignalsData) -> None:
+    reseeded = load_data(SignalsSettings(seed=7))
+    for split in ("train", "dev"):
+        for source in ("sst2", "mams", "uss", "tweeteval_val"):
+            assert texts(reseeded, split, source) == texts(default_mix, split, source)
+    assert reseeded.effort_dev.inputs == default_mix.effort_dev.inputs
+    moved = load_data(SignalsSettings(split_seed=7))
+    assert texts(moved, "dev", "mams") != texts(default_mix, "dev", "mams")
