@@ -349,6 +349,23 @@ def _as_model(
     )
 
 
+def source_accuracies(
+    gold: NDArray[np.int64], predicted: NDArray[np.int64], sources: NDArray[np.str_]
+) -> dict[str, float]:
+    """Sentiment accuracy on each development source that has texts here (``<source>_accuracy``)."""
+    result = {}
+    for source in ("tweeteval", "mams", "sst2"):
+        chosen = sources == source
+        if chosen.any():
+            result[f"{source}_accuracy"] = float(np.mean(predicted[chosen] == gold[chosen]))
+    return result
+
+
+def development_score(sentiment_macro_recall: float, effort_signal_f1: float, qwk: float) -> float:
+    """The epoch rule's score: mean of sentiment macro-recall, effort F1 and QWK floored at 0."""
+    return float(np.mean([sentiment_macro_recall, effort_signal_f1, max(qwk, 0.0)]))
+
+
 def evaluate_dev(model: SignalsModel, top: TopStack, data: SignalsData) -> dict[str, float]:
     """Development metrics from the cached trunk (fast: only the tuned layers run)."""
     assert data.sentiment_dev.trunk is not None and data.effort_dev.trunk is not None
@@ -360,22 +377,13 @@ def evaluate_dev(model: SignalsModel, top: TopStack, data: SignalsData) -> dict[
     metrics = {
         "sentiment_macro_recall": macro_recall(gold, predicted, len(SENTIMENT_LABELS)),
         "sentiment_accuracy": float(np.mean(predicted == gold)),
+        **source_accuracies(gold, predicted, sources),
     }
-    for source in ("tweeteval", "mams", "sst2"):
-        chosen = sources == source
-        if chosen.any():
-            metrics[f"{source}_accuracy"] = float(np.mean(predicted[chosen] == gold[chosen]))
     agreement = effort_agreement(data.effort_dev.targets, effort_probs.argmax(axis=1))
     metrics["effort_signal_f1"] = agreement["signal_f1"]
     metrics["effort_qwk"] = agreement["qwk"]
-    metrics["score"] = float(
-        np.mean(
-            [
-                metrics["sentiment_macro_recall"],
-                metrics["effort_signal_f1"],
-                max(metrics["effort_qwk"], 0.0),
-            ]
-        )
+    metrics["score"] = development_score(
+        metrics["sentiment_macro_recall"], agreement["signal_f1"], agreement["qwk"]
     )
     return metrics
 

@@ -33,7 +33,7 @@ from numpy.typing import NDArray
 from pipeline.encoder import load_encoder
 from pipeline.signals import effort_agreement, load_signals_model, macro_recall
 from training.effort_pool import round_texts
-from training.signals import SignalsSettings, load_data
+from training.signals import SignalsSettings, development_score, load_data, source_accuracies
 
 logger = logging.getLogger(__name__)
 
@@ -77,22 +77,15 @@ class DevPredictions:
             self.sentiment_sources[s],
         )
         not_sst2 = sources != "sst2"
-        result = {"sentiment_macro_recall": macro_recall(gold[not_sst2], predicted[not_sst2], 3)}
-        for source in ("tweeteval", "mams", "sst2"):
-            chosen = sources == source
-            if chosen.any():
-                result[f"{source}_accuracy"] = float(np.mean(predicted[chosen] == gold[chosen]))
+        result = {
+            "sentiment_macro_recall": macro_recall(gold[not_sst2], predicted[not_sst2], 3),
+            **source_accuracies(gold, predicted, sources),
+        }
         agreement = effort_agreement(self.effort_gold[e], self.effort[e])
         result["effort_signal_f1"] = agreement["signal_f1"]
         result["effort_qwk"] = agreement["qwk"]
-        result["score"] = float(
-            np.mean(
-                [
-                    result["sentiment_macro_recall"],
-                    agreement["signal_f1"],
-                    max(agreement["qwk"], 0.0),
-                ]
-            )
+        result["score"] = development_score(
+            result["sentiment_macro_recall"], agreement["signal_f1"], agreement["qwk"]
         )
         return result
 
