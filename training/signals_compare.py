@@ -21,16 +21,16 @@ draw for both models): a 95% interval and the share of draws in which it does be
 from __future__ import annotations
 
 import argparse
-import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from pipeline.encoder import load_encoder
+from pipeline.errors import SteplensError
 from pipeline.signals import effort_agreement, load_signals_model, macro_recall
 from training.effort_pool import round_texts
 from training.signals import SignalsSettings, development_score, load_data, source_accuracies
@@ -89,14 +89,6 @@ class DevPredictions:
         )
         return result
 
-    def score(
-        self,
-        sentiment_rows: NDArray[np.int64] | None = None,
-        effort_rows: NDArray[np.int64] | None = None,
-    ) -> float:
-        """The development score on some rows (see ``measures``)."""
-        return self.measures(sentiment_rows, effort_rows)["score"]
-
 
 @dataclass(frozen=True)
 class Difference:
@@ -136,10 +128,8 @@ def paired_bootstrap(
     return result
 
 
-def holds_out_default_sst2(directory: str | Path, split_seed: int) -> bool:
-    """Whether a model trained with the default SST-2 split, so its SST-2 dev phrases are unseen."""
-    config = json.loads((Path(directory) / "config.json").read_text(encoding="utf-8"))
-    settings = config.get("info", {}).get("settings", {})
+def holds_out_default_sst2(settings: Mapping[str, Any], split_seed: int) -> bool:
+    """Whether a run with these training settings held out the default SST-2 dev phrases."""
     # Models from before --split-seed used their one seed for the split too.
     trained_split = settings.get("split_seed", settings.get("seed"))
     default = SignalsSettings(split_seed=split_seed)
@@ -159,9 +149,13 @@ class Comparison:
 
 def compare(directories: Sequence[str], split_seed: int = 0, draws: int = 1000) -> Comparison:
     """Development measures of each model directory (see the module docstring)."""
+    encoder = load_encoder()
+    models = [load_signals_model(directory, encoder) for directory in directories]
     data = load_data(SignalsSettings(split_seed=split_seed))
     dev = data.sentiment_dev
-    with_sst2 = all(holds_out_default_sst2(directory, split_seed) for directory in directories)
+    with_sst2 = all(
+        holds_out_default_sst2(model.info.get("settings", {}), split_seed) for model in models
+    )
     keep = [i for i, source in enumerate(dev.sources) if with_sst2 or source != "sst2"]
     if not with_sst2:
         logger.info("SST-2 left out: not every model held out the default SST-2 dev phrases")
@@ -172,11 +166,9 @@ def compare(directories: Sequence[str], split_seed: int = 0, draws: int = 1000) 
     effort_texts = [t if isinstance(t, str) else t[1] for t in data.effort_dev.inputs]
     fresh = round_texts(2)
     new = np.array([text in fresh for text in effort_texts])
-    encoder = load_encoder()
     comparison = Comparison(models=[], measures=[], differences=[])
     predictions: list[DevPredictions] = []
-    for directory in directories:
-        model = load_signals_model(directory, encoder)
+    for directory, model in zip(directories, models, strict=True):
         predicted = model.predict_proba(texts, steps)[0].argmax(axis=1)
         effort = model.predict_proba(effort_texts)[1].argmax(axis=1)
         predictions.append(
@@ -203,7 +195,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--draws", type=int, default=1000, help="bootstrap resamplings")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    result = compare(args.directories, draws=args.draws)
+    try:
+        result = compare(args.directories, draws=args.draws)
+    except SteplensError as error:
+        parser.exit(2, f"error: {error}\n")
     for model, measures in zip(result.models, result.measures, strict=True):
         print(f"model={model} " + " ".join(f"{k}={v:.3f}" for k, v in measures.items()))
     base = result.models[0]

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import numpy as np
 
 from training.signals import SignalsSettings
@@ -57,14 +54,9 @@ def test_sst2_is_measured_but_kept_out_of_the_score() -> None:
     assert result["tweeteval_accuracy"].observed == 0
 
 
-def test_sst2_counts_only_for_models_trained_on_the_default_split(tmp_path: Path) -> None:
-    def model(**settings: object) -> Path:
-        folder = tmp_path / str(len(list(tmp_path.iterdir())))
-        folder.mkdir()
-        defaults = {"sst2_sample": 12_000, "sst2_min_words": 1, "seed": 0}
-        config = {"info": {"settings": {**defaults, **settings}}}
-        (folder / "config.json").write_text(json.dumps(config), encoding="utf-8")
-        return folder
+def test_sst2_counts_only_for_models_trained_on_the_default_split() -> None:
+    def model(**settings: object) -> dict[str, object]:
+        return {"sst2_sample": 12_000, "sst2_min_words": 1, "seed": 0, **settings}
 
     assert SignalsSettings().sst2_sample == 12_000
     assert holds_out_default_sst2(model(), split_seed=0)
@@ -75,3 +67,4 @@ def test_sst2_counts_only_for_models_trained_on_the_default_split(tmp_path: Path
     # A run that varies only its training seed keeps the default split.
     assert holds_out_default_sst2(model(seed=3, split_seed=0), split_seed=0)
     assert not holds_out_default_sst2(model(seed=3), split_seed=0)
+    assert not holds_out_default_sst2({}, split_seed=0)
