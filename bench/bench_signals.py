@@ -3,10 +3,13 @@
 Parts (``--only``):
 
 - ``sentiment``: TweetEval test macro-averaged recall (3 classes) and SST-2 dev accuracy (sign of
-  the score; neutral counts as wrong), ours vs VADER;
+  the score; neutral counts as wrong), ours vs VADER, on the whole text and through
+  ``Tagger.tag`` (clauses, zero-shot ecommerce steps, step conditioning: what users get);
 - ``mams``: polarity accuracy on MAMS val (sentence, category) pairs: the sentence alone
-  (what a sentence-level model does), ours conditioned on the category, and ours per clause
-  (the clauses a MAMS-trained step model assigns to the category, conditioned), vs VADER;
+  (what a sentence-level model does), ours conditioned on the category, ours per clause
+  (the clauses a MAMS-trained step model assigns to the category, conditioned), and through
+  ``Tagger.tag`` with that step model (each pair read from the comment's entry for the
+  category's step), vs VADER;
 - ``effort``: the untouched test split of data/effort: signal-vs-none F1 and QWK on the texts
   both place in low/moderate/high, ours vs a cue lexicon, with the annotators' agreement beside;
 - ``speed``: ``Tagger.tag`` comments/s with and without signals on 2,000 tweet-length comments.
@@ -14,6 +17,7 @@ Parts (``--only``):
 None of these texts is trained or tuned on.
 
     python -m bench.bench_signals [--only sentiment,mams,effort,speed] [--write-docs]
+        [--baseline-signals DIR]   # another model's rows beside ours, same texts, same run
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import re
 import sys
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -48,6 +53,8 @@ MACRO_RECALL, ACCURACY = "macro recall", "accuracy"
 SIGNAL_F1, QWK, KAPPA = "signal F1", "QWK (both see effort)", "kappa (4 labels)"
 COMMENTS_PER_S = "comments/s"
 OURS = "ours: signals model"
+PREVIOUS = "previous model"
+THROUGH_TAG = ", through `Tagger.tag` (ecommerce journey, zero-shot)"
 VADER = "baseline: VADER compound (±0.05)"
 
 # A cue lexicon, the obvious non-learned effort detector, as the baseline. Not used by steplens.
@@ -119,6 +126,31 @@ def timed_probabilities(
     return sentiment, effort_probs, time.perf_counter() - started
 
 
+def tagged_sentiment(
+    model: SignalsModel, texts: Sequence[str]
+) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+    """Comment-level sentiment labels and scores through ``Tagger.tag``: the product path, with
+    clauses, zero-shot steps of the bundled ecommerce journey and step conditioning."""
+    from pipeline.journey import load_journey
+    from pipeline.minilm import base_encoder
+    from pipeline.segment import load_segmenter
+    from pipeline.steps.zero_shot import ZeroShotStepClassifier
+    from pipeline.tagger import Tagger
+
+    journey = load_journey("ecommerce")
+    encoder = base_encoder("fp32")
+    tagger = Tagger(
+        journey, ZeroShotStepClassifier(journey, encoder), load_segmenter(), encoder, signals=model
+    )
+    labels, scores = [], []
+    for start in range(0, len(texts), 500):
+        for result in tagger.tag(texts[start : start + 500]):
+            signals = result.signals
+            labels.append(SENTIMENT_LABELS.index(signals.sentiment) if signals else 1)
+            scores.append(signals.sentiment_score if signals else 0.0)
+    return np.array(labels), np.array(scores)
+
+
 def run_sentiment(model: SignalsModel) -> Table:
     """TweetEval test macro recall and SST-2 dev accuracy, ours vs VADER."""
     table = Table("sentiment", "Sentiment on held-out test sets", (MACRO_RECALL, ACCURACY))
@@ -143,6 +175,19 @@ def run_sentiment(model: SignalsModel) -> Table:
         ),
         Row(setting, OURS, ours, seconds),
     ]
+    started = time.perf_counter()
+    tagged, _ = tagged_sentiment(model, [e.text for e in tweets])
+    table.rows.append(
+        Row(
+            setting,
+            OURS + THROUGH_TAG,
+            {
+                MACRO_RECALL: macro_recall(gold, tagged, 3),
+                ACCURACY: float(np.mean(tagged == gold)),
+            },
+            time.perf_counter() - started,
+        )
+    )
     dev = sst2("dev")
     binary = np.array([e.label == "positive" for e in dev])
     probs, _, seconds = timed_probabilities(model, [e.text for e in dev])
@@ -155,6 +200,16 @@ def run_sentiment(model: SignalsModel) -> Table:
         Row(setting, VADER, {ACCURACY: float(np.mean((vader_score > 0) == binary))}, vader_seconds),
         Row(setting, OURS, {ACCURACY: float(np.mean((score > 0) == binary))}, seconds),
     ]
+    started = time.perf_counter()
+    _, tagged_scores = tagged_sentiment(model, [e.text for e in dev])
+    table.rows.append(
+        Row(
+            setting,
+            OURS + THROUGH_TAG,
+            {ACCURACY: float(np.mean((tagged_scores > 0) == binary))},
+            time.perf_counter() - started,
+        )
+    )
     table.notes += [
         target_note("TweetEval macro recall, ours", ours[MACRO_RECALL], 0.70)
         + "; twitter-roberta-base 0.728, SVM 0.629",
@@ -251,10 +306,47 @@ def run_mams(model: SignalsModel) -> Table:
         np.add.at(per_pair, np.array(owners), probs)
         accuracy = float(np.mean(per_pair.argmax(1) == gold))
         table.rows.append(Row(setting, OURS + method, {ACCURACY: accuracy}, assigning + seconds))
+    # Through the product path: Tagger.tag with the same step model, each pair read from the
+    # comment's entry for the category's step (the comment's sentiment when it lists none).
+    from pipeline.minilm import base_encoder
+    from pipeline.tagger import Tagger
+
+    started = time.perf_counter()
+    tagger = Tagger(journey, classifier, segmenter, base_encoder("fp32"), signals=model)
+    tagged = dict(zip(sentences, tagger.tag(sentences), strict=True))
+    through_tag = []
+    listed = 0
+    for example in pairs:
+        result = tagged[example.text]
+        step = step_of_aspect[example.aspect or ""]
+        entry = (result.step_signals or {}).get(step)
+        listed += entry is not None
+        chosen_signals = entry or result.signals
+        through_tag.append(chosen_signals.sentiment if chosen_signals else "neutral")
+    tag_accuracy = float(np.mean(np.array(through_tag) == np.array([e.label for e in pairs])))
+    table.rows.append(
+        Row(
+            setting,
+            OURS + ", through `Tagger.tag` (per (clause, step))",
+            {ACCURACY: tag_accuracy},
+            time.perf_counter() - started,
+        )
+    )
+    conditioned = table.rows[2].metrics[ACCURACY]
     best = max(row.metrics[ACCURACY] for row in table.rows[1:])
     table.notes += [
         target_note("best of ours", best, 0.75)
         + "; BERT on the sentence alone 0.468, told the aspect 0.779 (from the issue)",
+        target_note("conditioned on the gold category, ours", conditioned, 0.78)
+        + "; "
+        + target_note(
+            "through `Tagger.tag`, points below it",
+            (conditioned - tag_accuracy) * 100,
+            3.0,
+            digits=1,
+            at_most=True,
+        )
+        + f"; the tagger listed the category's step for {listed / len(pairs):.0%} of the pairs",
         f"per clause: a step model trained on MAMS train categories assigns clauses; "
         f"{found / len(pairs):.0%} of the pairs had a clause assigned to their category, the "
         "rest fall back to the whole sentence; probabilities of several clauses are summed",
@@ -356,6 +448,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--only", default=",".join(PARTS), help=",".join(PARTS))
     parser.add_argument("--write-docs", action="store_true")
+    parser.add_argument(
+        "--baseline-signals",
+        help="another signals model directory (e.g. the previous shipped model) to measure beside",
+    )
     args = parser.parse_args(argv)
     wanted = [p.strip() for p in args.only.split(",") if p.strip()]
     unknown = set(wanted) - set(PARTS)
@@ -364,9 +460,21 @@ def main(argv: Sequence[str] | None = None) -> None:
             f"unknown part(s) {', '.join(sorted(unknown))}; choose from {', '.join(PARTS)}"
         )
     model: Any = load_default_signals_model() if set(wanted) - {"speed"} else None
+    baseline: Any = None
+    if args.baseline_signals and set(wanted) - {"speed"}:
+        from pipeline.minilm import base_encoder
+        from pipeline.signals import load_signals_model
+
+        baseline = load_signals_model(args.baseline_signals, base_encoder("fp32"))
     runners = {"sentiment": run_sentiment, "mams": run_mams, "effort": run_effort}
     for part in [p for p in PARTS if p in wanted]:
         table = run_speed() if part == "speed" else runners[part](model)
+        if baseline is not None and part != "speed":
+            table.rows += [
+                replace(row, method=row.method.replace(OURS, PREVIOUS))
+                for row in runners[part](baseline).rows
+                if row.method.startswith(OURS)
+            ]
         SECTION.publish(table, write=args.write_docs)
 
 

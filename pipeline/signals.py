@@ -125,39 +125,71 @@ class SignalsModel:
     ) -> tuple[NDArray[np.float32], NDArray[np.float32]]:
         """(sentiment probabilities, effort probabilities) for each text.
 
-        ``steps`` gives each text's step name (or None); with a step-conditioned model the
-        sentiment of a text with a step is read from the pair ``(step, text)``.
+        The model reads each text's :func:`~pipeline.model_view.model_view`. ``steps`` gives
+        each text's step name (or None); with a step-conditioned model the sentiment of a text
+        with a step is read from the pair ``(step, text)``.
         """
+        from pipeline.model_view import model_views
+
+        texts = model_views(texts)
         windows, owners = split_windows(texts)
-        return self.proba_from_windows(texts, self.encoder.encode(windows), owners, steps)
+        sentiment, effort = self.proba_from_windows(texts, self.encoder.encode(windows), owners)
+        if steps is not None:
+            pairs = [(i, step) for i, step in enumerate(steps) if step]
+            if pairs:
+                sentiment[[i for i, _ in pairs]] = self.pair_sentiment(texts, pairs, sentiment)
+        return sentiment, effort
 
     def proba_from_windows(
         self,
         texts: Sequence[str],
         plain: NDArray[np.float32],
         owners: NDArray[np.int64],
-        steps: Sequence[str | None] | None = None,
     ) -> tuple[NDArray[np.float32], NDArray[np.float32]]:
-        """:meth:`predict_proba` given the embeddings of ``split_windows(texts)`` already.
-
-        The tagger computes those in the same trunk pass as the step embeddings.
-        """
+        """Each text's own (sentiment, effort) probabilities, given the embeddings of
+        ``split_windows(texts)`` already (the tagger computes those in the same trunk pass as
+        the step embeddings). Texts without words get neutral and no effort."""
         sentiment = _mean_by_owner(self.sentiment_from_embeddings(plain), owners, len(texts))
         effort = _mean_by_owner(self.effort_from_embeddings(plain), owners, len(texts))
         empty = [i for i, text in enumerate(texts) if not has_words(text)]
         sentiment[empty] = NEUTRAL
         effort[empty] = NO_EFFORT
-        if self.condition_on_steps and steps is not None:
-            wordless = set(empty)
-            paired = [i for i, step in enumerate(steps) if step and i not in wordless]
-            if paired:
-                pair_windows, pair_owners = split_windows([texts[i] for i in paired])
-                pairs: list[Any] = [
-                    (steps[paired[o]], w) for w, o in zip(pair_windows, pair_owners, strict=True)
-                ]
-                scored = self.sentiment_from_embeddings(self.encoder.encode(pairs))
-                sentiment[paired] = _mean_by_owner(scored, pair_owners, len(paired))
         return sentiment, effort
+
+    def pair_sentiment(
+        self,
+        texts: Sequence[str],
+        pairs: Sequence[tuple[int, str]],
+        own: NDArray[np.float32] | None = None,
+    ) -> NDArray[np.float32]:
+        """Sentiment probabilities (len(pairs), 3) of each ``(text index, step name)`` pair.
+
+        A step-conditioned model reads the pair ``(step name, text)``: the polarity of the text
+        *towards that step*, so a clause that mentions two steps ("great food, late courier")
+        gets each its own answer. Texts without words are neutral. An unconditioned model gives
+        each text's own sentiment for every step (``own``, when the caller has it already).
+        """
+        result = np.zeros((len(pairs), len(SENTIMENT_LABELS)), dtype=np.float32)
+        if not pairs:
+            return result
+        if not self.condition_on_steps:
+            if own is None:
+                windows, owners = split_windows(texts)
+                own = self.proba_from_windows(texts, self.encoder.encode(windows), owners)[0]
+            result[:] = own[[i for i, _ in pairs]]
+            return result
+        scored = [k for k, (i, _) in enumerate(pairs) if has_words(texts[i])]
+        result[:] = NEUTRAL
+        if not scored:
+            return result
+        chosen = [pairs[k] for k in scored]
+        pair_windows, pair_owners = split_windows([texts[i] for i, _ in chosen])
+        inputs: list[Any] = [
+            (chosen[o][1], w) for w, o in zip(pair_windows, pair_owners, strict=True)
+        ]
+        probabilities = self.sentiment_from_embeddings(self.encoder.encode(inputs))
+        result[scored] = _mean_by_owner(probabilities, pair_owners, len(chosen))
+        return result
 
     def describe(self) -> dict[str, Any]:
         """Kind and settings, for outputs and logs."""
@@ -193,12 +225,17 @@ class SignalsModel:
         return folder
 
 
-_LINKS_AND_HANDLES = re.compile(r"(?:https?://|www\.)\S+|@\w+", re.IGNORECASE)
+_LINKS_AND_HANDLES = re.compile(
+    r"(?:https?://|www\.)\S+|@\w+|\bhttp\b|\b(?:phone )?number\b|\bemail\b", re.IGNORECASE
+)
 _LETTER = re.compile(r"[^\W\d_]")
 
 
 def has_words(text: str) -> bool:
     """True when the text has letters outside URLs and @mentions (hashtags count as words).
+
+    It also reads model views (:mod:`pipeline.model_view`): ``http``, ``@user`` and the
+    placeholders for numbers and e-mail addresses are not words.
 
     Texts without (emoji only, a bare URL, numbers, punctuation, empty) get a defined answer
     instead of a guess: neutral with score 0 and effort ``none``.

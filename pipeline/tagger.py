@@ -23,15 +23,17 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+import numpy as np
+
 from pipeline.blas import single_threaded_blas
 from pipeline.checkpoint import TagProgress, progress_path
 from pipeline.errors import SteplensError
 from pipeline.journey import UNASSIGNED, Journey
+from pipeline.model_view import model_views
 from pipeline.steps.base import StepClassifier, StepDecision, check_compatible, decide
 from pipeline.tables import DEFAULT_CHUNK_SIZE, DEFAULT_ID_COLUMN, Chunk, TableWriter, open_table
 
 if TYPE_CHECKING:
-    import numpy as np
     from numpy.typing import NDArray
 
     from pipeline.encoder import TextEncoder
@@ -91,7 +93,10 @@ class Tagger:
         *,
         signals: SignalsModel | None = None,
         batch_size: int = 64,
+        normalise: bool = True,
     ) -> None:
+        """``normalise=False`` lets the models read the raw clauses instead of their model
+        view (:mod:`pipeline.model_view`); only benchmarks that measure the view use it."""
         check_compatible(classifier, journey, encoder.dimension)
         self.journey = journey
         self.classifier = classifier
@@ -99,6 +104,7 @@ class Tagger:
         self.encoder = encoder
         self.signals = signals
         self.batch_size = batch_size
+        self.normalise = normalise
         self._step_names = {step.id: step.name for step in journey.steps}
 
     def tag(self, texts: Sequence[str]) -> list[TaggedComment]:
@@ -114,7 +120,8 @@ class Tagger:
     def _tag(self, texts: Sequence[str]) -> list[TaggedComment]:
         per_comment = self.segmenter.segment_many(texts)
         flat = [segment for segments in per_comment for segment in segments]
-        embeddings, signal_windows = self._embed([s.text for s in flat])
+        views = model_views(s.text for s in flat) if self.normalise else [s.text for s in flat]
+        embeddings, signal_windows = self._embed(views)
         probabilities = self.classifier.predict_proba(embeddings)
         decisions = decide(probabilities, self.classifier.step_ids, self.classifier.threshold)
         results, cursor = [], 0
@@ -123,7 +130,7 @@ class Tagger:
             cursor += len(segments)
             results.append(_summarise(_inherit(segments, own)))
         if self.signals is not None and signal_windows is not None:
-            results = self._add_signals(results, signal_windows)
+            results = self._add_signals(results, views, signal_windows)
         return results
 
     def _embed(self, texts: list[str]) -> tuple[NDArray[np.float32], _Windows | None]:
@@ -149,22 +156,33 @@ class Tagger:
             plain = self.signals.encoder.encode(windows, batch_size=self.batch_size)
         return steps, (plain, owners)
 
-    def _add_signals(self, results: list[TaggedComment], windows: _Windows) -> list[TaggedComment]:
-        """Score every clause once, then summarise per step and per comment."""
+    def _add_signals(
+        self, results: list[TaggedComment], views: list[str], windows: _Windows
+    ) -> list[TaggedComment]:
+        """Score every clause once and every (clause, step) mention once, then summarise.
+
+        A clause's own sentiment is read towards its step; each step a comment mentions gets
+        the sentiment of its clauses read towards *that* step, so "the food was great but the
+        courier was 40 minutes late" gives one step positive and the other negative even when
+        both are found in one clause. Effort is read from the clause alone.
+        """
         from pipeline.signal_summary import combine
         from pipeline.signals import signals_from_proba
 
         assert self.signals is not None
         flat = [tagged for result in results for tagged in result.segments]
-        names = [
-            self._step_names.get(t.decision.step) if t.decision.step != UNASSIGNED else None
-            for t in flat
-        ]
         plain, owners = windows
-        sentiment, effort = self.signals.proba_from_windows(
-            [t.segment.text for t in flat], plain, owners, names
+        sentiment, effort = self.signals.proba_from_windows(views, plain, owners)
+        pairs = [(row, step) for row, tagged in enumerate(flat) for step in _clause_steps(tagged)]
+        paired = self.signals.pair_sentiment(
+            views, [(row, self._step_names[step]) for row, step in pairs], sentiment
         )
-        per_clause = signals_from_proba(sentiment, effort)
+        pair_rows = {pair: len(flat) + k for k, pair in enumerate(pairs)}
+        # One table of probabilities: the clauses' own rows, then one row per (clause, step).
+        table = np.concatenate([sentiment, paired]) if pairs else sentiment
+        effort_table = np.concatenate([effort, effort[[row for row, _ in pairs]]])
+        own = [pair_rows.get((row, tagged.decision.step), row) for row, tagged in enumerate(flat)]
+        per_clause = signals_from_proba(table[own], effort)
         done, cursor = [], 0
         for result in results:
             rows = list(range(cursor, cursor + len(result.segments)))
@@ -176,17 +194,13 @@ class Tagger:
             lengths = [len(t.segment.text) for t in result.segments]
             by_step = {
                 step: combine(
-                    sentiment,
-                    effort,
-                    [
-                        row
-                        for row, t in zip(rows, result.segments, strict=True)
-                        if _mentions(t, step)
-                    ],
+                    table,
+                    effort_table,
+                    [pair_rows[(row, step)] for row in rows if (row, step) in pair_rows],
                 )
                 for step, _ in result.steps
             }
-            overall = combine(sentiment, effort, rows, lengths)
+            overall = combine(table, effort_table, [own[row] for row in rows], lengths)
             done.append(replace(result, segments=segments, signals=overall, step_signals=by_step))
         return done
 
@@ -195,9 +209,12 @@ class Tagger:
         return {"journey": self.journey.name, "steps": self.classifier.describe()}
 
 
-def _mentions(tagged: TaggedSegment, step: str) -> bool:
+def _clause_steps(tagged: TaggedSegment) -> list[str]:
+    """The steps a clause mentions: its own step first, then the others it lists."""
     decision = tagged.decision
-    return decision.step == step or any(s == step for s, _ in decision.mentions)
+    if decision.step == UNASSIGNED:
+        return []
+    return list(dict.fromkeys([decision.step, *(step for step, _ in decision.mentions)]))
 
 
 def _signal_fields(signals: Signals | None) -> dict[str, Any]:

@@ -10,7 +10,7 @@ Files (all CSV with a header):
 - ``adjudication.csv``: ``id, label, reason`` for every text where the passes disagree, decided
   by a third reading against the rubric.
 
-    python -m training.effort_labels agreement   # kappa between the passes; lists disagreements
+    python -m training.effort_labels agreement [--round 4]   # kappa between the passes
     python -m training.effort_labels build       # writes effort.csv (the final labels)
 
 ``effort.csv`` (``id, source, split, text, label``) takes the adjudicated label where there is
@@ -73,10 +73,16 @@ class Agreement:
     disagreements: list[str]
 
 
-def agreement() -> Agreement:
-    """Agreement between the two passes on the doubly labelled texts."""
+def agreement(round_number: int = 1) -> Agreement:
+    """Agreement between the two passes on one round's doubly labelled texts.
+
+    Round one's 332 texts are the agreement the benchmarks quote (they span the test split);
+    round four has its own second pass.
+    """
+    from training.effort_pool import round_of_index
+
     first, second = read_labels("labels_pass1.csv"), read_labels("labels_pass2.csv")
-    ids = [i for i in second if i in first]
+    ids = [i for i in second if i in first and round_of_index(int(i.lstrip("e"))) == round_number]
     a = np.array([EFFORT_LABELS.index(first[i]) for i in ids])
     b = np.array([EFFORT_LABELS.index(second[i]) for i in ids])
     both = (a > 0) & (b > 0)
@@ -123,9 +129,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     """``agreement`` or ``build``."""
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("command", choices=["agreement", "build"])
+    parser.add_argument(
+        "--round", type=int, default=1, help="agreement: the labelling round (1 or 4)"
+    )
     args = parser.parse_args(argv)
     if args.command == "agreement":
-        print(json.dumps(asdict(agreement()), indent=2))
+        print(json.dumps(asdict(agreement(args.round)), indent=2))
     else:
         path = build()
         rows = read_rows(path.name)

@@ -13,11 +13,14 @@ Writes ``id, source, split, double, text``: ``split`` is ``train`` or ``test`` (
 kept for the numbers reported at the end, never for training or tuning), ``double`` marks the
 texts that get an independent second labelling pass.
 
-Later rounds (``--more``, rounds two and three) append ``ROUND_QUOTAS[n]`` texts not already
-pooled, all in the ``train`` split and none marked double: the test split and the agreement sample
-stay exactly as drawn in round one. They draw only from the sources where effort is talked about,
-because round one showed that the rest are almost all ``none``. Round three takes every complaint
-tweet that was left and leans on MAMS and low-rated dialogue turns, the next richest sources.
+Later rounds (``--more``) append ``ROUND_QUOTAS[n]`` texts not already pooled, all in the
+``train`` split: the test split and round one's agreement sample stay exactly as drawn. Rounds
+two and three draw only from the sources where effort is talked about, because round one showed
+that the rest are almost all ``none``; round three takes every complaint tweet that was left and
+leans on MAMS and low-rated dialogue turns. Round four looks for the rare ``low`` label: texts
+from review sentences, tweets, Laptop-ACOS usability sentences and MAMS that mention ease or
+speed (``EASE_OR_SPEED`` picks what is read; reading decides the label), and 20% of it is marked
+``double`` for its own independent second pass.
 """
 
 from __future__ import annotations
@@ -25,13 +28,24 @@ from __future__ import annotations
 import argparse
 import csv
 import random
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
 from pipeline.paths import data_dir
-from training.signals_data import aspect_sentences, brand_tweets, sst2, tweeteval, uss_rated_turns
+from training.signals_data import (
+    acos_sentences,
+    aspect_sentences,
+    brand_tweets,
+    review_sentences,
+    semeval_tweets,
+    sst2,
+    sxsw_brand_tweets,
+    tweeteval,
+    uss_rated_turns,
+)
 
 # How many texts to draw from each source; see the module docstring for why these proportions.
 QUOTAS = {
@@ -62,9 +76,28 @@ ROUND_QUOTAS: dict[int, dict[str, int]] = {
         "mams_acsa": 400,
         "semeval16_laptops": 100,
     },
+    # Round four looks for the rare `low` label: texts that mention ease or speed.
+    4: {
+        "review_sentiment:ease": 250,
+        "laptop_acos:usability": 168,
+        "semeval_tweets:ease": 200,
+        "brand_tweets_sxsw:ease": 80,
+        "mams_acsa:ease": 92,
+    },
 }
+EASE_OR_SPEED = re.compile(
+    r"\b(?:eas(?:y|ily|ier|iest)|simple|simply|quick(?:ly)?|fast|effortless(?:ly)?|breeze|"
+    r"hassle|straightforward|intuitive|smooth(?:ly)?|seamless(?:ly)?|painless|convenient|"
+    r"no time|in (?:a few |two |five |\d+ )?minutes|first (?:call|try|time)|sorted|no problem|"
+    r"user[- ]friendly|took (?:only|just)|instantly|right away|straight away)\b",
+    re.IGNORECASE,
+)
+"""Round four draws texts that mention ease or speed, so that `low` is not too rare to learn.
+It only chooses which texts are read: the label is decided by reading each text against the
+rubric ("easy to clean" is `low`, "take it easy" and "fast processor" are `none`)."""
 TEST_SHARE = 0.2
 DOUBLE_SHARE = 0.2
+DOUBLE_FROM_ROUND = 4
 MIN_WORDS = 4
 LOW_RATING = 2.5  # a USS user turn rated at most this (mean of annotators) is "low"
 
@@ -88,6 +121,18 @@ def sources() -> dict[str, list[str]]:
             if example.text[-1:] in ".!?" and len(example.text.split()) >= 8
         ],
     }
+    eased = {
+        "review_sentiment:ease": [e.text for e in review_sentences()],
+        "semeval_tweets:ease": [e.text for e in semeval_tweets()],
+        "brand_tweets_sxsw:ease": [e.text for e in sxsw_brand_tweets()],
+        "mams_acsa:ease": raw["mams_acsa"],
+    }
+    raw |= {name: [t for t in texts if EASE_OR_SPEED.search(t)] for name, texts in eased.items()}
+    raw["laptop_acos:usability"] = [
+        text
+        for text, pairs in acos_sentences("train")
+        if any(category.endswith("#USABILITY") for category, _ in pairs)
+    ]
     return {
         name: list(dict.fromkeys(t for t in texts if len(t.split()) >= MIN_WORDS))
         for name, texts in raw.items()
@@ -100,6 +145,8 @@ def draw(seed: int = 0) -> list[dict[str, str]]:
     seen: set[str] = set()
     rows: list[dict[str, str]] = []
     for name, texts in sources().items():
+        if name not in QUOTAS:
+            continue  # a source of a later round
         candidates = [t for t in texts if t.lower() not in seen]
         chosen = rng.sample(candidates, min(QUOTAS[name], len(candidates)))
         n_test = round(len(chosen) * TEST_SHARE)
@@ -137,7 +184,13 @@ def draw_more(
             rows.append({"source": name, "split": "train", "text": text})
     rng.shuffle(rows)
     start = len(pooled)
-    return [{"id": f"e{start + i:04d}", **row, "double": "0"} for i, row in enumerate(rows)]
+    # From round four on, a share of each round gets its own independent second pass.
+    share = DOUBLE_SHARE if round_number >= DOUBLE_FROM_ROUND else 0.0
+    doubles = set(rng.sample(range(len(rows)), round(len(rows) * share)))
+    return [
+        {"id": f"e{start + i:04d}", **row, "double": "1" if i in doubles else "0"}
+        for i, row in enumerate(rows)
+    ]
 
 
 def read(path: Path) -> list[dict[str, str]]:

@@ -31,6 +31,7 @@ from numpy.typing import NDArray
 
 from pipeline.encoder import load_encoder
 from pipeline.errors import SteplensError
+from pipeline.model_view import model_view
 from pipeline.signals import effort_agreement, load_signals_model, macro_recall
 from training.effort_pool import round_texts
 from training.signals import SignalsSettings, development_score, load_data, source_accuracies
@@ -164,8 +165,8 @@ def compare(directories: Sequence[str], split_seed: int = 0, draws: int = 1000) 
     gold = dev.targets[keep]
     sources = np.array([dev.sources[i] for i in keep])
     effort_texts = [t if isinstance(t, str) else t[1] for t in data.effort_dev.inputs]
-    fresh = round_texts(2)
-    new = np.array([text in fresh for text in effort_texts])
+    fresh = {model_view(text) for text in round_texts(2)}  # the dev inputs are model views
+    new = np.array([model_view(text) in fresh for text in effort_texts])
     comparison = Comparison(models=[], measures=[], differences=[])
     predictions: list[DevPredictions] = []
     for directory, model in zip(directories, models, strict=True):

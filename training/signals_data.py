@@ -5,9 +5,16 @@ SOURCE.md); nothing is downloaded. Which splits may be trained on and which are 
 reported numbers:
 
 - train on: SST-2 train, MAMS train (aspect polarities), SemEval-2014 restaurants train,
-  SemEval-2016 laptops train, the complaints set, USS rated user turns, TweetEval *validation*,
-  and the ``train`` split of the effort set (``data/effort/``);
-- report only: TweetEval test, SST-2 dev, MAMS val, the effort ``test`` split.
+  SemEval-2016 laptops train, Laptop-ACOS train, the complaints set, USS rated user turns, the
+  SemEval 2013-2016 tweets (less every tweet that is also a TweetEval validation or test tweet),
+  the CR and UCI review sentences, the SXSW brand tweets, and the ``train`` split of the effort
+  set (``data/effort/``);
+- develop on: TweetEval *validation* (all 2,000 tweets; none of them is trained on), Laptop-ACOS
+  dev;
+- report only: TweetEval test, SST-2 dev, MAMS val, Laptop-ACOS test, the effort ``test`` split.
+
+Texts are read as published; :func:`pipeline.model_view.model_view` is applied where the model
+reads them (``training.signals.as_input``), the same function as at tagging time.
 
 Sentiment labels are ``negative`` / ``neutral`` / ``positive``; an example may carry an
 ``aspect`` (a category name), in which case its label is the polarity towards that aspect.
@@ -89,6 +96,119 @@ def tweeteval(split: str) -> list[Example]:
     ]
 
 
+def tweet_key(text: str) -> str:
+    """A tweet folded for matching across copies: handles to @user, URLs dropped, case and
+    spaces folded (how the SemEval copy's SOURCE.md matches TweetEval's tweets)."""
+    text = re.sub(r"@\w+", "@user", text)
+    text = re.sub(r"(?:https?://|www\.)\S+", " ", text, flags=re.IGNORECASE)
+    return _SPACE.sub(" ", text).strip().casefold()
+
+
+_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
+
+
+def _semeval_text(raw: str) -> str:
+    text = raw.strip().rstrip("\t")
+    if len(text) > 1 and text[0] == text[-1] == '"':
+        text = text[1:-1].replace('""', '"')
+    text = _ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text).replace('\\"', '"')
+    return _clean(text)
+
+
+def semeval_tweets() -> list[Example]:
+    """The SemEval 2013-2016 task 4A tweets (TweetEval's train split, with real handles).
+
+    Rules (data/signals/semeval_tweets/SOURCE.md): escapes decoded; a tweet id that carries
+    different labels in different files is dropped (84 ids); repeated ids and repeated texts
+    are kept once; every tweet that matches a TweetEval validation or test tweet (by
+    :func:`tweet_key`) is dropped, so TweetEval val stays a development set and test unseen.
+    """
+    folder = data_dir() / "signals" / "semeval_tweets"
+    files = sorted(folder.glob("twitter-*.tsv"))
+    if not files:
+        raise FileNotFoundError(f"no SemEval tweet files in {folder} (see its SOURCE.md)")
+    labels: dict[str, set[str]] = {}
+    texts: dict[str, str] = {}
+    for path in files:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            parts = line.split("\t", 2)
+            if len(parts) < 3 or parts[1] not in SENTIMENTS:
+                continue
+            tweet_id, label, raw = parts
+            labels.setdefault(tweet_id, set()).add(label)
+            texts.setdefault(tweet_id, _semeval_text(raw))
+    held = {tweet_key(e.text) for split in ("val", "test") for e in tweeteval(split)}
+    seen: set[str] = set()
+    examples = []
+    for tweet_id, text in texts.items():
+        key = tweet_key(text)
+        if len(labels[tweet_id]) != 1 or not text or key in held or key in seen:
+            continue
+        seen.add(key)
+        examples.append(Example(text, next(iter(labels[tweet_id])), "semeval_tweets"))
+    return examples
+
+
+def review_sentences() -> list[Example]:
+    """CR product-review sentences and the UCI Amazon-phone and Yelp sentences (binary)."""
+    folder = ("signals", "review_sentiment")
+    examples = []
+    for name, label in (("cr_custrev.pos", "positive"), ("cr_custrev.neg", "negative")):
+        for line in _file(*folder, name).read_text(encoding="latin-1").splitlines():
+            if line.strip():
+                examples.append(Example(_clean(line), label, "reviews"))
+    for name in ("uci_amazon_cells_labelled.txt", "uci_yelp_labelled.txt"):
+        lines = _file(*folder, name).read_text(encoding="utf-8").splitlines()[1:]
+        for line in lines:
+            text, _, score = line.rstrip("\r").rpartition("\t")
+            if text.strip() and score.strip() in ("0", "1"):
+                label = "positive" if score.strip() == "1" else "negative"
+                examples.append(Example(_clean(text), label, "reviews"))
+    return examples
+
+
+SXSW_LABELS = {
+    "Positive emotion": "positive",
+    "Negative emotion": "negative",
+    "No emotion toward brand or product": "neutral",
+}
+
+
+def sxsw_brand_tweets() -> list[Example]:
+    """Tweets about Apple and Google products at SXSW 2011, emotion towards the brand.
+
+    "I can't tell" is dropped; repeated texts are kept once.
+    """
+    path = _file("signals", "brand_tweets_sxsw", "judge-1377884607_tweet_product_company.csv")
+    examples: dict[str, Example] = {}
+    with path.open(encoding="latin-1", newline="") as handle:
+        for row in list(csv.reader(handle))[1:]:
+            if len(row) < 3 or row[2] not in SXSW_LABELS or not row[0].strip():
+                continue
+            text = _clean(row[0].replace("{link}", "http://link"))
+            examples.setdefault(text, Example(text, SXSW_LABELS[row[2]], "sxsw"))
+    return list(examples.values())
+
+
+ACOS_SENTIMENTS = {"0": "negative", "1": "neutral", "2": "positive"}
+
+
+def acos_sentences(split: str) -> list[tuple[str, list[tuple[str, str]]]]:
+    """(sentence, [(category, polarity), ...]) from Laptop-ACOS ``train``, ``dev`` or ``test``."""
+    path = _file("signals", "laptop_acos", f"laptop_quad_{split}.tsv")
+    sentences = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        text, *quads = line.split("\t")
+        pairs = []
+        for quad in quads:
+            parts = quad.split()
+            if len(parts) == 4 and parts[2] in ACOS_SENTIMENTS:
+                pairs.append((parts[1], ACOS_SENTIMENTS[parts[2]]))
+        if text.strip() and pairs:
+            sentences.append((_clean(text), list(dict.fromkeys(pairs))))
+    return sentences
+
+
 def _aspect_xml(path: Path, tag: str) -> list[tuple[str, list[tuple[str, str]]]]:
     sentences = []
     for sentence in ET.parse(path).getroot().iter("sentence"):
@@ -104,8 +224,9 @@ def _aspect_xml(path: Path, tag: str) -> list[tuple[str, list[tuple[str, str]]]]
 
 
 def aspect_sentences(source: str, split: str = "train") -> list[tuple[str, list[tuple[str, str]]]]:
-    """(sentence, [(category, polarity), ...]) from MAMS, SemEval-14 restaurants or -16 laptops,
-    in file order; only polarities that are sentiments (no ``conflict``) are kept."""
+    """(sentence, [(category, polarity), ...]) from MAMS, SemEval-14 restaurants, -16 laptops or
+    Laptop-ACOS (``acos``), in file order; only polarities that are sentiments (no
+    ``conflict``) are kept."""
     if source == "mams":
         return _aspect_xml(_file("benchmarks", "mams_acsa", f"{split}.xml"), "aspectCategory")
     if source == "semeval14":
@@ -114,6 +235,8 @@ def aspect_sentences(source: str, split: str = "train") -> list[tuple[str, list[
     if source == "semeval16":
         path = _file("signals", "semeval16_laptops", "ABSA16_Laptops_Train_SB1_v2.xml")
         return _aspect_xml(path, "Opinion")
+    if source == "acos":
+        return acos_sentences(split)
     raise ValueError(f"unknown aspect source {source!r}")
 
 

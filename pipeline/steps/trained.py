@@ -324,8 +324,14 @@ class Calibration:
 
 
 def prepare_examples(journey: Journey, texts: Sequence[str], labels: Sequence[str]) -> Examples:
-    """Check and merge (text, label) rows; warn about steps with too few examples."""
-    unique_texts, label_sets = group_examples(texts, labels, journey)
+    """Check and merge (text, label) rows; warn about steps with too few examples.
+
+    The texts kept are their model views (:func:`pipeline.model_view.model_view`), what the
+    tagger's step branch reads too, so rows that differ only by a handle or a link merge.
+    """
+    from pipeline.model_view import model_views
+
+    unique_texts, label_sets = group_examples(model_views(texts), labels, journey)
     if not unique_texts:
         raise SteplensError("no training examples with text")
     step_ids = journey.step_ids

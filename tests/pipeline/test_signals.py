@@ -66,16 +66,18 @@ def test_the_shipped_model_scores_clauses(signals: Any) -> None:
         "I called four times and I'm still waiting for my refund after three weeks",
         "the food was great",
         "",
-        "🙂🙂🙂",
+        "@united https://example.com/x #123456",
         "https://example.com/x",
         "la comida estaba fría",
+        "😡😡",
     ]
     sentiment, effort = signals.predict_proba(texts)
     assert sentiment.shape == (len(texts), 3) and effort.shape == (len(texts), len(EFFORT_LABELS))
     assert np.allclose(sentiment.sum(1), 1, atol=1e-5) and np.allclose(effort.sum(1), 1, atol=1e-5)
     results = signals_from_proba(sentiment, effort)
-    for empty in results[3:6]:  # empty, emoji-only, URL-only: a defined answer
+    for empty in results[3:6]:  # empty, handle and URL only: a defined answer
         assert (empty.sentiment, empty.sentiment_score, empty.effort) == ("neutral", 0.0, "none")
+    assert results[7].sentiment == "negative"  # emoji are read by their names
     assert results[6].sentiment in {"negative", "neutral", "positive"}  # non-English: no crash
     assert results[0].sentiment == "positive"
     assert results[1].sentiment == "negative" and results[1].effort == "high"

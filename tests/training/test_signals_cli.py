@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import asdict
 from pathlib import Path
 
 from pipeline.paths import models_dir
@@ -11,7 +13,13 @@ from training.signals import SignalsSettings, parse_args
 def test_the_bare_command_trains_the_shipped_recipe_into_models() -> None:
     settings, out = parse_args([])
     assert settings == SignalsSettings()
-    assert (settings.tuned_layers, settings.epochs) == (6, 5)
+    shipped = json.loads((models_dir() / "signals" / "config.json").read_text(encoding="utf-8"))
+    saved = shipped["info"]["settings"]
+    # Settings added after the shipped model was trained are at their "off" defaults.
+    assert {k: v for k, v in asdict(settings).items() if k in saved} == saved
+    later = {k: v for k, v in asdict(settings).items() if k not in saved}
+    assert later == {k: getattr(SignalsSettings(), k) for k in later}
+    assert not settings.real_text and not settings.model_view and settings.effort_rounds == 3
     assert out == models_dir() / "signals"
 
 
@@ -21,6 +29,8 @@ def test_every_flag_reaches_the_settings(tmp_path: Path) -> None:
             "--out", str(tmp_path), "--epochs", "2", "--tuned-layers", "3", "--seed", "4",
             "--split-seed", "5", "--sst2-sample", "600", "--sst2-min-words", "7",
             "--sst2-fresh-per-epoch", "--tweeteval-repeats", "8", "--no-aspects",
+            "--real-text", "--model-view", "--augment-share", "0.5", "--effort-rounds", "4",
+            "--calibrate-effort",
         ]
     )  # fmt: skip
     assert out == tmp_path
@@ -34,4 +44,9 @@ def test_every_flag_reaches_the_settings(tmp_path: Path) -> None:
         sst2_fresh_per_epoch=True,
         tweeteval_repeats=8,
         condition_on_aspects=False,
+        real_text=True,
+        model_view=True,
+        augment_share=0.5,
+        effort_rounds=4,
+        calibrate_effort=True,
     )

@@ -1,0 +1,78 @@
+"""The tagger's signals: what the models read (the model view) and per-(clause, step) sentiment."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from bench.checklist import checklist_journey
+from pipeline.minilm import base_encoder
+from pipeline.segment import load_segmenter
+from pipeline.signals import load_default_signals_model
+from pipeline.steps.zero_shot import ZeroShotStepClassifier
+from pipeline.tagger import Tagger
+
+
+def _tagger(threshold: float | None = None, normalise: bool = True) -> Tagger:
+    journey = checklist_journey()
+    encoder = base_encoder("fp32")
+    return Tagger(
+        journey,
+        ZeroShotStepClassifier(journey, encoder, threshold=threshold),
+        load_segmenter(),
+        encoder,
+        signals=load_default_signals_model("fp32"),
+        normalise=normalise,
+    )
+
+
+@pytest.fixture(scope="module")
+def tagger() -> Tagger:
+    return _tagger()
+
+
+def test_which_handle_or_link_makes_no_difference(tagger: Tagger) -> None:
+    results = tagger.tag(
+        [
+            "@united thank you so much https://t.co/abc123XYZ",
+            "@VirginAmerica thank you so much http://bit.ly/q",
+            "@user thank you so much http",
+        ]
+    )
+    # The model reads the same text, so the answers are the same, not only the labels.
+    answers = {result.signals for result in results}
+    assert len(answers) == 1
+    (answer,) = answers
+    assert answer is not None and answer.sentiment == "positive"
+
+
+def test_output_keeps_the_original_text_and_offsets(tagger: Tagger) -> None:
+    text = "@VirginAmerica my order #A1234567 never arrived https://t.co/x"
+    (result,) = tagger.tag([text])
+    for tagged in result.segments:
+        assert text[tagged.segment.start : tagged.segment.end] == tagged.segment.text
+    assert "@VirginAmerica" in " ".join(t.segment.text for t in result.segments)
+
+
+def test_normalise_off_reads_the_raw_text() -> None:
+    raw = _tagger(normalise=False)
+    normalised = _tagger()
+    text = "@united thank you"
+    assert raw.tag([text])[0].signals != normalised.tag([text])[0].signals
+
+
+def test_each_step_of_a_clause_gets_its_own_sentiment() -> None:
+    """With a low listing threshold one clause lists several steps; each is read towards
+    itself, so a mixed clause gives the praised step a higher score than the criticised one."""
+    low = _tagger(threshold=0.05)
+    (result,) = low.tag(["great tasty food but a rude, late courier"])
+    assert len(result.segments) == 1
+    signals: dict[str, Any] = result.step_signals or {}
+    assert {"food", "delivery"} <= set(signals)
+    assert signals["food"].sentiment_score > signals["delivery"].sentiment_score
+
+
+def test_a_clause_without_a_step_keeps_its_own_sentiment(tagger: Tagger) -> None:
+    (result,) = tagger.tag(["wonderful"])
+    assert result.signals is not None and result.signals.sentiment == "positive"
