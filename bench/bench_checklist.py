@@ -28,6 +28,7 @@ from bench.checklist import (
     checklist_journey,
     failure_rates,
     generate_cases,
+    judge,
     run_cases,
     run_pairs,
 )
@@ -62,36 +63,23 @@ def vader_outcomes(cases: Sequence[Case]) -> list[Outcome]:
     names = ("negative", "neutral", "positive")
     scores = dict(zip(texts, values, strict=True))
     label = {t: names[int(k)] for t, k in zip(texts, vader_labels(values), strict=True)}
-    outcomes = []
-    for case in chosen:
-        got = label[case.text]
-        if case.kind == "MFT":
-            outcomes.append(Outcome(case, got in case.allowed, got))
-        elif case.kind == "INV":
-            outcomes.append(Outcome(case, got == label[case.original or ""], got))
-        else:
-            change = float(scores[case.text] - scores[case.original or ""])
-            outcomes.append(Outcome(case, change * case.direction >= -0.1, f"{change:+.2f}"))
-    return outcomes
+    return [
+        judge(
+            case,
+            label[case.text],
+            label[case.original or case.text],
+            float(scores[case.text] - scores[case.original or case.text]),
+        )
+        for case in chosen
+    ]
 
 
 def suite_tagger(signals: SignalsModel | None = None, *, normalise: bool = True) -> Tagger:
     """A zero-shot tagger on the suite's journey, with the shipped or the given signals model."""
-    from pipeline.minilm import base_encoder
-    from pipeline.segment import load_segmenter
-    from pipeline.signals import load_default_signals_model
-    from pipeline.steps.zero_shot import ZeroShotStepClassifier
-    from pipeline.tagger import Tagger
+    from pipeline.tagger import build_tagger
 
-    journey = checklist_journey()
-    encoder = base_encoder("fp32")
-    return Tagger(
-        journey,
-        ZeroShotStepClassifier(journey, encoder),
-        load_segmenter(),
-        encoder,
-        signals=signals or load_default_signals_model("fp32"),
-        normalise=normalise,
+    return build_tagger(
+        checklist_journey(), precision="fp32", signals_model=signals, normalise=normalise
     )
 
 

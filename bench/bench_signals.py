@@ -132,16 +132,9 @@ def tagged_sentiment(
     """Comment-level sentiment labels and scores through ``Tagger.tag``: the product path, with
     clauses, zero-shot steps of the bundled ecommerce journey and step conditioning."""
     from pipeline.journey import load_journey
-    from pipeline.minilm import base_encoder
-    from pipeline.segment import load_segmenter
-    from pipeline.steps.zero_shot import ZeroShotStepClassifier
-    from pipeline.tagger import Tagger
+    from pipeline.tagger import build_tagger
 
-    journey = load_journey("ecommerce")
-    encoder = base_encoder("fp32")
-    tagger = Tagger(
-        journey, ZeroShotStepClassifier(journey, encoder), load_segmenter(), encoder, signals=model
-    )
+    tagger = build_tagger(load_journey("ecommerce"), precision="fp32", signals_model=model)
     labels, scores = [], []
     for start in range(0, len(texts), 500):
         for result in tagger.tag(texts[start : start + 500]):

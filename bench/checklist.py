@@ -575,6 +575,21 @@ def _value(signals: Signals | None, signal: Signal) -> float:
     return float(EFFORT_LEVEL[signals.effort])
 
 
+def judge(case: Case, got: str, before: str, change: float) -> Outcome:
+    """One MFT, INV or DIR case (not contrast) judged from what a model answered.
+
+    ``got``: the label for the case's text; ``before``: the label for its original text (INV);
+    ``change``: the signal's value (sentiment score, effort level) minus the original's (DIR),
+    which may move the wrong way by at most 0.1 for sentiment and not at all for effort.
+    """
+    if case.kind == "MFT":
+        return Outcome(case, got in case.allowed, got)
+    if case.kind == "INV":
+        return Outcome(case, got == before, f"{before} -> {got}")
+    tolerance = 0.1 if case.signal == "sentiment" else 0.0
+    return Outcome(case, change * case.direction >= -tolerance, f"change {change:+.2f}")
+
+
 def run_cases(tagger: Tagger, cases: Sequence[Case], batch_size: int = 256) -> list[Outcome]:
     """Tag every text once (originals too) and judge each case."""
     texts = list(dict.fromkeys([c.text for c in cases] + [c.original for c in cases if c.original]))
@@ -596,17 +611,16 @@ def run_cases(tagger: Tagger, cases: Sequence[Case], batch_size: int = 256) -> l
                 step in found and found[step].sentiment == expected for step, expected in case.steps
             )
             outcomes.append(Outcome(case, passed, ", ".join(parts)))
-        elif case.kind == "MFT":
-            outcomes.append(Outcome(case, got in case.allowed, got))
-        elif case.kind == "INV":
-            before = _label(answers[case.original or ""].signals, case.signal)
-            outcomes.append(Outcome(case, got == before, f"{before} -> {got}"))
         else:
-            before_value = _value(answers[case.original or ""].signals, case.signal)
-            change = _value(result.signals, case.signal) - before_value
-            tolerance = 0.1 if case.signal == "sentiment" else 0.0
-            passed = change * case.direction >= -tolerance
-            outcomes.append(Outcome(case, passed, f"change {change:+.2f}"))
+            original = answers[case.original or case.text].signals
+            outcomes.append(
+                judge(
+                    case,
+                    got,
+                    _label(original, case.signal),
+                    _value(result.signals, case.signal) - _value(original, case.signal),
+                )
+            )
     return outcomes
 
 

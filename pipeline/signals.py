@@ -29,6 +29,7 @@ import numpy as np
 
 from pipeline import __version__
 from pipeline.errors import SteplensError
+from pipeline.model_view import EMAIL, NUMBER, PHONE, URL, model_views
 from pipeline.steps.base import softmax
 
 if TYPE_CHECKING:
@@ -121,17 +122,20 @@ class SignalsModel:
         return softmax((logits + self.heads[f"{name}.bias"]).astype(np.float32))
 
     def predict_proba(
-        self, texts: Sequence[str], steps: Sequence[str | None] | None = None
+        self,
+        texts: Sequence[str],
+        steps: Sequence[str | None] | None = None,
+        *,
+        view: bool = True,
     ) -> tuple[NDArray[np.float32], NDArray[np.float32]]:
         """(sentiment probabilities, effort probabilities) for each text.
 
-        The model reads each text's :func:`~pipeline.model_view.model_view`. ``steps`` gives
-        each text's step name (or None); with a step-conditioned model the sentiment of a text
-        with a step is read from the pair ``(step, text)``.
+        The model reads each text's :func:`~pipeline.model_view.model_view` (the raw text with
+        ``view=False``, which only benchmarks of the view use). ``steps`` gives each text's
+        step name (or None); with a step-conditioned model the sentiment of a text with a step
+        is read from the pair ``(step, text)``.
         """
-        from pipeline.model_view import model_views
-
-        texts = model_views(texts)
+        texts = model_views(texts) if view else list(texts)
         windows, owners = split_windows(texts)
         sentiment, effort = self.proba_from_windows(texts, self.encoder.encode(windows), owners)
         if steps is not None:
@@ -226,8 +230,12 @@ class SignalsModel:
 
 
 _LINKS_AND_HANDLES = re.compile(
-    r"(?:https?://|www\.)\S+|@\w+|\bhttp\b|\b(?:phone )?number\b|\bemail\b", re.IGNORECASE
+    r"(?:https?://|www\.)\S+|@\w+|"
+    + "|".join(rf"\b{re.escape(word)}\b" for word in (URL, PHONE, NUMBER, EMAIL)),
+    re.IGNORECASE,
 )
+"""Links and handles, raw or as the model view writes them, and the view's words for phone
+numbers, reference numbers and e-mail addresses: none of them is a word to score."""
 _LETTER = re.compile(r"[^\W\d_]")
 
 

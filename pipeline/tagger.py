@@ -519,9 +519,12 @@ def build_tagger(
     threshold: float | None = None,
     signals: bool = True,
     precision: str = "auto",
+    signals_model: SignalsModel | None = None,
+    normalise: bool = True,
 ) -> Tagger:
     """Load the encoder, the segmenter, a step classifier (trained if ``model_dir``) and, unless
-    ``signals`` is False, the shipped sentiment and effort model.
+    ``signals`` is False, the shipped sentiment and effort model (or ``signals_model``, another
+    one already loaded; benchmarks compare models that way). ``normalise``: see :class:`Tagger`.
 
     Every model reads clauses through one :class:`~pipeline.minilm.MiniLM` at ``precision``
     (``auto``: bf16 on CPUs that multiply it natively, else fp32; see docs/benchmarks.md).
@@ -548,9 +551,17 @@ def build_tagger(
         # --precision changes only the arithmetic on the comments, never the calibrated threshold
         # (which sits on a plateau a bf16 rounding can tip; see docs/speed.md).
         classifier = ZeroShotStepClassifier(journey, base_encoder("fp32"), threshold=threshold)
-    signals_model = None
-    if signals:
+    if not signals:
+        signals_model = None
+    elif signals_model is None:
         from pipeline.signals import load_default_signals_model
 
         signals_model = load_default_signals_model(resolved)
-    return Tagger(journey, classifier, load_segmenter(), encoder, signals=signals_model)
+    return Tagger(
+        journey,
+        classifier,
+        load_segmenter(),
+        encoder,
+        signals=signals_model,
+        normalise=normalise,
+    )

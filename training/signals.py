@@ -451,9 +451,10 @@ def _as_model(
 def source_accuracies(
     gold: NDArray[np.int64], predicted: NDArray[np.int64], sources: NDArray[np.str_]
 ) -> dict[str, float]:
-    """Sentiment accuracy on each development source that has texts here (``<source>_accuracy``)."""
+    """Sentiment accuracy on each development source that has texts here (``<source>_accuracy``):
+    TweetEval, MAMS and SST-2 first, then the others by name."""
     result = {}
-    for source in ("tweeteval", "mams", "sst2"):
+    for source in dict.fromkeys(["tweeteval", "mams", "sst2", *sorted(set(sources.tolist()))]):
         chosen = sources == source
         if chosen.any():
             result[f"{source}_accuracy"] = float(np.mean(predicted[chosen] == gold[chosen]))
@@ -652,7 +653,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     model.save(out)
     if settings.calibrate_effort:
-        calibration = calibrate_model(out)
+        calibration = calibrate_model(out, data.effort_dev)
         logger.info("effort levels calibrated on development data: %s", calibration)
         model.info["effort_calibration"] = asdict(calibration)
     write_model_card(out, model, chosen)

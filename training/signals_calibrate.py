@@ -29,6 +29,8 @@ from pipeline.signals import HEAD_SCALE, effort_agreement
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
+    from training.signals import TaskData
+
 GRID = tuple(np.round(np.arange(-1.5, 1.51, 0.25), 2))
 TIE = 0.002
 
@@ -86,11 +88,12 @@ def effort_logits(
     return result
 
 
-def calibrate_model(directory: Path) -> EffortCalibration:
+def calibrate_model(directory: Path, dev: TaskData | None = None) -> EffortCalibration:
     """Calibrate a saved signals model's effort levels in place, on its development split.
 
-    The development split is rebuilt from the settings saved with the model (the same
-    ``--split-seed``), so no text the model trained on is used, and no test text.
+    ``dev``: the effort development texts, when the caller has them (training does); else the
+    split is rebuilt from the settings saved with the model (the same ``--split-seed``), so no
+    text the model trained on is used, and no test text.
     """
     from safetensors.numpy import save_file
 
@@ -99,10 +102,11 @@ def calibrate_model(directory: Path) -> EffortCalibration:
     from training.signals import SignalsSettings, load_data
 
     model = load_signals_model(directory, load_encoder())
-    known = set(SignalsSettings.__dataclass_fields__)
-    saved = model.info.get("settings", {})
-    settings = SignalsSettings(**{k: v for k, v in saved.items() if k in known})
-    dev = load_data(settings).effort_dev
+    if dev is None:
+        known = set(SignalsSettings.__dataclass_fields__)
+        saved = model.info.get("settings", {})
+        settings = SignalsSettings(**{k: v for k, v in saved.items() if k in known})
+        dev = load_data(settings).effort_dev
     texts = [t if isinstance(t, str) else t[1] for t in dev.inputs]
     embeddings = model.encoder.encode(texts)
     logits = effort_logits(embeddings, model.heads["effort.weight"], model.heads["effort.bias"])

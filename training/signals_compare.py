@@ -148,11 +148,30 @@ class Comparison:
     differences: list[dict[str, Difference]]
 
 
-def compare(directories: Sequence[str], split_seed: int = 0, draws: int = 1000) -> Comparison:
-    """Development measures of each model directory (see the module docstring)."""
+def compare(
+    directories: Sequence[str],
+    split_seed: int = 0,
+    draws: int = 1000,
+    *,
+    real_text: bool = False,
+    raw: bool = False,
+) -> Comparison:
+    """Development measures of each model directory (see the module docstring).
+
+    ``real_text``: the development split of ``--real-text`` training (SemEval tweets, all of
+    TweetEval val, review sentences, SXSW brand tweets, Laptop-ACOS besides the rest). ``raw``:
+    each model is measured reading the raw texts first, then their model views, so the first
+    difference printed is what the view is worth.
+    """
     encoder = load_encoder()
-    models = [load_signals_model(directory, encoder) for directory in directories]
-    data = load_data(SignalsSettings(split_seed=split_seed))
+    loaded = [load_signals_model(directory, encoder) for directory in directories]
+    runs = [
+        (f"{directory} ({'model view' if view else 'raw text'})", model, view)
+        for directory, model in zip(directories, loaded, strict=True)
+        for view in ((False, True) if raw else (True,))
+    ]
+    models = [model for _, model, _ in runs]
+    data = load_data(SignalsSettings(split_seed=split_seed, real_text=real_text))
     dev = data.sentiment_dev
     with_sst2 = all(
         holds_out_default_sst2(model.info.get("settings", {}), split_seed) for model in models
@@ -169,9 +188,9 @@ def compare(directories: Sequence[str], split_seed: int = 0, draws: int = 1000) 
     new = np.array([model_view(text) in fresh for text in effort_texts])
     comparison = Comparison(models=[], measures=[], differences=[])
     predictions: list[DevPredictions] = []
-    for directory, model in zip(directories, models, strict=True):
-        predicted = model.predict_proba(texts, steps)[0].argmax(axis=1)
-        effort = model.predict_proba(effort_texts)[1].argmax(axis=1)
+    for directory, model, view in runs:
+        predicted = model.predict_proba(texts, steps, view=view)[0].argmax(axis=1)
+        effort = model.predict_proba(effort_texts, view=view)[1].argmax(axis=1)
         predictions.append(
             DevPredictions(gold, predicted, sources, data.effort_dev.targets, effort)
         )
@@ -194,10 +213,16 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("directories", nargs="+")
     parser.add_argument("--draws", type=int, default=1000, help="bootstrap resamplings")
+    parser.add_argument(
+        "--real-text", action="store_true", help="the development split of --real-text training"
+    )
+    parser.add_argument(
+        "--raw", action="store_true", help="also measure each model reading the raw texts"
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     try:
-        result = compare(args.directories, draws=args.draws)
+        result = compare(args.directories, draws=args.draws, real_text=args.real_text, raw=args.raw)
     except SteplensError as error:
         parser.exit(2, f"error: {error}\n")
     for model, measures in zip(result.models, result.measures, strict=True):

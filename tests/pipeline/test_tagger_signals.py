@@ -7,23 +7,12 @@ from typing import Any
 import pytest
 
 from bench.checklist import checklist_journey
-from pipeline.minilm import base_encoder
-from pipeline.segment import load_segmenter
-from pipeline.signals import load_default_signals_model
-from pipeline.steps.zero_shot import ZeroShotStepClassifier
-from pipeline.tagger import Tagger
+from pipeline.tagger import Tagger, build_tagger
 
 
 def _tagger(threshold: float | None = None, normalise: bool = True) -> Tagger:
-    journey = checklist_journey()
-    encoder = base_encoder("fp32")
-    return Tagger(
-        journey,
-        ZeroShotStepClassifier(journey, encoder, threshold=threshold),
-        load_segmenter(),
-        encoder,
-        signals=load_default_signals_model("fp32"),
-        normalise=normalise,
+    return build_tagger(
+        checklist_journey(), threshold=threshold, precision="fp32", normalise=normalise
     )
 
 

@@ -157,3 +157,28 @@ def test_the_real_text_mix_keeps_tweeteval_for_development_and_reads_views() -> 
     previous = load_data(SignalsSettings())
     assert len(data.effort_train.inputs) > len(previous.effort_train.inputs)  # round four
     assert previous.counts["effort"] == {"train": 3015, "dev": 532}  # rounds one to three
+
+
+def test_calibrating_a_saved_model_moves_only_the_effort_bias(tmp_path: Path) -> None:
+    import json
+    import shutil
+
+    from safetensors.numpy import load_file
+
+    from pipeline.signals import signals_model_dir
+    from training.signals import SignalsSettings, TaskData, load_data
+    from training.signals_calibrate import calibrate_model
+
+    folder = tmp_path / "model"
+    shutil.copytree(signals_model_dir(), folder)
+    before = load_file(str(folder / "heads.safetensors"))
+    dev = load_data(SignalsSettings()).effort_dev
+    small = TaskData(dev.inputs[:200], dev.targets[:200], dev.sources[:200])
+    result = calibrate_model(folder, small)
+    after = load_file(str(folder / "heads.safetensors"))
+    assert np.allclose(after["effort.bias"] - before["effort.bias"], result.offsets, atol=1e-6)
+    for name in ("sentiment.weight", "sentiment.bias", "effort.weight"):
+        assert np.array_equal(after[name], before[name])
+    config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+    assert config["info"]["effort_calibration"]["texts"] == 200
+    assert result.texts == 200 and 0.0 <= result.after <= 1.0
