@@ -396,7 +396,7 @@ def run_effort(model: SignalsModel) -> Table:
     table.notes += [
         target_note("signal F1, ours", ours[SIGNAL_F1], 0.80)
         + "; "
-        + target_note("QWK, ours", ours[QWK], 0.70),
+        + target_note("QWK, ours", ours[QWK], 0.65),
         "QWK is computed on the texts both sides place in low/moderate/high (the rubric's measure)",
     ]
     return table

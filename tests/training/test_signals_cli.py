@@ -6,6 +6,8 @@ import json
 from dataclasses import asdict
 from pathlib import Path
 
+import pytest
+
 from pipeline.paths import models_dir
 from training.signals import SignalsSettings, parse_args
 
@@ -19,7 +21,7 @@ def test_the_bare_command_trains_the_shipped_recipe_into_models() -> None:
     assert {k: v for k, v in asdict(settings).items() if k in saved} == saved
     later = {k: v for k, v in asdict(settings).items() if k not in saved}
     assert later == {k: getattr(SignalsSettings(), k) for k in later}
-    assert not settings.real_text and not settings.model_view and settings.effort_rounds == 3
+    assert settings.real_text and settings.model_view and settings.effort_rounds == 4
     assert out == models_dir() / "signals"
 
 
@@ -29,8 +31,8 @@ def test_every_flag_reaches_the_settings(tmp_path: Path) -> None:
             "--out", str(tmp_path), "--epochs", "2", "--tuned-layers", "3", "--seed", "4",
             "--split-seed", "5", "--sst2-sample", "600", "--sst2-min-words", "7",
             "--sst2-fresh-per-epoch", "--tweeteval-repeats", "8", "--no-aspects",
-            "--real-text", "--model-view", "--augment-share", "0.5", "--effort-rounds", "4",
-            "--calibrate-effort",
+            "--no-real-text", "--no-model-view", "--augment-share", "0.5", "--effort-rounds", "2",
+            "--no-calibrate-effort", "--aspect-repeats", "3", "--tweet-neutral-sample", "900",
         ]
     )  # fmt: skip
     assert out == tmp_path
@@ -44,9 +46,38 @@ def test_every_flag_reaches_the_settings(tmp_path: Path) -> None:
         sst2_fresh_per_epoch=True,
         tweeteval_repeats=8,
         condition_on_aspects=False,
-        real_text=True,
-        model_view=True,
+        real_text=False,
+        model_view=False,
         augment_share=0.5,
-        effort_rounds=4,
-        calibrate_effort=True,
+        effort_rounds=2,
+        calibrate_effort=False,
+        aspect_repeats=3,
+        tweet_neutral_sample=900,
     )
+
+
+def test_the_model_cards_flags_reproduce_the_run(tmp_path: Path) -> None:
+    import shlex
+
+    from training.signals import recipe_flags
+
+    assert recipe_flags(asdict(SignalsSettings())) == ""
+    earlier = SignalsSettings(
+        real_text=False,
+        model_view=False,
+        calibrate_effort=False,
+        augment_share=0.0,
+        effort_rounds=3,
+        aspect_repeats=1,
+    )
+    flags = recipe_flags(asdict(earlier))
+    assert "--no-real-text" in flags and "--aspect-repeats 1" in flags
+    settings, _ = parse_args(["--out", str(tmp_path), *shlex.split(flags)])
+    assert settings == earlier
+
+
+def test_counts_below_one_are_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    for flags in (["--aspect-repeats", "0"], ["--tweet-neutral-sample", "-1"]):
+        with pytest.raises(SystemExit):
+            parse_args(flags)
+        assert flags[0] in capsys.readouterr().err

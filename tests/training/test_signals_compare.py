@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from training.signals import SignalsSettings
 from training.signals_compare import (
@@ -68,3 +69,22 @@ def test_sst2_counts_only_for_models_trained_on_the_default_split() -> None:
     assert holds_out_default_sst2(model(seed=3, split_seed=0), split_seed=0)
     assert not holds_out_default_sst2(model(seed=3), split_seed=0)
     assert not holds_out_default_sst2({}, split_seed=0)
+
+
+def test_the_development_split_follows_a_real_text_runs_tweet_sample() -> None:
+    from types import SimpleNamespace
+    from typing import Any, cast
+
+    from pipeline.errors import SteplensError
+    from training.signals_compare import development_settings
+
+    def model(**settings: Any) -> Any:
+        return cast(Any, SimpleNamespace(info={"settings": settings}))
+
+    shipped, sampled = model(seed=0), model(real_text=True, tweet_neutral_sample=10_000)
+    chosen = development_settings([shipped, sampled], 0, real_text=True)
+    assert chosen.real_text and chosen.tweet_neutral_sample == 10_000
+    assert not chosen.model_view and chosen.effort_rounds == 3  # raw texts, rounds one to three
+    assert development_settings([shipped, sampled], 0, real_text=False).tweet_neutral_sample == 0
+    with pytest.raises(SteplensError, match="different neutral SemEval tweet samples"):
+        development_settings([sampled, model(real_text=True)], 0, real_text=True)

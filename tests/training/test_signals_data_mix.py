@@ -2,19 +2,35 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pytest
 
 from training.signals import SignalsData, SignalsSettings, load_data
 
+# The earlier recipe's mix (TweetEval val to train on, raw texts): small enough to load quickly,
+# and the only one the TweetEval and SST-2 flags act on.
+EARLIER: dict[str, object] = {
+    "real_text": False,
+    "model_view": False,
+    "augment_share": 0.0,
+    "effort_rounds": 3,
+    "aspect_repeats": 1,
+}
+
+
+def mix(**changes: object) -> SignalsData:
+    return load_data(SignalsSettings(**{**EARLIER, **changes}))  # type: ignore[arg-type]
+
 
 @pytest.fixture(scope="module")
 def default_mix() -> SignalsData:
-    return load_data(SignalsSettings())
+    return mix()
 
 
 @pytest.fixture(scope="module")
 def changed_mix() -> SignalsData:
-    return load_data(SignalsSettings(sst2_min_words=8, tweeteval_repeats=3))
+    return mix(sst2_min_words=8, tweeteval_repeats=3)
 
 
 def texts(data: SignalsData, split: str, source: str) -> list[str]:
@@ -50,7 +66,7 @@ def test_repeated_tweets_never_move_the_development_split(
 
 @pytest.fixture(scope="module")
 def fresh_mix() -> SignalsData:
-    return load_data(SignalsSettings(sst2_fresh_per_epoch=True))
+    return mix(sst2_fresh_per_epoch=True)
 
 
 def epoch_texts(data: SignalsData, epoch: int, source: str) -> list[str]:
@@ -84,10 +100,24 @@ def test_without_a_pool_every_epoch_trains_on_every_text(default_mix: SignalsDat
 
 
 def test_the_training_seed_leaves_the_data_alone(default_mix: SignalsData) -> None:
-    reseeded = load_data(SignalsSettings(seed=7))
+    reseeded = mix(seed=7)
     for split in ("train", "dev"):
         for source in ("sst2", "mams", "uss", "tweeteval_val"):
             assert texts(reseeded, split, source) == texts(default_mix, split, source)
     assert reseeded.effort_dev.inputs == default_mix.effort_dev.inputs
-    moved = load_data(SignalsSettings(split_seed=7))
+    moved = mix(split_seed=7)
     assert texts(moved, "dev", "mams") != texts(default_mix, "dev", "mams")
+
+
+def test_aspect_repeats_repeat_only_the_training_pairs(default_mix: SignalsData) -> None:
+    repeated = mix(aspect_repeats=3)
+
+    def pairs(task_inputs: Sequence[object]) -> list[object]:
+        return [t for t in task_inputs if not isinstance(t, str)]
+
+    once = pairs(default_mix.sentiment_train.inputs)
+    assert len(once) > 5_000
+    assert sorted(map(str, pairs(repeated.sentiment_train.inputs))) == sorted(map(str, once * 3))
+    plain = [t for t in default_mix.sentiment_train.inputs if isinstance(t, str)]
+    assert [t for t in repeated.sentiment_train.inputs if isinstance(t, str)] == plain
+    assert repeated.sentiment_dev.inputs == default_mix.sentiment_dev.inputs

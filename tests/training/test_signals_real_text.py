@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from pipeline.signals import SENTIMENT_LABELS
 from training.signals_augment import TRAINING_BRANDS, augment
 from training.signals_calibrate import calibrate_effort_bias
 from training.signals_data import (
@@ -146,15 +147,29 @@ def test_a_cut_off_run_resumes_to_the_same_model(tmp_path: Path, encoder: Any) -
 def test_the_real_text_mix_keeps_tweeteval_for_development_and_reads_views() -> None:
     from training.signals import SignalsSettings, load_data
 
-    settings = SignalsSettings(real_text=True, model_view=True, augment_share=0.2, effort_rounds=4)
+    settings = SignalsSettings(
+        real_text=True,
+        model_view=True,
+        augment_share=0.2,
+        effort_rounds=4,
+        tweet_neutral_sample=3000,
+    )
     data = load_data(settings)
+    tweets = [
+        label
+        for task in (data.sentiment_train, data.sentiment_dev)
+        for label, source in zip(task.targets, task.sources, strict=True)
+        if source == "semeval_tweets"
+    ]
+    assert sum(label == SENTIMENT_LABELS.index("neutral") for label in tweets) == 3000
+    assert len(tweets) > 20_000
     assert data.counts["tweeteval_val"] == {"train": 0, "dev": 2000}
     assert "tweeteval" not in set(data.sentiment_train.sources)
     assert {"semeval_tweets", "reviews", "sxsw", "acos"} <= set(data.sentiment_train.sources)
     texts = [t if isinstance(t, str) else t[1] for t in data.sentiment_train.inputs]
     assert not any("https://" in t or "@united" in t.lower() for t in texts)
     assert sum("@user" in t for t in texts) > 5_000
-    previous = load_data(SignalsSettings())
+    previous = load_data(SignalsSettings(real_text=False, effort_rounds=3))
     assert len(data.effort_train.inputs) > len(previous.effort_train.inputs)  # round four
     assert previous.counts["effort"] == {"train": 3015, "dev": 532}  # rounds one to three
 
@@ -172,7 +187,7 @@ def test_calibrating_a_saved_model_moves_only_the_effort_bias(tmp_path: Path) ->
     folder = tmp_path / "model"
     shutil.copytree(signals_model_dir(), folder)
     before = load_file(str(folder / "heads.safetensors"))
-    dev = load_data(SignalsSettings()).effort_dev
+    dev = load_data(SignalsSettings(real_text=False)).effort_dev
     small = TaskData(dev.inputs[:200], dev.targets[:200], dev.sources[:200])
     result = calibrate_model(folder, small)
     after = load_file(str(folder / "heads.safetensors"))
@@ -182,3 +197,20 @@ def test_calibrating_a_saved_model_moves_only_the_effort_bias(tmp_path: Path) ->
     config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
     assert config["info"]["effort_calibration"]["texts"] == 200
     assert result.texts == 200 and 0.0 <= result.after <= 1.0
+
+
+def test_the_effort_test_texts_can_be_kept_out_of_sentiment_training() -> None:
+    from training.signals import SignalsSettings, load_data
+    from training.signals_data import effort
+
+    held = {tweet_key(e.text) for e in effort("test")}
+    settings = SignalsSettings(real_text=False, model_view=False, augment_share=0.0)
+
+    def overlap(**changes: Any) -> int:
+        data = load_data(replace(settings, **changes))
+        texts = [t if isinstance(t, str) else t[1] for t in data.sentiment_train.inputs]
+        texts += [t if isinstance(t, str) else t[1] for t in data.sentiment_dev.inputs]
+        return sum(tweet_key(t) in held for t in texts)
+
+    assert overlap() > 50  # the shipped recipe's sources hold many of them
+    assert overlap(exclude_effort_test=True) == 0
