@@ -34,7 +34,13 @@ from pipeline.errors import SteplensError
 from pipeline.model_view import model_view
 from pipeline.signals import SignalsModel, effort_agreement, load_signals_model, macro_recall
 from training.effort_pool import round_texts
-from training.signals import SignalsSettings, development_score, load_data, source_accuracies
+from training.signals import (
+    EARLIER_RECIPE,
+    SignalsSettings,
+    development_score,
+    load_data,
+    source_accuracies,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -160,15 +166,11 @@ def development_settings(
         )
     sample = samples.pop() if samples and real_text else 0
     # Raw development texts (each model reads them raw or as views), and the effort rounds one
-    # to three every model so far was compared on.
+    # to three every model so far was compared on: the earlier recipe's data.
     return SignalsSettings(
+        **{**EARLIER_RECIPE, "real_text": real_text},
         split_seed=split_seed,
-        real_text=real_text,
         tweet_neutral_sample=sample,
-        model_view=False,
-        effort_rounds=3,
-        augment_share=0.0,
-        aspect_repeats=1,
     )
 
 

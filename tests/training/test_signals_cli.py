@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.paths import models_dir
-from training.signals import SignalsSettings, parse_args
+from training.signals import EARLIER_RECIPE, SignalsSettings, parse_args
 
 
 def test_the_bare_command_trains_the_shipped_recipe_into_models() -> None:
@@ -62,14 +62,7 @@ def test_the_model_cards_flags_reproduce_the_run(tmp_path: Path) -> None:
     from training.signals import recipe_flags
 
     assert recipe_flags(asdict(SignalsSettings())) == ""
-    earlier = SignalsSettings(
-        real_text=False,
-        model_view=False,
-        calibrate_effort=False,
-        augment_share=0.0,
-        effort_rounds=3,
-        aspect_repeats=1,
-    )
+    earlier = SignalsSettings(**{**EARLIER_RECIPE, "epochs": 3})
     flags = recipe_flags(asdict(earlier))
     assert "--no-real-text" in flags and "--aspect-repeats 1" in flags
     settings, _ = parse_args(["--out", str(tmp_path), *shlex.split(flags)])
