@@ -64,6 +64,8 @@ from training.steps import train_steps
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
+    from pipeline.encoder import TextEncoder
+    from pipeline.steps.base import StepClassifier
     from pipeline.tagger import Tagger
 
 T = TypeVar("T")
@@ -84,6 +86,8 @@ SAMPLE_JOURNEY = "ecommerce"
 TOP1 = "top-1 accuracy"
 TUNED = "fine-tuned"
 WITH_UNASSIGNED = "accuracy (unassigned = wrong)"
+THROUGH_TAG = "through `tag` (unassigned = wrong)"
+IN_SCOPE_TAG, OOS_RECALL_TAG = "in-scope through `tag`", "oos recall through `tag`"
 IN_SCOPE = "in-scope accuracy"
 OOS_RECALL = "oos recall"
 IN_SCOPE_TOP1 = "in-scope top-1 (no threshold)"
@@ -254,6 +258,30 @@ def single_label_metrics(
     }
 
 
+def tagged_steps(
+    journey: Journey, classifier: StepClassifier, encoder: TextEncoder, texts: Sequence[str]
+) -> list[str]:
+    """Each text's comment-level ``step`` from ``Tagger.tag``: clauses, model view, whole-text
+    reading and the comment-level rule, as `steplens tag` writes it (no signals)."""
+    from pipeline.segment import load_segmenter
+    from pipeline.tagger import Tagger
+
+    tagger = Tagger(journey, classifier, load_segmenter(), encoder)
+    return [result.step for result in tagger.tag(texts)]
+
+
+def tag_accuracy(
+    journey: Journey,
+    classifier: StepClassifier,
+    encoder: TextEncoder,
+    texts: Sequence[str],
+    gold: Sequence[str],
+) -> dict[str, float]:
+    """Accuracy of the comment-level step through ``Tagger.tag`` (unassigned = wrong)."""
+    steps = tagged_steps(journey, classifier, encoder, texts)
+    return {THROUGH_TAG: float(np.mean([p == g for p, g in zip(steps, gold, strict=True)]))}
+
+
 def open_set_metrics(
     decided: Sequence[str], top: Sequence[str], gold: Sequence[str]
 ) -> dict[str, float]:
@@ -345,6 +373,7 @@ def zero_shot_rows(
 
     (classifier, probs), seconds = timed(ours, cache)
     metrics = single_label_metrics(probs, step_ids, classifier.threshold, gold)
+    metrics |= tag_accuracy(journey, classifier, cache, test.texts, gold)
     rows.append(Row(ZERO_SHOT, OURS_ZERO, metrics, seconds))
     return rows
 
@@ -364,18 +393,20 @@ def trained_rows(
     predicted, seconds = timed(lambda: fit_logistic(x_train, y_train).predict(x_test), cache)
     rows = [Row(setting, BASE_LR, {TOP1: float(np.mean(predicted == np.asarray(gold)))}, seconds)]
 
-    def ours() -> tuple[float, NDArray[np.float32]]:
+    def ours() -> tuple[TrainedStepClassifier, NDArray[np.float32]]:
         classifier, _ = train_step_classifier(journey, train.texts, y_train, cache, seed=seed)
-        return classifier.threshold, classifier.predict_proba(x_test)
+        return classifier, classifier.predict_proba(x_test)
 
-    (threshold, probs), seconds = timed(ours, cache)
-    metrics = single_label_metrics(probs, journey.step_ids, threshold, gold)
+    (trained, probs), seconds = timed(ours, cache)
+    metrics = single_label_metrics(probs, journey.step_ids, trained.threshold, gold)
+    metrics |= tag_accuracy(journey, trained, cache, test.texts, gold)
     rows.append(Row(setting, OURS_TRAINED, metrics, seconds))
     (tuned, probs), seconds = timed(
         lambda: fine_tuned_probabilities(journey, train.texts, y_train, test.texts, cache, seed),
         cache,
     )
     metrics = single_label_metrics(probs, journey.step_ids, tuned.threshold, gold)
+    metrics |= tag_accuracy(journey, tuned, tuned.encoder_for(cache), test.texts, gold)
     rows.append(
         Row(setting, OURS_TUNED, {**metrics, TUNED: float(bool(tuned.tuned_layers))}, seconds)
     )
@@ -390,7 +421,7 @@ def run_banking77(cache: CachedEncoder) -> Table:
     table = Table(
         "banking77",
         f"Banking77: 77 intents as steps, official test set ({len(test):,} texts)",
-        (TOP1, WITH_UNASSIGNED),
+        (TOP1, WITH_UNASSIGNED, THROUGH_TAG),
     )
     table.rows += zero_shot_rows(journey, test, to_id, cache)
     few = f"{SHOTS}-shot (seeds {', '.join(map(str, SEEDS))})"
@@ -444,21 +475,37 @@ def open_set_rows(
     metrics = {**open_set_metrics(decided, top, gold), THRESHOLD: cut}
     rows = [Row(setting, BASE_LR + " + max-prob cut", metrics, seconds)]
 
-    def ours() -> tuple[float, NDArray[np.float32]]:
+    def ours() -> tuple[TrainedStepClassifier, NDArray[np.float32]]:
         classifier, _ = train_step_classifier(journey, train.texts, y_train, cache, seed=seed)
-        return classifier.threshold, classifier.predict_proba(x_test)
+        return classifier, classifier.predict_proba(x_test)
 
-    (threshold, probs), seconds = timed(ours, cache)
-    rows.append(open_set_row(setting, OURS_TRAINED, journey, probs, threshold, gold, seconds))
     test_texts = [*test.texts, *oos.texts]
+    (trained, probs), seconds = timed(ours, cache)
+    row = open_set_row(setting, OURS_TRAINED, journey, probs, trained.threshold, gold, seconds)
+    row.metrics |= open_set_tag_metrics(journey, trained, cache, test_texts, gold)
+    rows.append(row)
     (tuned, probs), seconds = timed(
         lambda: fine_tuned_probabilities(journey, train.texts, y_train, test_texts, cache, seed),
         cache,
     )
     row = open_set_row(setting, OURS_TUNED, journey, probs, tuned.threshold, gold, seconds)
     row.metrics[TUNED] = float(bool(tuned.tuned_layers))
+    row.metrics |= open_set_tag_metrics(journey, tuned, tuned.encoder_for(cache), test_texts, gold)
     rows.append(row)
     return rows
+
+
+def open_set_tag_metrics(
+    journey: Journey,
+    classifier: StepClassifier,
+    encoder: TextEncoder,
+    texts: Sequence[str],
+    gold: Sequence[str],
+) -> dict[str, float]:
+    """In-scope accuracy and out-of-scope recall of the comment-level step through ``tag``."""
+    steps = tagged_steps(journey, classifier, encoder, texts)
+    scores = open_set_metrics(steps, steps, gold)
+    return {IN_SCOPE_TAG: scores[IN_SCOPE], OOS_RECALL_TAG: scores[OOS_RECALL]}
 
 
 def open_set_row(
@@ -487,7 +534,7 @@ def run_clinc150(cache: CachedEncoder) -> Table:
         "clinc150",
         f"CLINC150 (data_full): 150 intents as steps, test ({len(test):,} in-scope) "
         f"+ oos_test ({len(oos):,})",
-        (IN_SCOPE, OOS_RECALL, IN_SCOPE_TOP1, THRESHOLD),
+        (IN_SCOPE, OOS_RECALL, IN_SCOPE_TOP1, THRESHOLD, IN_SCOPE_TAG, OOS_RECALL_TAG),
     )
     table.rows += open_set_rows(journey, train, test, oos, to_id, cache)
     method = OURS_TUNED + " + decide"
@@ -700,7 +747,11 @@ def tag_all(tagger: Tagger, texts: Sequence[str], chunk_size: int) -> int:
 
 
 def naive_all(
-    nlp: Any, encoder: Encoder, names: NDArray[np.float32], texts: Sequence[str], chunk_size: int
+    nlp: Any,
+    encoder: TextEncoder,
+    names: NDArray[np.float32],
+    texts: Sequence[str],
+    chunk_size: int,
 ) -> int:
     """spaCy ``nlp(text)`` per text for sentences, then encode and cosine; returns sentences."""
     total = 0

@@ -158,6 +158,104 @@ def mams_polarities(split: MamsSplit) -> list[list[tuple[str, str]]]:
     return [aspects for _, aspects in _mams_sentences(split)]
 
 
+# --- Real customer text with step-like labels (data/signals) ------------------------------------
+
+LaptopSplit = Literal["train", "dev"]
+LAPTOP_ENTITY_STEPS = {
+    "DISPLAY": "display",
+    "KEYBOARD": "keyboard",
+    "BATTERY": "battery",
+    "SOFTWARE": "software",
+    "HARDWARE": "hardware",
+    "OS": "operating_system",
+    "MULTIMEDIA_DEVICES": "multimedia",
+    "SUPPORT": "support",
+    "PORTS": "ports",
+    "COMPANY": "company",
+    "POWER_SUPPLY": "power_supply",
+    "CPU": "cpu",
+    "MEMORY": "memory",
+    "HARD_DISC": "hard_disc",
+    "SHIPPING": "shipping",
+    "FANS&COOLING": "fans_cooling",
+}
+"""Laptop-ACOS entities that are steps of ``data/label_sets/laptop_reviews.yaml`` whatever
+their attribute; ``LAPTOP#<attribute>`` goes to :data:`LAPTOP_ATTRIBUTE_STEPS`."""
+LAPTOP_ATTRIBUTE_STEPS = {
+    "GENERAL": "overall",
+    "OPERATION_PERFORMANCE": "performance",
+    "DESIGN_FEATURES": "design",
+    "QUALITY": "build_quality",
+    "PRICE": "price",
+    "USABILITY": "ease_of_use",
+    "PORTABILITY": "portability",
+}
+COMPLAINT_DOMAINS = (
+    "apparel",
+    "cars",
+    "electronics",
+    "food",
+    "retail",
+    "services",
+    "software",
+    "transport",
+)
+OFF_TOPIC = "unassigned"
+
+
+def _signals_file(dataset: str, name: str) -> Path:
+    path = data_dir() / "signals" / dataset / name
+    if not path.is_file():
+        raise FileNotFoundError(f"data file not found: {path} (see data/signals/SOURCE.md)")
+    return path
+
+
+def laptop_step(category: str) -> str | None:
+    """The laptop_reviews step of a Laptop-ACOS ``ENTITY#ATTRIBUTE`` category, or None."""
+    entity, _, attribute = category.partition("#")
+    if entity == "LAPTOP":
+        return LAPTOP_ATTRIBUTE_STEPS.get(attribute)
+    return LAPTOP_ENTITY_STEPS.get(entity)
+
+
+def laptop_reviews(split: LaptopSplit) -> LabelledTexts:
+    """Laptop-ACOS review sentences with their laptop_reviews steps (multi-label).
+
+    Categories with no step (rare ones: WARRANTY, GRAPHICS, ``LAPTOP#CONNECTIVITY``, ...) are
+    dropped, and a sentence left with none is skipped. ``test`` is kept for final numbers.
+    """
+    _check_split(split, ("train", "dev"))
+    texts, labels = [], []
+    path = _signals_file("laptop_acos", f"laptop_quad_{split}.tsv")
+    for line in path.read_text(encoding="utf-8").splitlines():
+        text, *quads = line.split("\t")
+        steps = [laptop_step(quad.split()[1]) for quad in quads if len(quad.split()) >= 2]
+        kept = list(dict.fromkeys(step for step in steps if step))
+        if kept:
+            texts.append(text)
+            labels.append(kept)
+    return LabelledTexts(texts, labels)
+
+
+def complaint_domains() -> LabelledTexts:
+    """Tweets to brands by industry (Preotiuc-Pietro et al., 2019), one label each.
+
+    The random tweets and replies of the set are labelled :data:`OFF_TOPIC` (they address no
+    brand); the 93 ``other`` tweets are left out (their industry is unknown).
+    """
+    texts, labels = [], []
+    path = _signals_file("complaints_twitter", "complaints-data.csv")
+    with path.open(encoding="utf-8", newline="") as handle:
+        for _, text, _, domain in csv.reader(handle):
+            if domain in COMPLAINT_DOMAINS:
+                texts.append(text)
+                labels.append([domain])
+            elif domain.startswith("random"):
+                texts.append(text)
+                labels.append([OFF_TOPIC])
+    return LabelledTexts(texts, labels)
+
+
 # --- Sampling --------------------------------------------------------------------------------
 
 

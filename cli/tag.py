@@ -162,6 +162,8 @@ def tag_command(
         signals=not no_signals,
         precision=precision,
     )
+    if not is_quiet():
+        click.echo(tagger.cutoffs_line(), err=True)
     redactor = None
     if redact:
         from pipeline.redact import build_redactor

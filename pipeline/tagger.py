@@ -3,7 +3,8 @@
 The tagger is assembled from parts that are checked against each other when it is built (the
 step classifier must match the journey and the encoder). It works a chunk of comments at a time:
 all segments of the chunk are embedded in one batched call, so model work is shared across
-comments.
+comments. Each comment's steps come from its clauses and, where they disagree, from the whole
+comment read once more (:mod:`pipeline.steps.comment`).
 
 Clause inheritance: a clause that is ``unassigned`` but opens with a word that points back
 (``it``, ``this``, ``that``, ``they``, ``which``, ...: "It was also damaged.") takes the step of
@@ -30,7 +31,9 @@ from pipeline.checkpoint import TagProgress, progress_path
 from pipeline.errors import SteplensError
 from pipeline.journey import UNASSIGNED, Journey
 from pipeline.model_view import model_views
+from pipeline.run_metadata import write_metadata
 from pipeline.steps.base import StepClassifier, StepDecision, check_compatible, decide
+from pipeline.steps.comment import CommentRule, CommentSteps, decide_comment
 from pipeline.tables import DEFAULT_CHUNK_SIZE, DEFAULT_ID_COLUMN, Chunk, TableWriter, open_table
 
 if TYPE_CHECKING:
@@ -66,6 +69,9 @@ class TaggedSegment:
     segment: Segment
     decision: StepDecision
     inherited: bool = False
+    """The clause reached no step alone and points back to the previous clause's step."""
+    from_comment: bool = False
+    """The clause alone read as a step the comment did not list; it takes the main step."""
     signals: Signals | None = None
 
 
@@ -124,14 +130,69 @@ class Tagger:
         embeddings, signal_windows = self._embed(views)
         probabilities = self.classifier.predict_proba(embeddings)
         decisions = decide(probabilities, self.classifier.step_ids, self.classifier.threshold)
-        results, cursor = [], 0
+        spans, cursor = [], 0
         for segments in per_comment:
-            own = decisions[cursor : cursor + len(segments)]
+            spans.append(slice(cursor, cursor + len(segments)))
             cursor += len(segments)
-            results.append(_summarise(_inherit(segments, own)))
+        whole = self._whole_text_probabilities(texts, probabilities, spans)
+        rule = self.comment_rule
+        results = []
+        for index, (segments, span) in enumerate(zip(per_comment, spans, strict=True)):
+            decided = decide_comment(rule, probabilities[span], whole.get(index))
+            results.append(self._summarise(segments, decisions[span], decided))
         if self.signals is not None and signal_windows is not None:
             results = self._add_signals(results, views, signal_windows)
         return results
+
+    @property
+    def comment_rule(self) -> CommentRule:
+        """The comment-level cut-offs at the classifier's current threshold."""
+        return CommentRule(threshold=self.classifier.threshold)
+
+    def _whole_text_probabilities(
+        self,
+        texts: Sequence[str],
+        probabilities: NDArray[np.float32],
+        spans: Sequence[slice],
+    ) -> dict[int, NDArray[np.float32]]:
+        """Step probabilities of each whole comment whose clauses disagree (one batched pass)."""
+        rule = self.comment_rule
+        wanted = [
+            index
+            for index, span in enumerate(spans)
+            if rule.needs_whole_text(probabilities[span], len(texts[index].split()))
+        ]
+        if not wanted:
+            return {}
+        chosen = [texts[index] for index in wanted]
+        views = model_views(chosen) if self.normalise else chosen
+        embeddings = self.encoder.encode(views, batch_size=self.batch_size)
+        return dict(zip(wanted, self.classifier.predict_proba(embeddings), strict=True))
+
+    def _summarise(
+        self, segments: list[Segment], decisions: list[StepDecision], decided: CommentSteps
+    ) -> TaggedComment:
+        """The comment's steps, and each clause's decision as the comment attributes it."""
+        step_ids = self.classifier.step_ids
+        steps = [(step_ids[column], probability) for column, probability in decided.steps]
+        listed = dict(steps)
+        own: list[StepDecision] = []
+        moved: list[bool] = []
+        for decision, column in zip(decisions, decided.clause_steps, strict=True):
+            if column is None or step_ids[column] == decision.step:
+                own.append(StepDecision(decision.step, decision.confidence, ()))
+                moved.append(False)
+            else:
+                step = step_ids[column]
+                own.append(StepDecision(step, listed[step], ()))
+                moved.append(True)
+        tagged = [
+            replace(item, from_comment=True) if was_moved else item
+            for item, was_moved in zip(_inherit(segments, own), moved, strict=True)
+        ]
+        if decided.main is None:
+            return TaggedComment(tagged, UNASSIGNED, decided.confidence, [])
+        return TaggedComment(tagged, steps[0][0], decided.confidence, steps)
 
     def _embed(self, texts: list[str]) -> tuple[NDArray[np.float32], _Windows | None]:
         """Step embeddings and, with signals, the signals branch's embeddings of the windows.
@@ -173,7 +234,7 @@ class Tagger:
         flat = [tagged for result in results for tagged in result.segments]
         plain, owners = windows
         sentiment, effort = self.signals.proba_from_windows(views, plain, owners)
-        pairs = [(row, step) for row, tagged in enumerate(flat) for step in _clause_steps(tagged)]
+        pairs = _step_pairs(results)
         paired = self.signals.pair_sentiment(
             views, [(row, self._step_names[step]) for row, step in pairs], sentiment
         )
@@ -204,17 +265,49 @@ class Tagger:
             done.append(replace(result, segments=segments, signals=overall, step_signals=by_step))
         return done
 
+    def cutoffs_line(self) -> str:
+        """The step cut-offs in use, in one line for the terminal."""
+        rule = self.comment_rule
+        described = self.classifier.describe()
+        calibration = described.get("calibration", {}).get("source")
+        source = (
+            f"calibrated on {calibration}"
+            if calibration
+            else f"{described.get('kind', 'trained')} step model, threshold from held-out "
+            "training texts"
+        )
+        return (
+            f"step cut-offs ({source}): unassigned below {rule.threshold:.2f}; a clause adds a "
+            f"second step at {rule.second_step_cut:.2f} or more with a "
+            f"{rule.second_step_margin:.2f} lead over the main step"
+        )
+
     def describe(self) -> dict[str, Any]:
         """The parts in use, for logs and outputs."""
-        return {"journey": self.journey.name, "steps": self.classifier.describe()}
+        return {
+            "journey": self.journey.name,
+            "steps": self.classifier.describe(),
+            "comment_rule": self.comment_rule.describe(),
+        }
 
 
-def _clause_steps(tagged: TaggedSegment) -> list[str]:
-    """The steps a clause mentions: its own step first, then the others it lists."""
-    decision = tagged.decision
-    if decision.step == UNASSIGNED:
-        return []
-    return list(dict.fromkeys([decision.step, *(step for step, _ in decision.mentions)]))
+def _step_pairs(results: Sequence[TaggedComment]) -> list[tuple[int, str]]:
+    """(clause row, step) pairs to read sentiment for: each clause towards its step, and each
+    step the comment lists but no clause carries (read from the whole comment) towards every
+    clause of the comment."""
+    pairs: list[tuple[int, str]] = []
+    cursor = 0
+    for result in results:
+        rows = range(cursor, cursor + len(result.segments))
+        cursor += len(result.segments)
+        carried = {tagged.decision.step for tagged in result.segments}
+        pairs += [
+            (row, tagged.decision.step)
+            for row, tagged in zip(rows, result.segments, strict=True)
+            if tagged.decision.step != UNASSIGNED
+        ]
+        pairs += [(row, step) for step, _ in result.steps if step not in carried for row in rows]
+    return pairs
 
 
 def _signal_fields(signals: Signals | None) -> dict[str, Any]:
@@ -243,24 +336,6 @@ def _inherit(segments: list[Segment], decisions: list[StepDecision]) -> list[Tag
         else:
             tagged.append(TaggedSegment(segment, decision))
     return tagged
-
-
-def _summarise(segments: list[TaggedSegment]) -> TaggedComment:
-    if not segments:
-        return TaggedComment([], UNASSIGNED, 0.0, [])
-    mentioned: dict[str, float] = {}
-    for tagged in segments:
-        decision = tagged.decision
-        candidates = decision.mentions or (
-            ((decision.step, decision.confidence),) if decision.step != UNASSIGNED else ()
-        )
-        for step, confidence in candidates:
-            mentioned[step] = max(confidence, mentioned.get(step, 0.0))
-    steps = sorted(mentioned.items(), key=lambda item: -item[1])
-    if steps:
-        return TaggedComment(segments, steps[0][0], steps[0][1], steps)
-    confidence = min(tagged.decision.confidence for tagged in segments)
-    return TaggedComment(segments, UNASSIGNED, confidence, [])
 
 
 def comment_records(
@@ -404,8 +479,10 @@ def tag_file(
     """Tag a feedback file chunk by chunk and write the records; returns counts.
 
     Every chunk is durable once written, with a checkpoint beside the output
-    (``pipeline.checkpoint``): after an interruption, ``resume=True`` continues after the last
-    durable chunk, so every input row is written exactly once, in input order. With a
+    (``pipeline.checkpoint``); once the output is complete, the run's settings and calibrated
+    cut-offs are written beside it (:mod:`pipeline.run_metadata`). After an interruption,
+    ``resume=True`` continues after the last durable chunk, so every input row is written
+    exactly once, in input order. With a
     ``redactor``, each chunk's texts are redacted as they are read: the text column written and
     the segment texts and offsets are those of the redacted text.
     """
@@ -501,6 +578,19 @@ def tag_file(
     writer.close()
     checkpoint.unlink(missing_ok=True)
     duplicates.warn(table.path)
+    write_metadata(
+        output_path,
+        {
+            "input": table.path.name,
+            **options,
+            "signals": tagger.signals is not None,
+            "counts": {
+                "comments": progress.rows_done,
+                "records": progress.records_written,
+                "unassigned": progress.unassigned,
+            },
+        },
+    )
     return TagSummary(
         progress.rows_done,
         progress.records_written,

@@ -305,7 +305,8 @@ def prototype_kinds(journey: Journey) -> list[str]:
 
 @functools.lru_cache(maxsize=32)
 def calibrate_for(journey: Journey, encoder: TextEncoder) -> Calibration:
-    """Calibrate on the journey's own examples, or on the bundled journeys when it has too few.
+    """Calibrate on the journey's own examples, or on the bundled journeys when it has too few
+    or its own calibration comes out degenerate (then with a warning that says what to add).
 
     Cached per (journey, encoder): journeys are immutable, so a process calibrates each once.
     """
@@ -314,7 +315,12 @@ def calibrate_for(journey: Journey, encoder: TextEncoder) -> Calibration:
         kinds = [*prototype_kinds(journey), "example"]
         features, labels = leave_one_out_pairs(journey, encoder, kinds)
         if labels.any():
-            return fit_calibration(features, labels, f"journey {journey.name!r} (leave-one-out)")
+            own = fit_calibration(features, labels, f"journey {journey.name!r} (leave-one-out)")
+            problem = degenerate_calibration(journey, own, features, labels)
+            if problem is None:
+                return own
+            logger.warning("%s; using the bundled journeys' calibration instead", problem)
+            return _bundled_calibration(encoder, tuple(kinds))
     kinds = prototype_kinds(journey)
     logger.info(
         "journey %r has %d examples; calibrating on the bundled journeys with %s prototypes",
@@ -323,6 +329,50 @@ def calibrate_for(journey: Journey, encoder: TextEncoder) -> Calibration:
         "+".join(kinds),
     )
     return _bundled_calibration(encoder, tuple(kinds))
+
+
+DEGENERATE_THRESHOLDS = (0.15, 0.9)
+"""A calibrated ``unassigned`` threshold outside this range is degenerate: with few examples the
+fit learns that almost no (text, step) pair matches, every probability is small, and the cut
+falls to the bottom of its grid (0.07 for a 7-step journey with 3 examples per step)."""
+MIN_HELD_OUT_ACCURACY = 0.5
+
+
+def degenerate_calibration(
+    journey: Journey,
+    calibration: Calibration,
+    features: NDArray[np.float32],
+    labels: NDArray[np.bool_],
+) -> str | None:
+    """Why a journey's own calibration cannot be trusted, naming the steps to add examples to;
+    None when it can.
+
+    Degenerate: the threshold falls outside :data:`DEGENERATE_THRESHOLDS`, or fewer than half
+    of the held-out examples are read as their own step.
+    """
+    on_topic = labels.any(axis=1)
+    probabilities = calibration.apply(features)[on_topic]
+    gold = labels[on_topic].argmax(axis=1)
+    right = probabilities.argmax(axis=1) == gold
+    accuracy = float(right.mean()) if len(right) else 0.0
+    low, high = DEGENERATE_THRESHOLDS
+    if low <= calibration.threshold <= high and accuracy >= MIN_HELD_OUT_ACCURACY:
+        return None
+    per_step = [
+        (float(right[gold == index].mean()) if (gold == index).any() else 0.0, len(step.examples))
+        for index, step in enumerate(journey.steps)
+    ]
+    order = sorted(range(len(per_step)), key=lambda i: per_step[i])
+    weakest = [journey.steps[i].id for i in order[:3]]
+    undescribed = [step.id for step in journey.steps if not step.description]
+    describe = f", and a description to {', '.join(undescribed[:5])}" if undescribed else ""
+    return (
+        f"journey {journey.name!r}: calibrating on its own {int(on_topic.sum())} examples gave "
+        f"an unassigned threshold of {calibration.threshold:.2f}, and {accuracy:.0%} of them "
+        "are read as their own step when held out: too few examples to tell steps apart from "
+        "each other and from off-topic text. Add examples in customers' own words (5 or more "
+        f"per step, varied), first to {', '.join(weakest)}{describe}"
+    )
 
 
 @functools.lru_cache(maxsize=8)

@@ -6,7 +6,16 @@ from collections.abc import Callable
 
 import pytest
 
-from bench.datasets import banking77_labels, clinc150_labels, humanise_label
+from bench.datasets import (
+    OFF_TOPIC,
+    banking77_labels,
+    clinc150_labels,
+    complaint_domains,
+    humanise_label,
+    laptop_reviews,
+    laptop_step,
+    mams,
+)
 from pipeline.journey import load_journey
 from pipeline.paths import data_dir
 
@@ -24,3 +33,31 @@ def test_a_label_set_journey_has_every_label_once_with_a_description(
     for step in journey.steps:
         assert step.name and len(step.description.split()) >= 8, step.id
         assert not step.examples, step.id  # names and descriptions only: no benchmark wording
+
+
+@pytest.mark.parametrize(
+    ("name", "labelled"),
+    [
+        ("laptop_reviews", lambda: laptop_reviews("dev").labels + laptop_reviews("train").labels),
+        ("complaint_domains", lambda: complaint_domains().labels),
+        ("restaurant_aspects", lambda: mams("val").labels),
+    ],
+)
+def test_a_real_text_label_set_covers_exactly_its_data_steps(
+    name: str, labelled: Callable[[], list[list[str]]]
+) -> None:
+    """The real-text development sets (bench.bench_real_steps): every step of the journey
+    occurs in the data, and every label of the data is a step (or off-topic)."""
+    journey = load_journey(data_dir() / "label_sets" / f"{name}.yaml")
+    seen = {label for labels in labelled() for label in labels} - {OFF_TOPIC}
+    assert seen == set(journey.step_ids)
+    for step in journey.steps:
+        assert step.name and len(step.description.split()) >= 8, step.id
+        assert not step.examples, step.id
+
+
+def test_laptop_categories_map_to_steps() -> None:
+    assert laptop_step("LAPTOP#PRICE") == "price"
+    assert laptop_step("SUPPORT#QUALITY") == "support"
+    assert laptop_step("FANS&COOLING#GENERAL") == "fans_cooling"
+    assert laptop_step("WARRANTY#GENERAL") is None

@@ -44,6 +44,13 @@ def test_tag_comment_granularity_in_each_format(
     out = tmp_path / f"out{suffix}"
     result = runner.invoke(cli, ["tag", str(source), "--journey", "ecommerce", "--out", str(out)])
     assert result.exit_code == 0, result.output
+    assert "step cut-offs (calibrated on journey 'ecommerce'" in result.output
+    assert "unassigned below 0.26" in result.output
+    metadata = json.loads((tmp_path / f"out{suffix}.steplens.json").read_text())
+    rule = metadata["tagger"]["comment_rule"]
+    assert rule["unassigned_threshold"] == 0.26 and rule["second_step_probability"] == 0.5
+    assert metadata["counts"] == {"comments": 5, "records": 5, "unassigned": 3}
+    assert metadata["input"] == f"in{suffix}" and metadata["signals"] is True
     rows = read(out)
     assert [row["id"] for row in rows] == ["c1", "c2", "c3", "c4", "c5"]
     assert [row["channel"] for row in rows] == [r["channel"] for r in FEEDBACK]

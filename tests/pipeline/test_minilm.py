@@ -73,7 +73,11 @@ def test_layers_skip_the_padding_and_change_nothing(
     with monkeypatch.context() as patch:
         patch.setattr("pipeline.minilm.PACK_MIN_PADDING", 1.0)  # never pack
         padded = encoder.encode(mixed)
-    assert np.abs(packed - padded).max() < 1e-5
+    # bf16 products on AMX tiles accumulate in an order that depends on the number of rows, so
+    # packed and padded batches round differently (6e-4 seen); padding that leaked into the
+    # result would move embeddings by 1e-1 or more.
+    tolerance = 1e-5 if precision == "fp32" else 2e-3
+    assert np.abs(packed - padded).max() < tolerance
     mask = torch.tensor([[True, True, True], [True, False, False]])
     tokens = PackedTokens.from_mask(mask)
     assert tokens.positions.tolist() == [0, 1, 2, 3] and tokens.rows.tolist() == [0, 0, 0, 1]

@@ -1,0 +1,154 @@
+"""The comment-level step decision (pipeline.steps.comment) and its use by the tagger."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from bench.checklist import CHECKLIST_JOURNEY, checklist_journey
+from pipeline.journey import Journey
+from pipeline.minilm import base_encoder
+from pipeline.steps.comment import CommentRule, decide_comment
+from pipeline.steps.zero_shot import calibrate_for
+from pipeline.tagger import Tagger, build_tagger
+
+RULE = CommentRule(threshold=0.3)
+
+
+def probs(*rows: list[float]) -> np.ndarray:
+    return np.asarray(rows, dtype=np.float32)
+
+
+def test_agreeing_clauses_give_one_step_and_need_no_whole_text() -> None:
+    clauses = probs([0.8, 0.1, 0.0], [0.4, 0.2, 0.1])
+    assert not RULE.needs_whole_text(clauses, words=12)
+    decided = decide_comment(RULE, clauses, None)
+    assert decided.main == 0 and decided.confidence == pytest.approx(0.8)
+    assert decided.steps == [(0, pytest.approx(0.8))]
+
+
+def test_the_whole_text_decides_when_clauses_disagree() -> None:
+    """'I ordered a card but it has not arrived. Help please!': the first clause reads as
+    ordering (0.9), the whole comment as delivery (0.7); ordering does not beat delivery by the
+    margin in its clause, so only delivery is listed and the clause follows the comment."""
+    clauses = probs([0.9, 0.75, 0.0], [0.1, 0.35, 0.0])
+    assert RULE.needs_whole_text(clauses, words=11)
+    decided = decide_comment(RULE, clauses, probs([0.4, 0.7, 0.0])[0])
+    assert decided.main == 1
+    assert [step for step, _ in decided.steps] == [1]
+    assert decided.clause_steps == [1, 1]
+
+
+def test_a_clause_that_clearly_speaks_of_another_step_adds_it() -> None:
+    clauses = probs([0.9, 0.05, 0.0], [0.05, 0.85, 0.0])
+    decided = decide_comment(RULE, clauses, probs([0.6, 0.5, 0.0])[0])
+    assert decided.main == 0
+    assert [step for step, _ in decided.steps] == [0, 1]
+    assert decided.clause_steps == [0, 1]
+
+
+def test_a_weak_second_clause_adds_nothing() -> None:
+    """0.45 is above the threshold but below 'more likely than not': not a second step."""
+    clauses = probs([0.9, 0.05, 0.0], [0.05, 0.45, 0.0])
+    decided = decide_comment(RULE, clauses, probs([0.7, 0.2, 0.0])[0])
+    assert [step for step, _ in decided.steps] == [0]
+    assert decided.clause_steps == [0, 0]
+
+
+def test_a_diluted_whole_text_still_takes_a_clear_clause() -> None:
+    clauses = probs([0.02, 0.0, 0.0], [0.0, 0.8, 0.1])
+    decided = decide_comment(RULE, clauses, probs([0.1, 0.25, 0.0])[0])
+    assert decided.main == 1 and decided.clause_steps == [None, 1]
+
+
+def test_nothing_clear_is_unassigned_with_the_chance_no_step_fits() -> None:
+    clauses = probs([0.2, 0.1, 0.0], [0.0, 0.25, 0.0])
+    decided = decide_comment(RULE, clauses, probs([0.15, 0.2, 0.0])[0])
+    assert decided.main is None and decided.steps == []
+    assert decided.confidence == pytest.approx(0.75)
+
+
+def test_long_comments_are_not_read_again() -> None:
+    clauses = probs([0.9, 0.0], [0.0, 0.9])
+    assert not RULE.needs_whole_text(clauses, words=RULE.whole_text_words + 1)
+
+
+def test_the_second_step_cut_never_falls_below_the_threshold() -> None:
+    assert CommentRule(threshold=0.7).second_step_cut == 0.7
+    assert CommentRule(threshold=0.1).second_step_cut == 0.5
+    assert CommentRule(threshold=0.3).describe()["second_step_probability"] == 0.5
+
+
+@pytest.fixture(scope="module")
+def tagger() -> Tagger:
+    return build_tagger(checklist_journey(), signals=False, precision="fp32")
+
+
+def test_tagger_clauses_agree_with_the_comment_steps(tagger: Tagger) -> None:
+    texts = [
+        "The courier was 40 minutes late. Also the app crashed twice at checkout.",
+        "My food arrived cold. It was also squashed. Thanks anyway!",
+        "I love this app, the menu is easy to browse and the driver was friendly",
+    ]
+    for result in tagger.tag(texts):
+        listed = {step for step, _ in result.steps}
+        clause_steps = {t.decision.step for t in result.segments} - {"unassigned"}
+        assert clause_steps <= listed
+        assert result.step == (result.steps[0][0] if result.steps else "unassigned")
+
+
+def test_tagger_describes_its_comment_rule(tagger: Tagger) -> None:
+    rule = tagger.describe()["comment_rule"]
+    assert rule["unassigned_threshold"] == pytest.approx(tagger.classifier.threshold, abs=1e-4)
+    assert rule["second_step_probability"] >= rule["unassigned_threshold"]
+
+
+def test_a_degenerate_calibration_is_replaced_and_says_what_to_add(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A 7-step journey with 3 examples per step (a new user's first file) calibrates its
+    threshold to 0.08 on its own examples; the bundled journeys' calibration is used instead,
+    with a warning naming the steps to add examples to."""
+    steps = [
+        {**step, "examples": [*step["examples"], extra]}
+        for step, extra in zip(
+            CHECKLIST_JOURNEY["steps"],
+            [
+                "couldn't find the search bar",
+                "apple pay failed",
+                "portion was tiny",
+                "order left at the wrong door",
+                "chat agent never replied",
+                "still waiting for my refund",
+            ],
+            strict=True,
+        )
+    ]
+    steps.append(
+        {
+            "id": "tracking",
+            "name": "Order tracking",
+            "description": "Following the order on the map and the estimated arrival time.",
+            "examples": [
+                "the map showed the driver going the wrong way",
+                "ETA kept changing",
+                "tracking froze",
+            ],
+        }
+    )
+    journey = Journey.model_validate({**CHECKLIST_JOURNEY, "name": "new_user", "steps": steps})
+    with caplog.at_level("WARNING"):
+        calibration = calibrate_for(journey, base_encoder("fp32"))
+    assert calibration.source.startswith("bundled journeys")
+    assert 0.15 <= calibration.threshold <= 0.9
+    (message,) = [r.getMessage() for r in caplog.records if "new_user" in r.getMessage()]
+    assert "gave an unassigned threshold of 0.08" in message
+    assert "Add examples in customers' own words" in message
+
+
+def test_bundled_journeys_keep_their_own_calibration() -> None:
+    from pipeline.journey import bundled_journey_paths, load_journey
+
+    for path in bundled_journey_paths().values():
+        journey = load_journey(path)
+        assert calibrate_for(journey, base_encoder("fp32")).source.startswith("journey")
