@@ -26,7 +26,7 @@ from bench.datasets import (
     clinc150_labels,
 )
 from bench.report import Row, Table, render
-from pipeline.encoder import load_encoder
+from pipeline.encoder import Encoder, load_encoder
 from pipeline.journey import Journey, load_journey
 from pipeline.paths import data_dir
 from pipeline.steps.zero_shot import ZeroShotStepClassifier
@@ -47,9 +47,15 @@ def seeded_sample(data: LabelledTexts, n: int, seed: int = 0) -> LabelledTexts:
 
 
 def journey_rows(
-    setting: str, journey: Journey, data: LabelledTexts, gold: list[str], cache: CachedEncoder
+    setting: str,
+    journey: Journey,
+    data: LabelledTexts,
+    gold: list[str],
+    cache: CachedEncoder,
+    matcher: CachedEncoder | None = None,
 ) -> list[Row]:
-    """The cosine baseline and our zero-shot classifier on one journey."""
+    """The cosine baseline and our zero-shot classifier on one journey (and through a step
+    matcher, when given one)."""
     ids = journey.step_ids
     x = cache.encode(data.texts)
     prototypes = cache.encode(
@@ -62,6 +68,12 @@ def journey_rows(
     metrics = single_label_metrics(classifier.predict_proba(x), ids, classifier.threshold, gold)
     metrics |= tagged_metrics(journey, classifier, cache, data.texts, gold)
     rows.append(Row(setting, OURS, metrics, seconds))
+    if matcher is not None:
+        tuned = ZeroShotStepClassifier(journey, matcher)
+        probabilities = tuned.predict_proba(matcher.encode(data.texts))
+        metrics = single_label_metrics(probabilities, ids, tuned.threshold, gold)
+        metrics |= tagged_metrics(journey, tuned, matcher, data.texts, gold)
+        rows.append(Row(setting, OURS + " + step matcher", metrics, 0.0))
     return rows
 
 
@@ -84,7 +96,7 @@ def tagged_metrics(
     }
 
 
-def run(cache: CachedEncoder) -> Table:
+def run(cache: CachedEncoder, matcher: CachedEncoder | None = None) -> Table:
     """Both label sets, names only and with descriptions."""
     table = Table(
         "label_sets",
@@ -101,7 +113,7 @@ def run(cache: CachedEncoder) -> Table:
         gold = gold_ids(data, to_id)
         for how, journey in (("names only", names_only), ("names + descriptions", described)):
             table.rows += journey_rows(
-                f"{name}, {how} ({len(data):,} texts)", journey, data, gold, cache
+                f"{name}, {how} ({len(data):,} texts)", journey, data, gold, cache, matcher
             )
     table.notes.append(
         "Banking77: a seeded 3,000 of train; CLINC150: val, in-scope only; the first two columns "
@@ -112,9 +124,21 @@ def run(cache: CachedEncoder) -> Table:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    """Print the table."""
-    del argv
-    print("\n".join(render(run(CachedEncoder(load_encoder())))))
+    """Print the table (``--matcher DIR``: also through a step matcher)."""
+    import argparse
+    from pathlib import Path
+
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--matcher", type=Path, help="a step matcher directory to compare")
+    args = parser.parse_args(argv)
+    matcher = None
+    if args.matcher is not None:
+        from pipeline.steps.matcher import matcher_encoder
+
+        tuned = matcher_encoder(load_encoder(), args.matcher)
+        assert isinstance(tuned, Encoder)
+        matcher = CachedEncoder(tuned)
+    print("\n".join(render(run(CachedEncoder(load_encoder()), matcher))))
 
 
 if __name__ == "__main__":

@@ -17,7 +17,10 @@ Each is measured three ways on the same texts: the baseline (cosine of the whole
 classifier on whole texts (top step, ``unassigned`` below its threshold) and the full ``tag``
 path (clauses, model view, whole-text reading, comment-level rule). Nothing is trained.
 
-    python -m bench.bench_real_steps [--only laptop,restaurant,complaints]
+    python -m bench.bench_real_steps [--only laptop,restaurant,complaints] [--matcher DIR]
+
+With ``--matcher DIR`` a fourth row tags through a step matcher; a matcher's number on a set
+is zero-shot only if the matcher was trained without that set (``--hold-out``).
 """
 
 from __future__ import annotations
@@ -93,8 +96,10 @@ def multi_label_metrics(
     return {**scores, TOP_STEP: top}
 
 
-def multi_label_table(key: str, title: str, journey: Journey, data: LabelledTexts) -> Table:
-    """The three methods on a multi-label set."""
+def multi_label_table(
+    key: str, title: str, journey: Journey, data: LabelledTexts, matcher: Path | None
+) -> Table:
+    """The three methods (four with a matcher) on a multi-label set."""
     cache = CachedEncoder(_encoder())
     table = Table(key, title, (PRECISION, RECALL, F1, TOP_STEP))
     cosine, seconds = timed(lambda: cosine_top(journey, data.texts, cache), cache)
@@ -109,6 +114,11 @@ def multi_label_table(key: str, title: str, journey: Journey, data: LabelledText
     table.rows.append(
         Row("zero-shot", TAG, multi_label_metrics(main, listed, data.labels), seconds)
     )
+    if matcher is not None:
+        tuned = _matcher_cache(matcher)
+        (main, listed), seconds = timed(lambda: through_tag(journey, data.texts, tuned))
+        metrics = multi_label_metrics(main, listed, data.labels)
+        table.rows.append(Row("zero-shot", f"{TAG}, matcher {matcher.name}", metrics, seconds))
     table.notes.append(
         f"{len(data):,} texts, {sum(len(g) > 1 for g in data.labels):,} with two or more steps; "
         f"journey data/label_sets/{journey.name}.yaml ({len(journey.steps)} steps, names and "
@@ -135,7 +145,7 @@ def open_set_metrics(predicted: Sequence[str], gold: Sequence[str]) -> dict[str,
     }
 
 
-def complaints_table() -> Table:
+def complaints_table(matcher: Path | None) -> Table:
     """Industries of tweets to brands, with off-topic tweets that should stay unassigned."""
     journey, data = label_set("complaint_domains"), complaint_domains()
     gold = [labels[0] for labels in data.labels]
@@ -152,6 +162,11 @@ def complaints_table() -> Table:
     table.rows.append(Row("zero-shot", WHOLE, open_set_metrics(whole, gold), seconds))
     (main, _), seconds = timed(lambda: through_tag(journey, data.texts, cache))
     table.rows.append(Row("zero-shot", TAG, open_set_metrics(main, gold), seconds))
+    if matcher is not None:
+        tuned = _matcher_cache(matcher)
+        (main, _), seconds = timed(lambda: through_tag(journey, data.texts, tuned))
+        method = f"{TAG}, matcher {matcher.name}"
+        table.rows.append(Row("zero-shot", method, open_set_metrics(main, gold), seconds))
     off = sum(g == OFF_TOPIC for g in gold)
     table.notes.append(
         f"{len(data) - off:,} tweets to brands in 8 industries and {off:,} random tweets and "
@@ -167,7 +182,16 @@ def _encoder() -> Encoder:
     return load_encoder()
 
 
-def run_part(part: str) -> Table:
+def _matcher_cache(directory: Path) -> CachedEncoder:
+    """The packaged encoder with a step matcher's top layers, behind a cache."""
+    from pipeline.steps.matcher import matcher_encoder
+
+    tuned = matcher_encoder(_encoder(), directory)
+    assert isinstance(tuned, Encoder)
+    return CachedEncoder(tuned)
+
+
+def run_part(part: str, matcher: Path | None = None) -> Table:
     """One table."""
     if part == "laptop":
         data = laptop_reviews("train")
@@ -179,6 +203,7 @@ def run_part(part: str) -> Table:
             "talk about",
             label_set("laptop_reviews"),
             both,
+            matcher,
         )
     if part == "restaurant":
         data = mams("val")
@@ -187,14 +212,18 @@ def run_part(part: str) -> Table:
             f"Restaurant reviews (MAMS-ACSA val, {len(data):,} sentences) by aspect",
             label_set("restaurant_aspects"),
             data,
+            matcher,
         )
-    return complaints_table()
+    return complaints_table(matcher)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Print one markdown table per part."""
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--only", default=",".join(PARTS), help=",".join(PARTS))
+    parser.add_argument(
+        "--matcher", type=Path, help="also tag through this step matcher (training.step_matcher)"
+    )
     args = parser.parse_args(argv)
     wanted = [p.strip() for p in args.only.split(",") if p.strip()]
     unknown = set(wanted) - set(PARTS)
@@ -204,7 +233,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         )
     for part in wanted:
         started = time.perf_counter()
-        print("\n".join(render(run_part(part))), flush=True)
+        print("\n".join(render(run_part(part, args.matcher))), flush=True)
         print(f"\n({part}: {time.perf_counter() - started:.0f} s)", flush=True)
 
 
