@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from bench.report import DocsSection, Row, Table, target_note
+from bench.report import DocsSection, Row, Table, chosen_parts, target_note
 from pipeline.signals import (
     EFFORT_LABELS,
     SENTIMENT_LABELS,
@@ -439,19 +439,19 @@ def run_speed() -> Table:
 def main(argv: Sequence[str] | None = None) -> None:
     """Run the chosen parts, print each table, optionally rewrite the docs section."""
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--only", default=",".join(PARTS), help=",".join(PARTS))
+    parser.add_argument(
+        "--only",
+        type=lambda value: chosen_parts(value, PARTS),
+        default=list(PARTS),
+        help=",".join(PARTS),
+    )
     parser.add_argument("--write-docs", action="store_true")
     parser.add_argument(
         "--baseline-signals",
         help="another signals model directory (e.g. the previous shipped model) to measure beside",
     )
     args = parser.parse_args(argv)
-    wanted = [p.strip() for p in args.only.split(",") if p.strip()]
-    unknown = set(wanted) - set(PARTS)
-    if unknown:
-        parser.error(
-            f"unknown part(s) {', '.join(sorted(unknown))}; choose from {', '.join(PARTS)}"
-        )
+    wanted = args.only
     model: Any = load_default_signals_model() if set(wanted) - {"speed"} else None
     baseline: Any = None
     if args.baseline_signals and set(wanted) - {"speed"}:

@@ -49,6 +49,7 @@ from bench.report import (
     DocsSection,
     Row,
     Table,
+    chosen_parts,
     mean_metric,
     target_note,
 )
@@ -896,13 +897,7 @@ def run_part(part: str, resources: Resources) -> Table:
 
 def parse_parts(value: str) -> list[str]:
     """The comma-separated ``--only`` list, checked and in benchmark order."""
-    wanted = {name.strip() for name in value.split(",") if name.strip()}
-    unknown = wanted - set(PARTS)
-    if unknown:
-        raise argparse.ArgumentTypeError(
-            f"unknown part(s) {', '.join(sorted(unknown))}; choose from {', '.join(PARTS)}"
-        )
-    return [part for part in PARTS if part in wanted]
+    return chosen_parts(value, PARTS)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -241,7 +241,7 @@ def complaint_domains() -> LabelledTexts:
     """Tweets to brands by industry (Preotiuc-Pietro et al., 2019), one label each.
 
     The random tweets and replies of the set are labelled :data:`OFF_TOPIC` (they address no
-    brand); the 93 ``other`` tweets are left out (their industry is unknown).
+    brand); the 128 ``other`` tweets are left out (their industry is unknown).
     """
     texts, labels = [], []
     path = _signals_file("complaints_twitter", "complaints-data.csv")

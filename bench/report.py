@@ -6,6 +6,7 @@ Each script owns one section of ``docs/benchmarks.md`` (between ``<!-- NAME:star
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import os
 import re
@@ -199,3 +200,14 @@ class DocsSection:
             text = text.rstrip("\n") + "\n\n" + section + "\n"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
+
+
+def chosen_parts(value: str, parts: Sequence[str]) -> list[str]:
+    """A benchmark's comma-separated ``--only`` list, checked against ``parts``, in their order."""
+    wanted = {name.strip() for name in value.split(",") if name.strip()}
+    unknown = wanted - set(parts)
+    if unknown:
+        raise argparse.ArgumentTypeError(
+            f"unknown part(s) {', '.join(sorted(unknown))}; choose from {', '.join(parts)}"
+        )
+    return [part for part in parts if part in wanted]

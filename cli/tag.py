@@ -163,7 +163,7 @@ def tag_command(
         precision=precision,
     )
     if not is_quiet():
-        click.echo(tagger.cutoffs_line(), err=True)
+        click.echo(tagger.cutoffs_line(threshold_overridden=threshold is not None), err=True)
     redactor = None
     if redact:
         from pipeline.redact import build_redactor

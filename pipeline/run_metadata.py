@@ -1,7 +1,8 @@
 """What a `tag` run decided with, kept beside its output (``<output>.steplens.json``).
 
 A tagged file is read weeks later, by someone else, often after the journey or the model has
-changed. The sidecar says which journey and step classifier tagged it, the calibrated cut-offs
+changed. The sidecar (written by the local engine; the Ray engine does not write one yet)
+says which journey and step classifier tagged it, the calibrated cut-offs
 the comment-level decision used (the ``unassigned`` threshold and the second-step cut), whether
 signals were scored, and the run's counts, so a number in a report can be traced to the
 settings that produced it. It is plain JSON, written once the output is complete.
@@ -12,8 +13,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import os
 from pathlib import Path
 from typing import Any
+
+from pipeline.tables.writers import fsync_dir
 
 logger = logging.getLogger(__name__)
 
@@ -27,7 +31,8 @@ def metadata_path(output_path: str | Path) -> Path:
 
 
 def write_metadata(output_path: str | Path, metadata: dict[str, Any]) -> Path:
-    """Write the sidecar (atomically: a reader never sees half a file); returns its path."""
+    """Write the sidecar atomically and durably (a reader never sees half a file); returns its
+    path."""
     from pipeline import __version__
 
     path = metadata_path(output_path)
@@ -38,8 +43,12 @@ def write_metadata(output_path: str | Path, metadata: dict[str, Any]) -> Path:
         **metadata,
     }
     partial = path.with_name(path.name + ".partial")
-    partial.write_text(json.dumps(payload, indent=2, default=str) + "\n", encoding="utf-8")
-    partial.replace(path)
+    with partial.open("w", encoding="utf-8") as handle:
+        handle.write(json.dumps(payload, indent=2, default=str) + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(partial, path)
+    fsync_dir(path.parent)
     logger.info("run metadata written to %s", path)
     return path
 

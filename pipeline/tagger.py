@@ -31,7 +31,7 @@ from pipeline.checkpoint import TagProgress, progress_path
 from pipeline.errors import SteplensError
 from pipeline.journey import UNASSIGNED, Journey
 from pipeline.model_view import model_views
-from pipeline.run_metadata import write_metadata
+from pipeline.run_metadata import metadata_path, write_metadata
 from pipeline.steps.base import StepClassifier, StepDecision, check_compatible, decide
 from pipeline.steps.comment import CommentRule, CommentSteps, decide_comment
 from pipeline.tables import DEFAULT_CHUNK_SIZE, DEFAULT_ID_COLUMN, Chunk, TableWriter, open_table
@@ -179,7 +179,12 @@ class Tagger:
         own: list[StepDecision] = []
         moved: list[bool] = []
         for decision, column in zip(decisions, decided.clause_steps, strict=True):
-            if column is None or step_ids[column] == decision.step:
+            if column is None and decision.step != UNASSIGNED:
+                # Assigned alone, but the comment lists no step for it: not a step of this
+                # comment (an unassigned clause's confidence is the chance no step fits).
+                own.append(StepDecision(UNASSIGNED, round(1.0 - decision.confidence, 4), ()))
+                moved.append(False)
+            elif column is None or step_ids[column] == decision.step:
                 own.append(StepDecision(decision.step, decision.confidence, ()))
                 moved.append(False)
             else:
@@ -265,17 +270,18 @@ class Tagger:
             done.append(replace(result, segments=segments, signals=overall, step_signals=by_step))
         return done
 
-    def cutoffs_line(self) -> str:
+    def cutoffs_line(self, threshold_overridden: bool = False) -> str:
         """The step cut-offs in use, in one line for the terminal."""
         rule = self.comment_rule
         described = self.classifier.describe()
         calibration = described.get("calibration", {}).get("source")
-        source = (
-            f"calibrated on {calibration}"
-            if calibration
-            else f"{described.get('kind', 'trained')} step model, threshold from held-out "
-            "training texts"
-        )
+        if threshold_overridden:
+            source = "threshold set by --threshold"
+        elif calibration:
+            source = f"calibrated on {calibration}"
+        else:
+            kind = described.get("kind", "trained")
+            source = f"{kind} step model, threshold from held-out training texts"
         return (
             f"step cut-offs ({source}): unassigned below {rule.threshold:.2f}; a clause adds a "
             f"second step at {rule.second_step_cut:.2f} or more with a "
@@ -523,6 +529,8 @@ def tag_file(
     checkpoint = progress_path(output_path)
     progress = TagProgress.start(input_path, options)
     previous = TagProgress.load(checkpoint)
+    # An earlier run's metadata must not sit beside an output this run has not finished.
+    metadata_path(output_path).unlink(missing_ok=True)
     if previous is not None and not resume:
         raise SteplensError(
             f"an interrupted run left {previous.rows_done} tagged rows for {output_path}: pass "
@@ -576,7 +584,6 @@ def tag_file(
             checkpoint.unlink(missing_ok=True)
         raise
     writer.close()
-    checkpoint.unlink(missing_ok=True)
     duplicates.warn(table.path)
     write_metadata(
         output_path,
@@ -591,6 +598,7 @@ def tag_file(
             },
         },
     )
+    checkpoint.unlink(missing_ok=True)  # after the metadata: a kill in between can resume
     return TagSummary(
         progress.rows_done,
         progress.records_written,

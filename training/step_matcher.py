@@ -56,14 +56,14 @@ VIEWS = ("name", "template", "description")
 
 @dataclass(frozen=True)
 class MatcherSettings:
-    """How the matcher is trained; every default is the shipped model's."""
+    """How the matcher is trained; the defaults are those of the measured runs (docs/steps.md)."""
 
     tuned_layers: int = 2
     epochs: int = 2
     batch_size: int = 32
     negatives: int = 48
     """Labels per batch besides the batch's own (all of a set's labels when it has fewer)."""
-    per_source: int = 4000
+    per_source: int = 2500
     """Texts drawn from each source per epoch (a source with fewer gives all of them)."""
     learning_rate: float = 5e-5
     scale: float = 20.0
@@ -155,6 +155,8 @@ def train_matcher(
 
     note = on_progress or logger.info
     settings = settings or MatcherSettings()
+    if not sources or not any(source.texts for source in sources):
+        raise ValueError("the matcher needs at least one label set with texts to train on")
     torch.manual_seed(settings.seed)
     rng = np.random.default_rng(settings.seed)
     started = time.perf_counter()
@@ -270,13 +272,14 @@ def save_matcher(
     from safetensors.torch import save_file
 
     from pipeline import __version__
+    from pipeline.steps.matcher import FORMAT_VERSION, MATCHER_KIND
 
     folder.mkdir(parents=True, exist_ok=True)
     half = {key: tensor.to(torch.float16).contiguous() for key, tensor in state.items()}
     save_file(half, str(folder / "layers.safetensors"))
     config = {
-        "kind": "steplens-step-matcher",
-        "format_version": 1,
+        "kind": MATCHER_KIND,
+        "format_version": FORMAT_VERSION,
         "steplens_version": __version__,
         "tuned_layers": settings.tuned_layers,
         "settings": asdict(settings),

@@ -2,9 +2,9 @@
 
 A step classifier turns sentence embeddings into calibrated probabilities, one column per step
 of its journey: ``P(the text is about step k)``. A text is assigned to its most likely step when
-that probability reaches the classifier's ``threshold``; otherwise it is ``unassigned``. Every
-step whose probability reaches the threshold counts as mentioned, so one clause can mention two
-steps ("return and refund were smooth").
+that probability reaches the classifier's ``threshold``; otherwise it is ``unassigned``.
+``StepDecision.mentions`` lists every step at or above the threshold; the comment-level rule
+(:mod:`pipeline.steps.comment`) decides which steps a comment lists.
 """
 
 from __future__ import annotations

@@ -44,6 +44,8 @@ def load_matcher_state(directory: str | Path) -> tuple[dict[str, Any], int]:
     rebuild = "rebuild it with `python -m training.step_matcher`"
     try:
         config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+        if not isinstance(config, dict):
+            raise MatcherError(f"step matcher {folder}: config.json is not an object ({rebuild})")
         if config.get("kind") != MATCHER_KIND or config.get("format_version") != FORMAT_VERSION:
             raise MatcherError(
                 f"step matcher {folder}: not a version-{FORMAT_VERSION} {MATCHER_KIND} ({rebuild})"
@@ -61,4 +63,17 @@ def load_matcher_state(directory: str | Path) -> tuple[dict[str, Any], int]:
 def matcher_encoder(base: TextEncoder, directory: str | Path) -> TextEncoder:
     """``base`` with the matcher's top layers: the encoder zero-shot steps read through."""
     state, tuned_layers = load_matcher_state(directory)
-    return base.with_top_layers("step_matcher", state, tuned_layers)
+    try:
+        return base.with_top_layers("step_matcher", state, tuned_layers)
+    except (SteplensError, RuntimeError) as exc:
+        raise MatcherError(
+            f"step matcher {directory} does not fit this encoder ({exc}); rebuild it with "
+            "`python -m training.step_matcher`"
+        ) from None
+
+
+def held_out_sources(directory: str | Path) -> list[str]:
+    """The label sets a matcher was trained without (``--hold-out``): only on these is its
+    number zero-shot."""
+    config = json.loads((Path(directory) / "config.json").read_text(encoding="utf-8"))
+    return list(config.get("training", {}).get("held_out", []))

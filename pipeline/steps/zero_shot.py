@@ -320,7 +320,9 @@ def calibrate_for(journey: Journey, encoder: TextEncoder) -> Calibration:
             if problem is None:
                 return own
             logger.warning("%s; using the bundled journeys' calibration instead", problem)
-            return _bundled_calibration(encoder, tuple(kinds))
+            bundled = _bundled_calibration(encoder, tuple(kinds))
+            rejected = f"; the journey's own calibration (threshold {own.threshold:.2f}) rejected"
+            return dataclasses.replace(bundled, source=bundled.source + rejected)
     kinds = prototype_kinds(journey)
     logger.info(
         "journey %r has %d examples; calibrating on the bundled journeys with %s prototypes",
@@ -334,7 +336,7 @@ def calibrate_for(journey: Journey, encoder: TextEncoder) -> Calibration:
 DEGENERATE_THRESHOLDS = (0.15, 0.9)
 """A calibrated ``unassigned`` threshold outside this range is degenerate: with few examples the
 fit learns that almost no (text, step) pair matches, every probability is small, and the cut
-falls to the bottom of its grid (0.07 for a 7-step journey with 3 examples per step)."""
+falls towards the bottom of its grid (0.08 for a 7-step journey with 3 examples per step)."""
 MIN_HELD_OUT_ACCURACY = 0.5
 
 
@@ -363,16 +365,32 @@ def degenerate_calibration(
         for index, step in enumerate(journey.steps)
     ]
     order = sorted(range(len(per_step)), key=lambda i: per_step[i])
-    weakest = [journey.steps[i].id for i in order[:3]]
+    misread = [journey.steps[i].id for i in order if per_step[i][0] < 1.0]
+    weakest = (misread or [journey.steps[i].id for i in order])[:3]
     undescribed = [step.id for step in journey.steps if not step.description]
-    describe = f", and a description to {', '.join(undescribed[:5])}" if undescribed else ""
-    return (
+    more = f" and {len(undescribed) - 5} more" if len(undescribed) > 5 else ""
+    describe = f", and a description to {', '.join(undescribed[:5])}{more}" if undescribed else ""
+    found = (
         f"journey {journey.name!r}: calibrating on its own {int(on_topic.sum())} examples gave "
-        f"an unassigned threshold of {calibration.threshold:.2f}, and {accuracy:.0%} of them "
-        "are read as their own step when held out: too few examples to tell steps apart from "
-        "each other and from off-topic text. Add examples in customers' own words (5 or more "
-        f"per step, varied), first to {', '.join(weakest)}{describe}"
+        f"an unassigned threshold of {calibration.threshold:.2f} and read {accuracy:.0%} of them "
+        "as their own step when held out"
     )
+    if accuracy < MIN_HELD_OUT_ACCURACY:
+        cause = (
+            "its steps overlap: held-out examples are read as other steps. Make the steps' "
+            "examples and descriptions say what sets each step apart"
+        )
+    elif calibration.threshold < low:
+        cause = (
+            "too few examples to tell the steps from off-topic text. Add examples in customers' "
+            "own words (5 or more per step, varied)"
+        )
+    else:
+        cause = (
+            "its examples are too alike to leave anything unassigned. Add examples in customers' "
+            "own words that differ from each other (5 or more per step)"
+        )
+    return f"{found}: {cause}, first to {', '.join(weakest)}{describe}"
 
 
 @functools.lru_cache(maxsize=8)

@@ -8,6 +8,8 @@ import pytest
 from bench.checklist import CHECKLIST_JOURNEY, checklist_journey
 from pipeline.journey import Journey
 from pipeline.minilm import base_encoder
+from pipeline.segment import Segment
+from pipeline.steps.base import decide
 from pipeline.steps.comment import CommentRule, decide_comment
 from pipeline.steps.zero_shot import calibrate_for
 from pipeline.tagger import Tagger, build_tagger
@@ -61,6 +63,12 @@ def test_a_diluted_whole_text_still_takes_a_clear_clause() -> None:
     assert decided.main == 1 and decided.clause_steps == [None, 1]
 
 
+def test_a_step_from_the_whole_text_alone_is_carried_by_the_clause_most_like_it() -> None:
+    clauses = probs([0.1, 0.2, 0.0], [0.05, 0.25, 0.0])
+    decided = decide_comment(RULE, clauses, probs([0.1, 0.6, 0.0])[0])
+    assert decided.main == 1 and decided.clause_steps == [None, 1]
+
+
 def test_nothing_clear_is_unassigned_with_the_chance_no_step_fits() -> None:
     clauses = probs([0.2, 0.1, 0.0], [0.0, 0.25, 0.0])
     decided = decide_comment(RULE, clauses, probs([0.15, 0.2, 0.0])[0])
@@ -95,6 +103,28 @@ def test_tagger_clauses_agree_with_the_comment_steps(tagger: Tagger) -> None:
         clause_steps = {t.decision.step for t in result.segments} - {"unassigned"}
         assert clause_steps <= listed
         assert result.step == (result.steps[0][0] if result.steps else "unassigned")
+
+
+def test_an_unassigned_comment_has_no_assigned_clauses(tagger: Tagger) -> None:
+    """Clauses above the threshold but below the second-step cut, each for another step, and a
+    whole text below the threshold: the comment is unassigned, and so are its clauses."""
+    threshold = tagger.classifier.threshold
+    clauses = np.zeros((2, len(tagger.classifier.step_ids)), dtype=np.float32)
+    clauses[0, 0], clauses[1, 1] = threshold + 0.05, threshold + 0.1
+    whole = np.full(len(tagger.classifier.step_ids), threshold / 2, dtype=np.float32)
+    decided = decide_comment(tagger.comment_rule, clauses, whole)
+    assert decided.main is None
+    segments = [Segment("the app was slow", 0, 16), Segment("the pizza was ok", 18, 34)]
+    own = decide(clauses, tagger.classifier.step_ids, threshold)
+    assert {d.step for d in own} != {"unassigned"}  # each clause alone is assigned
+    result = tagger._summarise(segments, own, decided)
+    assert result.step == "unassigned" and result.steps == []
+    assert {t.decision.step for t in result.segments} == {"unassigned"}
+
+
+def test_the_cutoffs_line_says_where_the_threshold_came_from(tagger: Tagger) -> None:
+    assert "calibrated on bundled journeys" in tagger.cutoffs_line()
+    assert "threshold set by --threshold" in tagger.cutoffs_line(threshold_overridden=True)
 
 
 def test_tagger_describes_its_comment_rule(tagger: Tagger) -> None:
@@ -140,9 +170,11 @@ def test_a_degenerate_calibration_is_replaced_and_says_what_to_add(
     with caplog.at_level("WARNING"):
         calibration = calibrate_for(journey, base_encoder("fp32"))
     assert calibration.source.startswith("bundled journeys")
+    assert "own calibration (threshold 0.08) rejected" in calibration.source
     assert 0.15 <= calibration.threshold <= 0.9
     (message,) = [r.getMessage() for r in caplog.records if "new_user" in r.getMessage()]
     assert "gave an unassigned threshold of 0.08" in message
+    assert "too few examples to tell the steps from off-topic text" in message
     assert "Add examples in customers' own words" in message
 
 

@@ -76,3 +76,14 @@ def test_train_save_and_load_a_matcher(encoder: Any, tmp_path: Path) -> None:
 def test_a_missing_matcher_is_a_clear_error(encoder: Any, tmp_path: Path) -> None:
     with pytest.raises(MatcherError, match="missing or corrupt"):
         matcher_encoder(encoder, tmp_path)
+
+
+def test_a_matcher_of_another_kind_is_refused(encoder: Any, tmp_path: Path) -> None:
+    (tmp_path / "config.json").write_text('{"kind": "something-else", "format_version": 1}')
+    with pytest.raises(MatcherError, match="not a version-1 steplens-step-matcher"):
+        matcher_encoder(encoder, tmp_path)
+
+
+def test_no_texts_to_train_on_is_refused(encoder: Any) -> None:
+    with pytest.raises(ValueError, match="at least one label set"):
+        train_matcher(encoder, [])
