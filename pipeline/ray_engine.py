@@ -27,6 +27,7 @@ from typing import Any
 
 from pipeline.errors import MissingDependencyError, SteplensError
 from pipeline.journey import Journey, journey_from_dict
+from pipeline.run_metadata import metadata_path
 from pipeline.tables import DEFAULT_ID_COLUMN, Chunk, open_table
 from pipeline.tables.formats import TableFormat, format_for_path
 from pipeline.tables.readers import as_text
@@ -128,6 +129,7 @@ def tag_with_ray(
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise SteplensError(f"{out} exists; the Ray engine writes a new folder of part files")
     out_format = format_for_path(out)
+    metadata_path(out).unlink(missing_ok=True)  # never beside an unfinished output
     if not ray.is_initialized():
         ray.init(
             address=address,
@@ -172,7 +174,40 @@ def tag_with_ray(
     else:
         tagged.write_csv(folder)
     files = sum(1 for _ in out.iterdir()) if out.exists() else 0
+    _write_metadata(out, source, options, rows, files)
     return RayRun(rows, out, files)
+
+
+def _write_metadata(
+    out: Path, source: Path, options: dict[str, Any], rows: int, files: int
+) -> None:
+    """The run's metadata beside the output folder, as the local engine writes it: the step
+    classifier and comment-rule cut-offs come from a steps-only tagger built on the driver (the
+    actors built the same one)."""
+    from pipeline.journey import Journey
+    from pipeline.run_metadata import write_metadata
+    from pipeline.tagger import build_tagger
+
+    tagger = build_tagger(
+        Journey.model_validate(options["journey"]),
+        model_dir=options["model_dir"],
+        threshold=options["threshold"],
+        signals=False,
+        precision=options["precision"],
+    )
+    write_metadata(
+        out,
+        {
+            "input": source.name,
+            "engine": "ray",
+            "granularity": options["granularity"],
+            "text_column": options["text_column"],
+            "id_column": options["id_column"],
+            "tagger": tagger.describe(),
+            "signals": options["signals"],
+            "counts": {"comments": rows, "part_files": files},
+        },
+    )
 
 
 def part_files(folder: str | Path) -> list[Path]:

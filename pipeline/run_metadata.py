@@ -1,11 +1,11 @@
 """What a `tag` run decided with, kept beside its output (``<output>.steplens.json``).
 
 A tagged file is read weeks later, by someone else, often after the journey or the model has
-changed. The sidecar (written by the local engine; the Ray engine does not write one yet)
-says which journey and step classifier tagged it, the calibrated cut-offs
-the comment-level decision used (the ``unassigned`` threshold and the second-step cut), whether
-signals were scored, and the run's counts, so a number in a report can be traced to the
-settings that produced it. It is plain JSON, written once the output is complete.
+changed. The sidecar (written by the local and the Ray engine) says which journey and step
+classifier tagged it, the calibrated cut-offs the comment-level decision used (the
+``unassigned`` threshold and the second-step cut), whether signals were scored, and the run's
+counts, so a number in a report can be traced to the settings that produced it. It is plain
+JSON, written once the output is complete.
 """
 
 from __future__ import annotations

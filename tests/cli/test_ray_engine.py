@@ -77,6 +77,11 @@ def test_ray_gives_the_local_records(
         ],
     )
     assert result.exit_code == 0, result.output
+    # Both engines record the same classifier and cut-offs beside their output.
+    ray_meta = json.loads((tmp_path / f"ray{suffix}.steplens.json").read_text())
+    local_meta = json.loads((tmp_path / f"local{suffix}.steplens.json").read_text())
+    assert ray_meta["engine"] == "ray" and ray_meta["counts"]["comments"] == len(FEEDBACK)
+    assert ray_meta["tagger"] == local_meta["tagger"]
     expected = [row for chunk in open_table(local) for row in chunk.rows]
     got = read_folder(ray_out)
     assert [row["id"] for row in got] == [row["id"] for row in expected]  # order kept
