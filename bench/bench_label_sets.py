@@ -24,11 +24,11 @@ from bench.datasets import (
     banking77_labels,
     clinc150,
     clinc150_labels,
+    label_set,
 )
 from bench.report import Row, Table, render
 from pipeline.encoder import Encoder, load_encoder
-from pipeline.journey import Journey, load_journey
-from pipeline.paths import data_dir
+from pipeline.journey import Journey
 from pipeline.steps.zero_shot import ZeroShotStepClassifier
 
 DEV_TEXTS = 3_000
@@ -113,7 +113,7 @@ def run(
     )
     for name, data, labels in sets:
         names_only, to_id = journey_for(name, labels, ids_from_names=True)
-        described = load_journey(data_dir() / "label_sets" / f"{name}.yaml")
+        described = label_set(name)
         gold = gold_ids(data, to_id)
         for how, journey in (("names only", names_only), ("names + descriptions", described)):
             table.rows += journey_rows(

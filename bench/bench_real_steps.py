@@ -35,11 +35,17 @@ from pathlib import Path
 import numpy as np
 
 from bench.bench_steps import F1, PRECISION, RECALL, CachedEncoder, set_scores, timed
-from bench.datasets import OFF_TOPIC, LabelledTexts, complaint_domains, laptop_reviews, mams
+from bench.datasets import (
+    OFF_TOPIC,
+    LabelledTexts,
+    complaint_domains,
+    label_set,
+    laptop_reviews,
+    mams,
+)
 from bench.report import Row, Table, chosen_parts, render
 from pipeline.encoder import Encoder, load_encoder
-from pipeline.journey import UNASSIGNED, Journey, load_journey
-from pipeline.paths import data_dir
+from pipeline.journey import UNASSIGNED, Journey
 from pipeline.steps.base import decide
 from pipeline.steps.zero_shot import ZeroShotStepClassifier
 
@@ -51,11 +57,6 @@ TOP_STEP = "top step accuracy (1-step texts)"
 ON_TOPIC = "on-topic accuracy (unassigned = wrong)"
 OFF_RECALL = "off-topic left unassigned"
 OVERALL = "overall accuracy"
-
-
-def label_set(name: str) -> Journey:
-    """A journey of ``data/label_sets``."""
-    return load_journey(Path(data_dir()) / "label_sets" / f"{name}.yaml")
 
 
 def cosine_top(journey: Journey, texts: Sequence[str], cache: CachedEncoder) -> list[str]:

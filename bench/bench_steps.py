@@ -43,6 +43,7 @@ from bench.datasets import (
     humanise_label,
     mams,
     mams_labels,
+    step_id,
 )
 from bench.report import (
     DOCS_PATH,
@@ -216,10 +217,7 @@ def journey_for(
     Step names are the humanised labels; ids are the labels themselves, or with
     ``ids_from_names`` the humanised label with spaces turned into underscores.
     """
-    to_id = {
-        label: humanise_label(label).replace(" ", "_") if ids_from_names else label
-        for label in labels
-    }
+    to_id = {label: step_id(label) if ids_from_names else label for label in labels}
     steps = tuple(Step(id=to_id[label], name=humanise_label(label)) for label in labels)
     return Journey(name=name, steps=steps), to_id
 

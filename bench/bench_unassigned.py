@@ -23,24 +23,24 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 
 from bench.bench_label_sets import seeded_sample
-from bench.bench_real_steps import label_set
 from bench.bench_steps import CachedEncoder, load_sample
 from bench.datasets import (
     OFF_TOPIC,
+    LabelSource,
     banking77,
     clinc150,
     complaint_domains,
-    humanise_label,
+    label_set,
     laptop_reviews,
     mams,
+    step_id,
 )
 from pipeline.encoder import load_encoder
-from pipeline.journey import UNASSIGNED, Journey, load_journey
+from pipeline.journey import UNASSIGNED, load_journey
 from pipeline.model_view import model_views
 from pipeline.steps.zero_shot import ZeroShotStepClassifier, off_topic_texts
 
@@ -48,65 +48,59 @@ THRESHOLDS = (0.1, 0.15, 0.2)
 MARGINS = (0.0, 0.025, 0.05, 0.1)
 
 
-@dataclass(frozen=True)
-class Source:
-    """Texts with their gold step sets (empty: off-topic) and the journey they are tagged with."""
-
-    name: str
-    journey: Journey
-    texts: list[str]
-    gold: list[set[str]]
-
-
-def sources() -> list[Source]:
+def sources() -> list[LabelSource]:
     """The development sources, in the order of the table."""
     found = []
     tweets = complaint_domains()
-    industry = [set(labels) - {OFF_TOPIC} for labels in tweets.labels]
-    found.append(Source("industry tweets", label_set("complaint_domains"), tweets.texts, industry))
+    industry = [[label for label in labels if label != OFF_TOPIC] for labels in tweets.labels]
+    found.append(
+        LabelSource("industry tweets", label_set("complaint_domains"), tweets.texts, industry)
+    )
     random_tweets = [t for t, g in zip(tweets.texts, industry, strict=True) if not g]
     ecommerce = load_journey("ecommerce")
     found.append(
-        Source(
+        LabelSource(
             "random tweets, ecommerce journey",
             ecommerce,
             random_tweets,
-            [set()] * len(random_tweets),
+            [[]] * len(random_tweets),
         )
     )
     val, oos = clinc150("val"), clinc150("oos_val")
     found.append(
-        Source(
+        LabelSource(
             "CLINC150 val + oos_val",
             label_set("clinc150"),
             val.texts + oos.texts,
-            [set(labels) for labels in val.labels] + [set()] * len(oos),
+            val.labels + [[]] * len(oos),
         )
     )
     texts, references = load_sample()
-    gold_sample = [set(r) - {UNASSIGNED} for r in references]
-    found.append(Source("bundled sample", ecommerce, list(texts), gold_sample))
+    gold_sample = [sorted(r - {UNASSIGNED}) for r in references]
+    found.append(LabelSource("bundled sample", ecommerce, list(texts), gold_sample))
     laptop = laptop_reviews("train")
     found.append(
-        Source(
+        LabelSource(
             "laptop reviews",
             label_set("laptop_reviews"),
             laptop.texts,
-            [set(x) for x in laptop.labels],
+            laptop.labels,
         )
     )
     restaurant = mams("val")
     found.append(
-        Source(
+        LabelSource(
             "restaurant reviews",
             label_set("restaurant_aspects"),
             restaurant.texts,
-            [set(x) for x in restaurant.labels],
+            restaurant.labels,
         )
     )
     bank = seeded_sample(banking77("train"), 3000)
-    gold = [{humanise_label(labels[0]).replace(" ", "_")} for labels in bank.labels]
-    found.append(Source("Banking77 (3,000 of train)", label_set("banking77"), bank.texts, gold))
+    gold = [[step_id(labels[0])] for labels in bank.labels]
+    found.append(
+        LabelSource("Banking77 (3,000 of train)", label_set("banking77"), bank.texts, gold)
+    )
     return found
 
 
@@ -117,15 +111,15 @@ def cell(hit: np.ndarray, assigned: np.ndarray, on_topic: np.ndarray) -> str:
     return f"{on} / {off}"
 
 
-def rows(source: Source, cache: CachedEncoder, chatter: np.ndarray) -> list[str]:
+def rows(source: LabelSource, cache: CachedEncoder, chatter: np.ndarray) -> list[str]:
     """One table row: every rule on one source."""
     classifier = ZeroShotStepClassifier(source.journey, cache)
     x = cache.encode(model_views(source.texts))
     probabilities, scores = classifier.predict_proba(x), classifier.scores(x)
     ids = source.journey.step_ids
     best, top = probabilities.max(axis=1), probabilities.argmax(axis=1)
-    on_topic = np.array([bool(g) for g in source.gold])
-    hit = np.array([ids[i] in g for i, g in zip(top, source.gold, strict=True)])
+    on_topic = np.array([bool(g) for g in source.labels])
+    hit = np.array([ids[i] in g for i, g in zip(top, source.labels, strict=True)])
     near_chatter = np.sort(x @ chatter.T, axis=1)[:, -2:].mean(axis=1)
     calibrated = best >= classifier.threshold
     cells = [f"{classifier.threshold:.2f}", cell(hit, calibrated, on_topic)]

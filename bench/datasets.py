@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from pipeline.journey import Journey, load_journey
 from pipeline.paths import data_dir
 
 Banking77Split = Literal["train", "test"]
@@ -68,6 +69,26 @@ def _check_split(split: str, allowed: tuple[str, ...]) -> None:
 
 
 _NON_WORD = re.compile(r"[\W_]+")
+
+
+def step_id(label: str) -> str:
+    """A dataset label as a steplens step id: humanised, spaces to underscores."""
+    return humanise_label(label).replace(" ", "_")
+
+
+def label_set(name: str) -> Journey:
+    """A journey of ``data/label_sets`` (names and descriptions written for a label set)."""
+    return load_journey(data_dir() / "label_sets" / f"{name}.yaml")
+
+
+@dataclass(frozen=True)
+class LabelSource:
+    """A label set's journey and texts labelled with its step ids (``[]``: off-topic)."""
+
+    name: str
+    journey: Journey
+    texts: list[str]
+    labels: list[list[str]]
 
 
 def humanise_label(label: str) -> str:

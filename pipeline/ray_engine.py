@@ -181,19 +181,19 @@ def tag_with_ray(
 def _write_metadata(
     out: Path, source: Path, options: dict[str, Any], rows: int, files: int
 ) -> None:
-    """The run's metadata beside the output folder, as the local engine writes it: the step
-    classifier and comment-rule cut-offs come from a steps-only tagger built on the driver (the
-    actors built the same one)."""
+    """The run's metadata beside the output folder, as the local engine writes it; the step
+    classifier is loaded once more on the driver to describe it (the actors hold theirs)."""
     from pipeline.journey import Journey
+    from pipeline.minilm import resolve_precision
     from pipeline.run_metadata import write_metadata
-    from pipeline.tagger import build_tagger
+    from pipeline.tagger import build_step_classifier, describe_steps
 
-    tagger = build_tagger(
-        Journey.model_validate(options["journey"]),
+    journey = Journey.model_validate(options["journey"])
+    classifier, _ = build_step_classifier(
+        journey,
         model_dir=options["model_dir"],
         threshold=options["threshold"],
-        signals=False,
-        precision=options["precision"],
+        precision=resolve_precision(options["precision"]),
     )
     write_metadata(
         out,
@@ -203,7 +203,7 @@ def _write_metadata(
             "granularity": options["granularity"],
             "text_column": options["text_column"],
             "id_column": options["id_column"],
-            "tagger": tagger.describe(),
+            "tagger": describe_steps(journey, classifier),
             "signals": options["signals"],
             "counts": {"comments": rows, "part_files": files},
         },

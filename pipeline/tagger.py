@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from numpy.typing import NDArray
 
     from pipeline.encoder import TextEncoder
+    from pipeline.minilm import Precision
     from pipeline.redact import Redactor
     from pipeline.segment import Segment, Segmenter
     from pipeline.signals import Signals, SignalsModel
@@ -239,7 +240,13 @@ class Tagger:
         flat = [tagged for result in results for tagged in result.segments]
         plain, owners = windows
         sentiment, effort = self.signals.proba_from_windows(views, plain, owners)
-        pairs = _step_pairs(results)
+        # Every step a comment lists is carried by at least one of its clauses
+        # (pipeline.steps.comment), so the clauses' own steps are all the pairs needed.
+        pairs = [
+            (row, tagged.decision.step)
+            for row, tagged in enumerate(flat)
+            if tagged.decision.step != UNASSIGNED
+        ]
         paired = self.signals.pair_sentiment(
             views, [(row, self._step_names[step]) for row, step in pairs], sentiment
         )
@@ -290,30 +297,7 @@ class Tagger:
 
     def describe(self) -> dict[str, Any]:
         """The parts in use, for logs and outputs."""
-        return {
-            "journey": self.journey.name,
-            "steps": self.classifier.describe(),
-            "comment_rule": self.comment_rule.describe(),
-        }
-
-
-def _step_pairs(results: Sequence[TaggedComment]) -> list[tuple[int, str]]:
-    """(clause row, step) pairs to read sentiment for: each clause towards its step, and each
-    step the comment lists but no clause carries (read from the whole comment) towards every
-    clause of the comment."""
-    pairs: list[tuple[int, str]] = []
-    cursor = 0
-    for result in results:
-        rows = range(cursor, cursor + len(result.segments))
-        cursor += len(result.segments)
-        carried = {tagged.decision.step for tagged in result.segments}
-        pairs += [
-            (row, tagged.decision.step)
-            for row, tagged in zip(rows, result.segments, strict=True)
-            if tagged.decision.step != UNASSIGNED
-        ]
-        pairs += [(row, step) for step, _ in result.steps if step not in carried for row in rows]
-    return pairs
+        return describe_steps(self.journey, self.classifier)
 
 
 def _signal_fields(signals: Signals | None) -> dict[str, Any]:
@@ -610,6 +594,43 @@ def tag_file(
     )
 
 
+def build_step_classifier(
+    journey: Journey,
+    *,
+    model_dir: str | Path | None = None,
+    threshold: float | None = None,
+    precision: Precision = "fp32",
+) -> tuple[StepClassifier, TextEncoder]:
+    """The step classifier (trained if ``model_dir``, else zero-shot) and the encoder it reads
+    clauses through, without the segmenter or the signals model (`tag` with Ray describes its
+    run with it on the driver)."""
+    from pipeline.minilm import base_encoder
+
+    base = base_encoder(precision)
+    if model_dir is not None:
+        from pipeline.steps.trained import load_step_model
+
+        model = load_step_model(model_dir, journey=journey, encoder_name=base.name)
+        if threshold is not None:
+            model.threshold = threshold
+        return model, model.encoder_for(base)
+    from pipeline.steps.zero_shot import ZeroShotStepClassifier
+
+    # Prototypes and calibration are the classifier's parameters: always fp32, so that
+    # --precision changes only the arithmetic on the comments, never the calibrated threshold
+    # (which sits on a plateau a bf16 rounding can tip; see docs/speed.md).
+    return ZeroShotStepClassifier(journey, base_encoder("fp32"), threshold=threshold), base
+
+
+def describe_steps(journey: Journey, classifier: StepClassifier) -> dict[str, Any]:
+    """The journey, step classifier and comment-rule cut-offs, for logs and run metadata."""
+    return {
+        "journey": journey.name,
+        "steps": classifier.describe(),
+        "comment_rule": CommentRule(threshold=classifier.threshold).describe(),
+    }
+
+
 def build_tagger(
     journey: Journey,
     *,
@@ -627,28 +648,13 @@ def build_tagger(
     Every model reads clauses through one :class:`~pipeline.minilm.MiniLM` at ``precision``
     (``auto``: bf16 on CPUs that multiply it natively, else fp32; see docs/benchmarks.md).
     """
-    from pipeline.minilm import base_encoder, resolve_precision
+    from pipeline.minilm import resolve_precision
     from pipeline.segment import load_segmenter
 
     resolved = resolve_precision(precision)
-    base = base_encoder(resolved)
-    encoder: TextEncoder = base
-    classifier: StepClassifier
-    if model_dir is not None:
-        from pipeline.steps.trained import load_step_model
-
-        model = load_step_model(model_dir, journey=journey, encoder_name=base.name)
-        if threshold is not None:
-            model.threshold = threshold
-        encoder = model.encoder_for(base)
-        classifier = model
-    else:
-        from pipeline.steps.zero_shot import ZeroShotStepClassifier
-
-        # Prototypes and calibration are the classifier's parameters: always fp32, so that
-        # --precision changes only the arithmetic on the comments, never the calibrated threshold
-        # (which sits on a plateau a bf16 rounding can tip; see docs/speed.md).
-        classifier = ZeroShotStepClassifier(journey, base_encoder("fp32"), threshold=threshold)
+    classifier, encoder = build_step_classifier(
+        journey, model_dir=model_dir, threshold=threshold, precision=resolved
+    )
     if not signals:
         signals_model = None
     elif signals_model is None:

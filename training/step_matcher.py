@@ -34,8 +34,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from pipeline.journey import Journey, load_journey
-from pipeline.paths import data_dir
+from bench.datasets import LabelSource, label_set
+from pipeline.journey import Journey
 from training.step_encoder import (
     CachedTrunk,
     TopStack,
@@ -72,16 +72,6 @@ class MatcherSettings:
     seed: int = 0
 
 
-@dataclass(frozen=True)
-class LabelSource:
-    """One label set: its journey (names and descriptions) and texts labelled with step ids."""
-
-    name: str
-    journey: Journey
-    texts: list[str]
-    labels: list[list[str]]
-
-
 def label_view(journey: Journey, index: int, view: str) -> str:
     """One prototype text of a step, as the zero-shot classifier builds it."""
     from pipeline.steps.zero_shot import NAME_TEMPLATE
@@ -101,33 +91,30 @@ def load_source(name: str) -> LabelSource:
         banking77,
         clinc150,
         complaint_domains,
-        humanise_label,
         laptop_reviews,
         mams,
+        step_id,
     )
 
-    folder = Path(data_dir()) / "label_sets"
     if name == "banking77":
         data = banking77("train")
-        labels = [[humanise_label(label).replace(" ", "_")] for [label] in data.labels]
-        return LabelSource(name, load_journey(folder / "banking77.yaml"), data.texts, labels)
+        labels = [[step_id(label)] for [label] in data.labels]
+        return LabelSource(name, label_set("banking77"), data.texts, labels)
     if name == "clinc150":
         data = clinc150("train")
-        return LabelSource(name, load_journey(folder / "clinc150.yaml"), data.texts, data.labels)
+        return LabelSource(name, label_set("clinc150"), data.texts, data.labels)
     if name == "restaurant":
         data = mams("train")
-        journey = load_journey(folder / "restaurant_aspects.yaml")
-        return LabelSource(name, journey, data.texts, data.labels)
+        return LabelSource(name, label_set("restaurant_aspects"), data.texts, data.labels)
     if name == "laptop":
         data = laptop_reviews("train")
-        journey = load_journey(folder / "laptop_reviews.yaml")
-        return LabelSource(name, journey, data.texts, data.labels)
+        return LabelSource(name, label_set("laptop_reviews"), data.texts, data.labels)
     if name == "complaints":
         data = complaint_domains()
         kept = [i for i, labels in enumerate(data.labels) if labels != [OFF_TOPIC]]
         return LabelSource(
             name,
-            load_journey(folder / "complaint_domains.yaml"),
+            label_set("complaint_domains"),
             [data.texts[i] for i in kept],
             [data.labels[i] for i in kept],
         )

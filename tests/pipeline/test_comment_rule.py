@@ -102,6 +102,7 @@ def test_tagger_clauses_agree_with_the_comment_steps(tagger: Tagger) -> None:
         listed = {step for step, _ in result.steps}
         clause_steps = {t.decision.step for t in result.segments} - {"unassigned"}
         assert clause_steps <= listed
+        assert listed <= clause_steps  # every listed step is carried by a clause
         assert result.step == (result.steps[0][0] if result.steps else "unassigned")
 
 
