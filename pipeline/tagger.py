@@ -289,9 +289,16 @@ class Tagger:
         else:
             kind = described.get("kind", "trained")
             source = f"{kind} step model, threshold from held-out training texts"
+        calibrated = described.get("calibration", {})
+        background = (
+            f" (a best step scoring {calibrated['background_level']:.2f}, the score "
+            f"{calibrated['background_quantile']:.0%} of random tweets stay below)"
+            if "background_level" in calibrated and not threshold_overridden
+            else ""
+        )
         return (
-            f"step cut-offs ({source}): unassigned below {rule.threshold:.2f}; a clause adds a "
-            f"second step at {rule.second_step_cut:.2f} or more with a "
+            f"step cut-offs ({source}): unassigned below {rule.threshold:.2f}{background}; a "
+            f"clause adds a second step at {rule.second_step_cut:.2f} or more with a "
             f"{rule.second_step_margin:.2f} lead over the main step"
         )
 

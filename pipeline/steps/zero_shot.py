@@ -5,19 +5,24 @@ name, the name in a question template, "name: description", and each example phr
 score for a step is the mean of its two highest cosine similarities to that step's prototypes
 (more robust than the single highest: one stray example cannot capture a text alone).
 
+``unassigned`` means off-topic: a text is assigned when its best step scores above the
+journey's background level (:mod:`pipeline.steps.background`: the score 90% of random real
+tweets and chatter stay below). The level is set per journey, so it follows the scale of each
+journey's prototypes; a cut calibrated on a journey's own clean example phrases did not carry to
+real customer text (docs/steps.md, item 5).
+
 Scores become probabilities with a small logistic calibration on two features per (text, step):
-the score and its margin over the best other step. The calibration is fitted leave-one-out on
-the journey's own example phrases: each example is scored against every prototype except itself,
-and is a positive for its own step and a negative for the others. Off-topic feedback
+the score above the background level, and the step's shortfall from the best step (0 for the
+best step, negative for the others). The probability of a best step scoring exactly at the
+background level is the ``unassigned`` threshold, so a text is assigned exactly when its best
+step beats the background level, whatever the weights. The weights are fitted leave-one-out on
+the journey's own example phrases: each example is scored against every prototype except
+itself, and is a positive for its own step and a negative for the others. Off-topic feedback
 (``data/calibration/off_topic.txt``: "thanks", "n/a", "10/10", chatter) adds negatives for
 every step. A journey with too few examples to calibrate on (fewer than
 ``MIN_CALIBRATION_EXAMPLES``) is calibrated the same way on the bundled journeys' examples,
 scored against the same kinds of prototypes the journey has (names only, or names and
-descriptions), so the probabilities mean the same thing.
-
-The ``unassigned`` threshold is set on the same calibration data: the probability cut that
-maximises the mean of (a) the share of held-out examples assigned to their own step and (b) the
-share of off-topic texts left unassigned. ``--threshold`` overrides it.
+descriptions), so the probabilities mean the same thing. ``--threshold`` overrides the cut.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import logging
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -34,7 +40,12 @@ import numpy as np
 from pipeline.embedding_cache import cached_encode
 from pipeline.errors import SteplensError
 from pipeline.journey import Journey, bundled_journey_paths, load_journey
-from pipeline.paths import data_dir
+from pipeline.steps.background import (
+    BACKGROUND_QUANTILE,
+    background_level,
+    background_vectors,
+    read_texts,
+)
 from pipeline.steps.base import sigmoid
 
 if TYPE_CHECKING:
@@ -96,30 +107,37 @@ def step_scores(
 
 
 def calibration_features(scores: NDArray[np.float32]) -> NDArray[np.float32]:
-    """Two features per (text, step): the score and its margin over the best other step."""
-    if scores.shape[1] < 2:
-        margin = np.zeros_like(scores)
-    else:
-        ordered = np.sort(scores, axis=1)
-        best, second = ordered[:, -1:], ordered[:, -2:-1]
-        best_other = np.where(scores >= best, second, best)
-        margin = scores - best_other
-    return np.stack([scores, margin], axis=-1).astype(np.float32)
+    """Two features per (text, step): the score, and the step's shortfall from the text's best
+    step (0 for the best step, negative for the others)."""
+    shortfall = scores - scores.max(axis=1, keepdims=True)
+    return np.stack([scores, shortfall], axis=-1).astype(np.float32)
 
 
 @dataclass(frozen=True)
 class Calibration:
-    """Logistic calibration ``p = sigmoid(w0 * score + w1 * margin + b)``, threshold, provenance."""
+    """Logistic calibration ``p = sigmoid(w0 * (score - level) + w1 * shortfall + b)``.
+
+    ``level`` is the journey's background level; the threshold is ``sigmoid(b)``, the
+    probability of a best step scoring at that level. Source and example count say where the
+    weights came from.
+    """
 
     weights: tuple[float, float]
     bias: float
-    threshold: float
     source: str
     examples: int
+    level: float = 0.0
+    quantile: float = BACKGROUND_QUANTILE
+
+    @property
+    def threshold(self) -> float:
+        """The ``unassigned`` cut: a best step at the background level has this probability."""
+        return 1.0 / (1.0 + math.exp(-self.bias))
 
     def apply(self, features: NDArray[np.float32]) -> NDArray[np.float32]:
-        """Probabilities from (n, k, 2) features."""
-        return sigmoid(features @ np.asarray(self.weights, dtype=np.float32) + self.bias)
+        """Probabilities from (n, k, 2) raw features (score, shortfall)."""
+        relative = features - np.asarray([self.level, 0.0], dtype=np.float32)
+        return sigmoid(relative @ np.asarray(self.weights, dtype=np.float32) + self.bias)
 
 
 CALIBRATION_C = 10.0
@@ -156,48 +174,38 @@ def fit_logistic(
 def fit_calibration(
     features: NDArray[np.float32], labels: NDArray[np.bool_], source: str
 ) -> Calibration:
-    """Fit the logistic calibration and the threshold on (text, step) pairs.
+    """Fit the logistic calibration on (text, step) pairs whose scores are already relative to
+    their journey's background level (level 0 in the result; :func:`calibrate_for` sets it).
 
     ``features`` is (n_texts, n_steps, 2) and ``labels`` (n_texts, n_steps); rows with no
     positive label are off-topic texts.
     """
     weights, bias = fit_logistic(features.reshape(-1, 2), labels.reshape(-1), c=CALIBRATION_C)
-    calibration = Calibration(
+    return Calibration(
         weights=(float(weights[0]), float(weights[1])),
         bias=bias,
-        threshold=DEFAULT_THRESHOLD,
         source=source,
         examples=int(labels.shape[0]),
     )
-    threshold = choose_threshold(calibration.apply(features), labels)
-    return dataclasses.replace(calibration, threshold=threshold)
-
-
-def choose_threshold(probabilities: NDArray[np.float32], labels: NDArray[np.bool_]) -> float:
-    """The cut that best balances keeping on-topic texts assigned and off-topic ones not.
-
-    Maximises the mean of the on-topic texts' rate of being assigned to a correct step and the
-    off-topic texts' rate of staying unassigned; with no off-topic texts, keeps 95% assigned.
-    """
-    on_topic = labels.any(axis=1)
-    best = probabilities.max(axis=1)
-    correct = labels[np.arange(len(labels)), probabilities.argmax(axis=1)]
-    if not (~on_topic).any():
-        return float(np.quantile(best[on_topic], 0.05)) if on_topic.any() else DEFAULT_THRESHOLD
-    grid = np.round(np.arange(0.02, 0.96, 0.01), 2)
-    utility = [
-        0.5 * np.mean(correct[on_topic] & (best[on_topic] >= t))
-        + 0.5 * np.mean(best[~on_topic] < t)
-        for t in grid
-    ]
-    return float(grid[int(np.argmax(utility))])
 
 
 def off_topic_texts() -> list[str]:
     """Hand-written feedback that names no step (data/calibration/off_topic.txt)."""
-    path = data_dir() / "calibration" / "off_topic.txt"
-    lines = path.read_text(encoding="utf-8").splitlines()
-    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+    return read_texts("off_topic.txt")
+
+
+def journey_level(
+    journey: Journey,
+    encoder: TextEncoder,
+    kinds: Sequence[str] | None = None,
+    quantile: float = BACKGROUND_QUANTILE,
+) -> float:
+    """The journey's background level with its prototypes of ``kinds`` (all by default)."""
+    prototypes = build_prototypes(journey, kinds)
+    vectors = encode_prototypes(encoder, tuple(p.text for p in prototypes))
+    step_of = np.array([p.step_index for p in prototypes], dtype=np.int64)
+    scores = step_scores(background_vectors(encoder) @ vectors.T, step_of, len(journey.steps))
+    return background_level(scores.max(axis=1), quantile)
 
 
 @functools.lru_cache(maxsize=32)
@@ -212,7 +220,8 @@ def encode_prototypes(encoder: TextEncoder, texts: tuple[str, ...]) -> NDArray[n
 def leave_one_out_pairs(
     journey: Journey, encoder: TextEncoder, kinds: Sequence[str]
 ) -> tuple[NDArray[np.float32], NDArray[np.bool_]]:
-    """Features and labels from the journey's examples, each scored without its own prototype.
+    """Features and labels from the journey's examples, each scored without its own prototype,
+    the scores relative to the journey's background level with the same prototypes.
 
     Off-topic texts are appended as rows with no positive step.
     """
@@ -233,7 +242,7 @@ def leave_one_out_pairs(
     scores = step_scores(similarities, step_of, len(journey.steps))
     labels = np.zeros(scores.shape, dtype=bool)
     labels[np.arange(len(examples)), [i for i, _ in examples]] = True  # off-topic rows stay False
-    return calibration_features(scores), labels
+    return calibration_features(scores - journey_level(journey, encoder, kinds)), labels
 
 
 class ZeroShotStepClassifier:
@@ -287,6 +296,8 @@ class ZeroShotStepClassifier:
             "threshold": self.threshold,
             "calibration": {
                 "threshold": self.calibration.threshold,
+                "background_level": self.calibration.level,
+                "background_quantile": self.calibration.quantile,
                 "weights": list(self.calibration.weights),
                 "bias": self.calibration.bias,
                 "source": self.calibration.source,
@@ -305,11 +316,13 @@ def prototype_kinds(journey: Journey) -> list[str]:
 
 @functools.lru_cache(maxsize=32)
 def calibrate_for(journey: Journey, encoder: TextEncoder) -> Calibration:
-    """Calibrate on the journey's own examples, or on the bundled journeys when it has too few
-    or its own calibration comes out degenerate (then with a warning that says what to add).
+    """The journey's calibration at its background level: weights fitted on its own examples,
+    or on the bundled journeys when it has too few or its own fit misreads them (then with a
+    warning that says what to add).
 
     Cached per (journey, encoder): journeys are immutable, so a process calibrates each once.
     """
+    level = journey_level(journey, encoder)
     n_examples = sum(len(step.examples) for step in journey.steps)
     if n_examples >= MIN_CALIBRATION_EXAMPLES:
         kinds = [*prototype_kinds(journey), "example"]
@@ -318,11 +331,11 @@ def calibrate_for(journey: Journey, encoder: TextEncoder) -> Calibration:
             own = fit_calibration(features, labels, f"journey {journey.name!r} (leave-one-out)")
             problem = degenerate_calibration(journey, own, features, labels)
             if problem is None:
-                return own
+                return dataclasses.replace(own, level=level)
             logger.warning("%s; using the bundled journeys' calibration instead", problem)
             bundled = _bundled_calibration(encoder, tuple(kinds))
-            rejected = f"; the journey's own calibration (threshold {own.threshold:.2f}) rejected"
-            return dataclasses.replace(bundled, source=bundled.source + rejected)
+            rejected = "; the journey's own calibration rejected (it misreads its examples)"
+            return dataclasses.replace(bundled, source=bundled.source + rejected, level=level)
     kinds = prototype_kinds(journey)
     logger.info(
         "journey %r has %d examples; calibrating on the bundled journeys with %s prototypes",
@@ -330,14 +343,12 @@ def calibrate_for(journey: Journey, encoder: TextEncoder) -> Calibration:
         n_examples,
         "+".join(kinds),
     )
-    return _bundled_calibration(encoder, tuple(kinds))
+    return dataclasses.replace(_bundled_calibration(encoder, tuple(kinds)), level=level)
 
 
-DEGENERATE_THRESHOLDS = (0.15, 0.9)
-"""A calibrated ``unassigned`` threshold outside this range is degenerate: with few examples the
-fit learns that almost no (text, step) pair matches, every probability is small, and the cut
-falls towards the bottom of its grid (0.08 for a 7-step journey with 3 examples per step)."""
 MIN_HELD_OUT_ACCURACY = 0.5
+"""A journey's own calibration is kept when at least this share of its examples, each held out,
+is read as its own step."""
 
 
 def degenerate_calibration(
@@ -349,48 +360,31 @@ def degenerate_calibration(
     """Why a journey's own calibration cannot be trusted, naming the steps to add examples to;
     None when it can.
 
-    Degenerate: the threshold falls outside :data:`DEGENERATE_THRESHOLDS`, or fewer than half
-    of the held-out examples are read as their own step.
+    Degenerate: fewer than half of the held-out examples are read as their own step (the steps
+    overlap, so weights fitted on them say little).
     """
     on_topic = labels.any(axis=1)
     probabilities = calibration.apply(features)[on_topic]
     gold = labels[on_topic].argmax(axis=1)
     right = probabilities.argmax(axis=1) == gold
     accuracy = float(right.mean()) if len(right) else 0.0
-    low, high = DEGENERATE_THRESHOLDS
-    if low <= calibration.threshold <= high and accuracy >= MIN_HELD_OUT_ACCURACY:
+    if accuracy >= MIN_HELD_OUT_ACCURACY:
         return None
     per_step = [
-        (float(right[gold == index].mean()) if (gold == index).any() else 0.0, len(step.examples))
-        for index, step in enumerate(journey.steps)
+        float(right[gold == index].mean()) if (gold == index).any() else 0.0
+        for index in range(len(journey.steps))
     ]
     order = sorted(range(len(per_step)), key=lambda i: per_step[i])
-    misread = [journey.steps[i].id for i in order if per_step[i][0] < 1.0]
-    weakest = (misread or [journey.steps[i].id for i in order])[:3]
+    weakest = [journey.steps[i].id for i in order][:3]
     undescribed = [step.id for step in journey.steps if not step.description]
     more = f" and {len(undescribed) - 5} more" if len(undescribed) > 5 else ""
     describe = f", and a description to {', '.join(undescribed[:5])}{more}" if undescribed else ""
-    found = (
-        f"journey {journey.name!r}: calibrating on its own {int(on_topic.sum())} examples gave "
-        f"an unassigned threshold of {calibration.threshold:.2f} and read {accuracy:.0%} of them "
-        "as their own step when held out"
+    return (
+        f"journey {journey.name!r}: only {accuracy:.0%} of its {int(on_topic.sum())} examples, "
+        "each held out, are read as their own step: its steps overlap. Make the steps' examples "
+        "and descriptions say what sets each step apart (5 or more varied examples per step in "
+        f"customers' own words), first to {', '.join(weakest)}{describe}"
     )
-    if accuracy < MIN_HELD_OUT_ACCURACY:
-        cause = (
-            "its steps overlap: held-out examples are read as other steps. Make the steps' "
-            "examples and descriptions say what sets each step apart"
-        )
-    elif calibration.threshold < low:
-        cause = (
-            "too few examples to tell the steps from off-topic text. Add examples in customers' "
-            "own words (5 or more per step, varied)"
-        )
-    else:
-        cause = (
-            "its examples are too alike to leave anything unassigned. Add examples in customers' "
-            "own words that differ from each other (5 or more per step)"
-        )
-    return f"{found}: {cause}, first to {', '.join(weakest)}{describe}"
 
 
 @functools.lru_cache(maxsize=8)

@@ -10,10 +10,11 @@ import pytest
 from pipeline.journey import Journey, Step, load_journey
 from pipeline.steps.base import StepClassifier, decide
 from pipeline.steps.zero_shot import (
+    Calibration,
     ZeroShotStepClassifier,
     build_prototypes,
     calibration_features,
-    choose_threshold,
+    journey_level,
     step_scores,
 )
 
@@ -40,16 +41,29 @@ def test_step_scores_average_the_two_best_prototypes() -> None:
     assert step_scores(held_out, step_of, 2)[0, 0] == pytest.approx(0.5)
 
 
-def test_calibration_features_give_margin_over_best_other() -> None:
+def test_calibration_features_give_shortfall_from_the_best_step() -> None:
     features = calibration_features(np.array([[0.8, 0.5, 0.2]], dtype=np.float32))
-    assert features[0, :, 1].tolist() == pytest.approx([0.3, -0.3, -0.6])
+    assert features[0, :, 0].tolist() == pytest.approx([0.8, 0.5, 0.2])
+    assert features[0, :, 1].tolist() == pytest.approx([0.0, -0.3, -0.6])
 
 
-def test_threshold_balances_on_topic_and_off_topic() -> None:
-    probabilities = np.array([[0.9, 0.1], [0.6, 0.2], [0.3, 0.1], [0.2, 0.1]], dtype=np.float32)
-    labels = np.array([[True, False], [True, False], [False, False], [False, False]])
-    threshold = choose_threshold(probabilities, labels)
-    assert 0.3 < threshold <= 0.6
+def test_a_best_step_is_assigned_exactly_when_it_beats_the_background_level() -> None:
+    """Whatever the weights, the threshold is the probability of a best step at the level."""
+    calibration = Calibration(weights=(9.0, 12.0), bias=-1.5, source="test", examples=0, level=0.3)
+    scores = np.array([[0.31, 0.1], [0.29, 0.1], [0.31, 0.305]], dtype=np.float32)
+    probabilities = calibration.apply(calibration_features(scores))
+    assert (probabilities.max(axis=1) >= calibration.threshold).tolist() == [True, False, True]
+    assert probabilities[2, 1] < calibration.threshold  # a close second is not a best step
+
+
+def test_the_background_level_follows_each_journeys_scale(encoder: Any) -> None:
+    """Names alone score lower against any text than names with descriptions and examples, and
+    the level moves with them; it sits above what most chatter and random tweets reach."""
+    journey = load_journey("ecommerce")
+    names_only = journey_level(journey, encoder, ["name"])
+    everything = journey_level(journey, encoder)
+    assert names_only != pytest.approx(everything, abs=0.01)
+    assert 0.1 < everything < 0.6
 
 
 def test_classifies_clear_clauses_of_the_ecommerce_journey(
