@@ -56,6 +56,13 @@ logger = logging.getLogger("cli")
 )
 @click.option("--seed", type=int, default=0, show_default=True, help="Random seed.")
 @click.option(
+    "--background/--no-background",
+    default=True,
+    show_default=True,
+    help="Add 1,000 random real tweets and chit-chat as 'unassigned' examples, so the model "
+    "says unassigned to other topics; turn off when steps are themselves chit-chat.",
+)
+@click.option(
     "--from-db",
     is_flag=True,
     help="Train on the corrections stored through the service (POST /v1/feedback/{id}/label) "
@@ -79,6 +86,7 @@ def train_steps_command(
     epochs: int,
     max_minutes: float | None,
     seed: int,
+    background: bool,
     from_db: bool,
     output_dir: Path,
 ) -> None:
@@ -119,6 +127,7 @@ def train_steps_command(
         encoder,
         fine_tune=fine_tune,  # type: ignore[arg-type]
         settings=settings,
+        background=background,
         on_progress=logger.info,
     )
     classifier.save(output_dir, report)
@@ -133,6 +142,7 @@ def train_steps_command(
     out.print(
         f"trained a {'multi-label' if report.multi_label else 'softmax'} step classifier{tuned} "
         f"on {report.texts} texts for journey {loaded.name!r}"
+        + (f" and {report.background} background texts as unassigned" if report.background else "")
     )
     decision = classifier.info.get("fine_tune", {}).get("decision")
     if decision:

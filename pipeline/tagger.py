@@ -292,7 +292,7 @@ class Tagger:
         calibrated = described.get("calibration", {})
         background = (
             f" (a best step scoring {calibrated['background_level']:.2f}, the score "
-            f"{calibrated['background_quantile']:.0%} of random tweets stay below)"
+            f"{calibrated['background_quantile']:.0%} of random tweets and chatter stay below)"
             if "background_level" in calibrated and not threshold_overridden
             else ""
         )
@@ -623,9 +623,8 @@ def build_step_classifier(
         return model, model.encoder_for(base)
     from pipeline.steps.zero_shot import ZeroShotStepClassifier
 
-    # Prototypes and calibration are the classifier's parameters: always fp32, so that
-    # --precision changes only the arithmetic on the comments, never the calibrated threshold
-    # (which sits on a plateau a bf16 rounding can tip; see docs/speed.md).
+    # Prototypes, background level and calibration are the classifier's parameters: always
+    # fp32, so that --precision changes only the arithmetic on the comments (docs/speed.md).
     return ZeroShotStepClassifier(journey, base_encoder("fp32"), threshold=threshold), base
 
 

@@ -5,8 +5,11 @@ A text is on-topic for a journey when it comes closer to one of its steps than m
 text does. "Random text" here is real tweets about anything (SemEval 2013-2016 sentiment
 tweets, ``data/signals/semeval_tweets``, sampled across all their files and topics), written
 as the model view writes them (handles as ``@user``, links as ``http``), so the file holds no
-user handle. The sample is written to ``data/calibration/background_tweets.txt``; nothing is
-trained, and the same seed gives the same file.
+user handle. The sample is written to ``data/calibration/background_tweets.txt``, and the
+embeddings of every background text (the tweets and ``off_topic.txt``) by the packaged encoder
+in fp32 to ``background_embeddings.npy`` with a JSON note of the encoder and texts they belong
+to (runs with another encoder embed the texts themselves). Nothing is trained, and the same
+seed gives the same files.
 
     python -m training.background [--size 1000] [--seed 0] [--out PATH]
 """
@@ -14,43 +17,35 @@ trained, and the same seed gives the same file.
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import random
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
+
 from pipeline.model_view import model_view
 from pipeline.paths import data_dir
+from training.signals_data import semeval_tweets
 
 logger = logging.getLogger(__name__)
 
 HEADER = """\
 # Background sample for the zero-shot "unassigned" level (pipeline/steps/background.py).
 # {size} tweets drawn at random (seed {seed}) from the SemEval 2013-2016 Task 4 subtask A files in
-# data/signals/semeval_tweets (see its SOURCE.md: research data under Twitter's terms), as the
-# models read them: handles -> @user, links -> http. Rebuild with `python -m training.background`.
+# data/signals/semeval_tweets (see its SOURCE.md: research data under Twitter's terms; escapes
+# decoded, TweetEval val/test tweets left out), as the models read them: handles -> @user, links
+# -> http. Their topics include brands and devices. Rebuild: `python -m training.background`.
 # One text per line; lines starting with # are comments.
 """
 
 
-def read_semeval_tweets(folder: Path) -> list[str]:
-    """Distinct tweet texts of every ``*.tsv`` file in ``folder``, in file order."""
-    texts: dict[str, None] = {}
-    for path in sorted(folder.glob("*.tsv")):
-        for line in path.read_text(encoding="utf-8").splitlines():
-            parts = line.split("\t")
-            text = " ".join(parts[2].split()) if len(parts) >= 3 else ""
-            if len(text) > 1 and text[0] == text[-1] == '"':
-                text = text[1:-1].replace('""', '"')  # the files quote some tweets CSV-style
-            if text:
-                texts[text] = None
-    return list(texts)
-
-
 def sample_background(texts: Sequence[str], size: int, seed: int) -> list[str]:
-    """``size`` distinct model views of ``texts`` drawn with ``random.Random(seed)``."""
-    views = list(dict.fromkeys(model_view(text) for text in texts))
+    """``size`` distinct model views of ``texts`` drawn with ``random.Random(seed)``; views that
+    open with ``#`` (a hashtag) are left out, since the file reads such lines as comments."""
+    views = [v for v in dict.fromkeys(model_view(text) for text in texts) if not v.startswith("#")]
     if len(views) < size:
         raise ValueError(f"only {len(views)} distinct tweets to draw {size} from")
     return random.Random(seed).sample(views, size)
@@ -66,13 +61,39 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
-    tweets = read_semeval_tweets(data_dir() / "signals" / "semeval_tweets")
+    tweets = [example.text for example in semeval_tweets()]
     sample = sample_background(tweets, args.size, args.seed)
-    lines = [line for line in sample if not line.startswith("#")]
     args.out.write_text(
-        HEADER.format(size=len(lines), seed=args.seed) + "\n".join(lines) + "\n", encoding="utf-8"
+        HEADER.format(size=len(sample), seed=args.seed) + "\n".join(sample) + "\n",
+        encoding="utf-8",
     )
-    logger.info("wrote %d background tweets to %s", len(lines), args.out)
+    logger.info("wrote %d background tweets to %s", len(sample), args.out)
+    write_embeddings(args.out.parent)
+
+
+def write_embeddings(folder: Path) -> None:
+    """Embed every background text with the packaged fp32 encoder and write them beside the
+    texts, with the encoder's cache key and the texts' digest."""
+    from pipeline.minilm import base_encoder
+    from pipeline.steps.background import (
+        SHIPPED_META,
+        SHIPPED_VECTORS,
+        background_texts,
+        comparable_key,
+        texts_digest,
+    )
+
+    encoder = base_encoder("fp32")
+    texts = background_texts()
+    vectors = np.asarray(encoder.encode(texts), dtype=np.float32)
+    np.save(folder / SHIPPED_VECTORS, vectors, allow_pickle=False)
+    meta = {
+        "encoder": comparable_key(encoder.cache_key),
+        "texts": texts_digest(texts),
+        "shape": vectors.shape,
+    }
+    (folder / SHIPPED_META).write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
+    logger.info("wrote the embeddings of %d background texts to %s", len(texts), folder)
 
 
 if __name__ == "__main__":

@@ -27,6 +27,7 @@ from pipeline.steps.trained import (
     Calibration,
     TrainedStepClassifier,
     TrainingReport,
+    background_negatives,
     build_classifier,
     calibrate_head,
     held_out_folds,
@@ -60,17 +61,26 @@ def train_steps(
     *,
     fine_tune: FineTune = "auto",
     settings: FineTuneSettings | None = None,
+    background: bool = True,
     on_progress: Callable[[str], None] | None = None,
 ) -> tuple[TrainedStepClassifier, TrainingReport]:
-    """Train a step classifier from (text, label) rows; see the module docstring."""
+    """Train a step classifier from (text, label) rows; see the module docstring.
+    ``background`` adds the background texts as ``unassigned`` negatives
+    (:func:`pipeline.steps.trained.background_negatives`)."""
     note = on_progress or (lambda message: None)
     settings = settings or FineTuneSettings()
     seed = settings.seed
     if fine_tune == "never":
         return train_step_classifier(
-            journey, texts, labels, encoder, seed=seed, on_progress=on_progress
+            journey,
+            texts,
+            labels,
+            encoder,
+            seed=seed,
+            background=background,
+            on_progress=on_progress,
         )
-    examples = prepare_examples(journey, texts, labels)
+    examples = prepare_examples(journey, texts, labels, background_negatives(background))
     targets, multi_label = examples.targets, examples.multi_label
     held_out = held_out_folds(targets, seed)[0]
     fit = np.setdiff1d(np.arange(len(examples.texts)), held_out)

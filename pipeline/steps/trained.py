@@ -11,6 +11,11 @@ softmax temperature and the ``unassigned`` threshold are all chosen on held-out 
 - sigmoid: the threshold maximises micro-F1 over (text, step) pairs on the held-out texts.
 
 Texts labelled ``unassigned`` are negatives: they teach the head what is not about any step.
+By default the background texts (:mod:`pipeline.steps.background`: 1,000 random real tweets and
+the hand-written chatter) are added as negatives too, so a head trained only on its steps'
+texts still learns a "no step" class, and says ``unassigned`` to other topics and chit-chat
+(real chatbot traffic is a third to two thirds out of scope). ``background=False`` turns it off,
+for journeys whose steps are themselves chit-chat (greetings, thanks).
 
 The model directory is self-contained (see ``save``): ``config.json`` (kind, journey, encoder,
 settings, held-out metrics), ``head.safetensors`` (weight and bias), ``journey.yaml``, a
@@ -65,6 +70,7 @@ class TrainingReport:
     multi_label: bool
     per_step: dict[str, int]
     negatives: int
+    background: int = 0
     regularisation: float = 0.0
     temperature: float = 1.0
     threshold: float = 0.5
@@ -323,17 +329,26 @@ class Calibration:
     held_out: dict[str, float]
 
 
-def prepare_examples(journey: Journey, texts: Sequence[str], labels: Sequence[str]) -> Examples:
+def prepare_examples(
+    journey: Journey,
+    texts: Sequence[str],
+    labels: Sequence[str],
+    background: Sequence[str] = (),
+) -> Examples:
     """Check and merge (text, label) rows; warn about steps with too few examples.
 
     The texts kept are their model views (:func:`pipeline.model_view.model_view`), what the
     tagger's step branch reads too, so rows that differ only by a handle or a link merge.
+    ``background`` texts that are not among the examples are appended as ``unassigned``
+    negatives (counted apart in the report).
     """
     from pipeline.model_view import model_views
 
     unique_texts, label_sets = group_examples(model_views(texts), labels, journey)
     if not unique_texts:
         raise SteplensError("no training examples with text")
+    own = set(unique_texts)
+    extra = [t for t in dict.fromkeys(model_views(background)) if t and t not in own]
     step_ids = journey.step_ids
     per_step = {step: sum(step in s for s in label_sets) for step in step_ids}
     report = TrainingReport(
@@ -342,6 +357,7 @@ def prepare_examples(journey: Journey, texts: Sequence[str], labels: Sequence[st
         multi_label=any(len(s) > 1 for s in label_sets),
         per_step=per_step,
         negatives=sum(s == {UNASSIGNED} for s in label_sets),
+        background=len(extra),
     )
     missing = [step for step, count in per_step.items() if count == 0]
     few = [step for step, count in per_step.items() if count == 1]
@@ -358,8 +374,9 @@ def prepare_examples(journey: Journey, texts: Sequence[str], labels: Sequence[st
         raise SteplensError("training needs examples for at least two steps")
     for warning in report.warnings:
         logger.warning(warning)
+    label_sets = [*label_sets, *[{UNASSIGNED}] * len(extra)]
     targets = np.array([[step in s for step in step_ids] for s in label_sets], dtype=bool)
-    return Examples(unique_texts, targets, report)
+    return Examples([*unique_texts, *extra], targets, report)
 
 
 def calibrate_head(
@@ -445,12 +462,13 @@ def train_step_classifier(
     encoder: Encoder,
     *,
     seed: int = 0,
+    background: bool = True,
     on_progress: Callable[[str], None] | None = None,
 ) -> tuple[TrainedStepClassifier, TrainingReport]:
     """Train a head on frozen embeddings from (text, label) rows; a text in several rows is
-    multi-label."""
+    multi-label. ``background`` adds the background texts as negatives (module docstring)."""
     note = on_progress or (lambda message: None)
-    examples = prepare_examples(journey, texts, labels)
+    examples = prepare_examples(journey, texts, labels, background_negatives(background))
     note(f"embedding {len(examples.texts)} texts")
     embeddings = encoder.encode(examples.texts)
     note("choosing regularisation and threshold on held-out training data")
@@ -468,6 +486,15 @@ def train_step_classifier(
     return classifier, examples.report
 
 
+def background_negatives(wanted: bool) -> list[str]:
+    """The background texts to add as ``unassigned`` negatives, or none."""
+    if not wanted:
+        return []
+    from pipeline.steps.background import background_texts
+
+    return background_texts()
+
+
 def held_out_folds(targets: NDArray[np.bool_], seed: int) -> list[NDArray[np.int64]]:
     """Index arrays of held-out texts: K folds for small sets, one 20% split for large ones.
 
@@ -479,7 +506,7 @@ def held_out_folds(targets: NDArray[np.bool_], seed: int) -> list[NDArray[np.int
     if n >= LARGE_TRAINING_SET:
         n_folds, use = 5, 1
     else:
-        counts = Counter(primary.tolist())
+        counts = Counter(primary[primary >= 0].tolist())  # steps, not the negatives
         repeated = [c for c in counts.values() if c >= 2]
         if not repeated:
             raise SteplensError(
@@ -654,6 +681,7 @@ def _report_dict(report: TrainingReport) -> dict[str, Any]:
         "multi_label": report.multi_label,
         "per_step": report.per_step,
         "negatives": report.negatives,
+        "background_negatives": report.background,
         "regularisation": report.regularisation,
         "temperature": report.temperature,
         "threshold": report.threshold,
@@ -683,7 +711,13 @@ def _model_card(classifier: TrainedStepClassifier, report: TrainingReport | None
     ]
     if report is not None:
         lines += [
-            f"- training texts: {report.texts} ({report.negatives} labelled unassigned)",
+            f"- training texts: {report.texts} ({report.negatives} labelled unassigned), and "
+            + (
+                f"{report.background} background texts (random tweets and chatter) as "
+                "unassigned negatives"
+                if report.background
+                else "no background negatives"
+            ),
             f"- regularisation C: {report.regularisation}",
             "",
             "## Examples per step",

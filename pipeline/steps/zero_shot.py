@@ -57,7 +57,6 @@ logger = logging.getLogger(__name__)
 
 NAME_TEMPLATE = "I have a question about {name}"
 MIN_CALIBRATION_EXAMPLES = 20
-DEFAULT_THRESHOLD = 0.5
 
 
 @dataclass(frozen=True)
@@ -126,7 +125,7 @@ class Calibration:
     bias: float
     source: str
     examples: int
-    level: float = 0.0
+    level: float
     quantile: float = BACKGROUND_QUANTILE
 
     @property
@@ -186,6 +185,7 @@ def fit_calibration(
         bias=bias,
         source=source,
         examples=int(labels.shape[0]),
+        level=0.0,
     )
 
 
@@ -357,12 +357,20 @@ def degenerate_calibration(
     features: NDArray[np.float32],
     labels: NDArray[np.bool_],
 ) -> str | None:
-    """Why a journey's own calibration cannot be trusted, naming the steps to add examples to;
-    None when it can.
+    """Why a journey's own calibration cannot be trusted, naming the steps to fix first; None
+    when it can.
 
     Degenerate: fewer than half of the held-out examples are read as their own step (the steps
-    overlap, so weights fitted on them say little).
+    overlap, so weights fitted on them say little), or the weights break the rule's premises
+    (a higher score must mean a higher probability, and the best step the most probable one).
     """
+    w_score, w_shortfall = calibration.weights
+    if w_score <= 0 or w_score + w_shortfall <= 0:
+        return (
+            f"journey {journey.name!r}: the calibration fitted on its examples gives weights "
+            f"{w_score:.2f} and {w_shortfall:.2f}, where a higher score must raise the "
+            "probability. Add varied examples in customers' own words (5 or more per step)"
+        )
     on_topic = labels.any(axis=1)
     probabilities = calibration.apply(features)[on_topic]
     gold = labels[on_topic].argmax(axis=1)
@@ -405,7 +413,8 @@ def _bundled_calibration(encoder: TextEncoder, kinds: tuple[str, ...]) -> Calibr
 def _pad_steps(array: Any, width: int, fill: Any) -> Any:
     """Pad the step axis (axis 1) so journeys with different step counts can be pooled.
 
-    Padded steps get a score of -1 and a negative label; they never win and never count.
+    Padded steps get features of -1 (far below the level, far short of the best step) and a
+    negative label: they never win, and enter the fit only as easy negatives.
     """
     missing = width - array.shape[1]
     if missing == 0:

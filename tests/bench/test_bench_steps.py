@@ -180,7 +180,9 @@ def test_sample_and_speed_rows(encoder: Any) -> None:
     from pipeline.tagger import Tagger
 
     journey, _ = bench_steps.journey_for("tiny_shop", ["delivery", "payment", "returns"])
-    calibration = Calibration((10.0, 10.0), -5.0, 0.5, "test", 0)
+    calibration = Calibration(
+        weights=(10.0, 10.0), bias=0.0, source="test", examples=0, level=0.5
+    )  # threshold 0.5: a best step is assigned when it scores 0.5 or more
     classifier = ZeroShotStepClassifier(journey, encoder, calibration=calibration)
     tagger = Tagger(journey, classifier, load_segmenter(), encoder)
     texts, references = bench_steps.load_sample()

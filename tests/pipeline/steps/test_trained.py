@@ -64,14 +64,37 @@ def test_few_shot_training_classifies_new_texts(trained: Any, encoder: Any) -> N
     assert isinstance(classifier, StepClassifier)
     assert not report.multi_label and report.texts == 18
     assert report.per_step == {"delivery": 6, "payment": 6, "returns": 6}
+    assert report.background > 1000  # the background texts, as unassigned negatives
     assert 0.0 < classifier.threshold < 1.0
     assert report.held_out["held_out_texts"] > 0
     probabilities = classifier.predict_proba(
         encoder.encode(["the courier lost my parcel", "my visa card was refused"])
     )
-    assert np.allclose(probabilities.sum(axis=1), 1.0, atol=1e-5)
+    assert (probabilities.sum(axis=1) <= 1.0 + 1e-5).all()  # the rest is "no step"
     steps = [d.step for d in decide(probabilities, classifier.step_ids, classifier.threshold)]
     assert steps == ["delivery", "payment"]
+
+
+def test_background_negatives_teach_a_head_to_leave_other_topics_unassigned(
+    trained: Any, encoder: Any
+) -> None:
+    """A head trained only on its steps' texts puts every text on some step; with the
+    background texts as negatives, chit-chat and other topics go to "no step"."""
+    texts, labels = rows()
+    without, report = train_step_classifier(
+        JOURNEY, texts, labels, encoder, seed=0, background=False
+    )
+    assert report.background == 0
+    off_topic = encoder.encode(
+        ["lol who is watching the game tonight", "happy birthday to my little sister!!"]
+    )
+    plain = without.predict_proba(off_topic)
+    assert np.allclose(plain.sum(axis=1), 1.0, atol=1e-5)
+    with_background, _ = trained
+    probabilities = with_background.predict_proba(off_topic)
+    decided = decide(probabilities, with_background.step_ids, with_background.threshold)
+    assert [d.step for d in decided] == ["unassigned", "unassigned"]
+    assert (probabilities.max(axis=1) < plain.max(axis=1)).all()
 
 
 def test_multi_label_examples_give_a_sigmoid_head(encoder: Any) -> None:
