@@ -21,6 +21,12 @@ from cli.output import is_quiet, row_progress
     help="Step model directory from `steplens train-steps` [default: zero-shot from the journey].",
 )
 @click.option(
+    "--adapt",
+    is_flag=True,
+    help="Adapt the zero-shot steps to INPUT first: fit a step model on the comments the "
+    "journey is surest of (self-training), save it to OUTPUT.adapted/ and tag with it.",
+)
+@click.option(
     "--granularity",
     type=click.Choice(["comment", "segment"]),
     default="comment",
@@ -99,6 +105,7 @@ def tag_command(
     encoding: str,
     journey: str,
     model_dir: Path | None,
+    adapt: bool,
     granularity: str,
     threshold: float | None,
     chunk_size: int,
@@ -125,6 +132,27 @@ def tag_command(
 
     format_for_path(output_path)  # fail on a bad output name before loading models
     loaded = load_journey(journey)
+    redactor = None
+    if redact and (adapt or engine != "ray"):  # the Ray engine redacts in its own workers
+        from pipeline.redact import build_redactor
+
+        redactor = build_redactor(journeys=[loaded])
+    if adapt:
+        if model_dir is not None:
+            raise click.UsageError("--adapt adapts the zero-shot steps; drop --model to use it")
+        from pipeline.steps.adapt import adapt_file
+
+        model_dir = adapt_file(
+            loaded,
+            input_path,
+            output_path,
+            text_column=text_column,
+            id_column=id_column,
+            encoding=encoding,
+            redactor=redactor,
+            reuse=resume,
+            on_progress=None if is_quiet() else lambda line: click.echo(line, err=True),
+        )
     if engine == "ray":
         from pipeline.ray_engine import tag_with_ray
 
@@ -164,11 +192,6 @@ def tag_command(
     )
     if not is_quiet():
         click.echo(tagger.cutoffs_line(threshold_overridden=threshold is not None), err=True)
-    redactor = None
-    if redact:
-        from pipeline.redact import build_redactor
-
-        redactor = build_redactor(journeys=[loaded])
     try:
         with row_progress(f"tagging {input_path.name}", total, quiet=is_quiet()) as advance:
             summary = tag_file(

@@ -286,6 +286,8 @@ class Tagger:
             source = "threshold set by --threshold"
         elif calibration:
             source = f"calibrated on {calibration}"
+        elif "adapted" in described:
+            source = "steps adapted to this input by self-training, threshold from held-out texts"
         else:
             kind = described.get("kind", "trained")
             source = f"{kind} step model, threshold from held-out training texts"

@@ -79,7 +79,6 @@ def write_embeddings(folder: Path) -> None:
         SHIPPED_META,
         SHIPPED_VECTORS,
         background_texts,
-        comparable_key,
         texts_digest,
     )
 
@@ -88,7 +87,7 @@ def write_embeddings(folder: Path) -> None:
     vectors = np.asarray(encoder.encode(texts), dtype=np.float32)
     np.save(folder / SHIPPED_VECTORS, vectors, allow_pickle=False)
     meta = {
-        "encoder": comparable_key(encoder.cache_key),
+        "encoder": encoder.name,
         "texts": texts_digest(texts),
         "shape": vectors.shape,
     }

@@ -27,7 +27,6 @@ from pipeline.steps.trained import (
     Calibration,
     TrainedStepClassifier,
     TrainingReport,
-    background_negatives,
     build_classifier,
     calibrate_head,
     held_out_folds,
@@ -66,7 +65,7 @@ def train_steps(
 ) -> tuple[TrainedStepClassifier, TrainingReport]:
     """Train a step classifier from (text, label) rows; see the module docstring.
     ``background`` adds the background texts as ``unassigned`` negatives
-    (:func:`pipeline.steps.trained.background_negatives`)."""
+    (:func:`pipeline.steps.trained.prepare_examples`)."""
     note = on_progress or (lambda message: None)
     settings = settings or FineTuneSettings()
     seed = settings.seed
@@ -80,7 +79,7 @@ def train_steps(
             background=background,
             on_progress=on_progress,
         )
-    examples = prepare_examples(journey, texts, labels, background_negatives(background))
+    examples = prepare_examples(journey, texts, labels, background=background)
     targets, multi_label = examples.targets, examples.multi_label
     held_out = held_out_folds(targets, seed)[0]
     fit = np.setdiff1d(np.arange(len(examples.texts)), held_out)

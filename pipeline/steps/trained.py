@@ -45,7 +45,7 @@ from pipeline.steps.base import sigmoid, softmax
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
-    from pipeline.encoder import Encoder, TextEncoder
+    from pipeline.encoder import TextEncoder
 
 logger = logging.getLogger(__name__)
 
@@ -145,7 +145,7 @@ class TrainedStepClassifier:
             "threshold": self.threshold,
             "temperature": self.temperature,
             "tuned_layers": self.tuned_layers,
-            **{k: v for k, v in self.info.items() if k in ("trained_at", "examples")},
+            **{k: v for k, v in self.info.items() if k in ("trained_at", "examples", "adapted")},
         }
 
     def save(self, directory: str | Path, report: TrainingReport | None = None) -> Path:
@@ -312,6 +312,21 @@ class Examples:
     texts: list[str]
     targets: NDArray[np.bool_]
     report: TrainingReport
+    background: tuple[int, ...] = ()
+    """Indices into :func:`pipeline.steps.background.background_texts` of the last
+    ``len(background)`` texts, the background negatives (their embeddings are shipped)."""
+
+    def embed(self, encoder: TextEncoder) -> NDArray[np.float32]:
+        """The texts' embeddings; the background negatives' come from the background's own
+        (shipped or cached) embeddings instead of being encoded again for every model."""
+        own = self.texts[: len(self.texts) - len(self.background)]
+        vectors = encoder.encode(own)
+        if not self.background:
+            return vectors
+        from pipeline.steps.background import background_vectors
+
+        extra = background_vectors(encoder)[list(self.background)]
+        return np.vstack([vectors, extra]).astype(np.float32, copy=False)
 
     @property
     def multi_label(self) -> bool:
@@ -333,14 +348,15 @@ def prepare_examples(
     journey: Journey,
     texts: Sequence[str],
     labels: Sequence[str],
-    background: Sequence[str] = (),
+    *,
+    background: bool = False,
 ) -> Examples:
     """Check and merge (text, label) rows; warn about steps with too few examples.
 
     The texts kept are their model views (:func:`pipeline.model_view.model_view`), what the
     tagger's step branch reads too, so rows that differ only by a handle or a link merge.
-    ``background`` texts that are not among the examples are appended as ``unassigned``
-    negatives (counted apart in the report).
+    With ``background``, the background texts (:mod:`pipeline.steps.background`) that are not
+    among the examples are appended as ``unassigned`` negatives (counted apart in the report).
     """
     from pipeline.model_view import model_views
 
@@ -348,7 +364,14 @@ def prepare_examples(
     if not unique_texts:
         raise SteplensError("no training examples with text")
     own = set(unique_texts)
-    extra = [t for t in dict.fromkeys(model_views(background)) if t and t not in own]
+    extra: list[tuple[int, str]] = []
+    if background:
+        from pipeline.steps.background import background_texts
+
+        for index, text in enumerate(background_texts()):
+            if text not in own:
+                own.add(text)
+                extra.append((index, text))
     step_ids = journey.step_ids
     per_step = {step: sum(step in s for s in label_sets) for step in step_ids}
     report = TrainingReport(
@@ -376,7 +399,8 @@ def prepare_examples(
         logger.warning(warning)
     label_sets = [*label_sets, *[{UNASSIGNED}] * len(extra)]
     targets = np.array([[step in s for step in step_ids] for s in label_sets], dtype=bool)
-    return Examples([*unique_texts, *extra], targets, report)
+    texts_out = [*unique_texts, *(text for _, text in extra)]
+    return Examples(texts_out, targets, report, tuple(index for index, _ in extra))
 
 
 def calibrate_head(
@@ -459,7 +483,7 @@ def train_step_classifier(
     journey: Journey,
     texts: Sequence[str],
     labels: Sequence[str],
-    encoder: Encoder,
+    encoder: TextEncoder,
     *,
     seed: int = 0,
     background: bool = True,
@@ -468,9 +492,9 @@ def train_step_classifier(
     """Train a head on frozen embeddings from (text, label) rows; a text in several rows is
     multi-label. ``background`` adds the background texts as negatives (module docstring)."""
     note = on_progress or (lambda message: None)
-    examples = prepare_examples(journey, texts, labels, background_negatives(background))
+    examples = prepare_examples(journey, texts, labels, background=background)
     note(f"embedding {len(examples.texts)} texts")
-    embeddings = encoder.encode(examples.texts)
+    embeddings = examples.embed(encoder)
     note("choosing regularisation and threshold on held-out training data")
     calibration = calibrate_head(
         embeddings,
@@ -484,15 +508,6 @@ def train_step_classifier(
         journey, examples, embeddings, calibration, encoder_name=encoder.name, seed=seed
     )
     return classifier, examples.report
-
-
-def background_negatives(wanted: bool) -> list[str]:
-    """The background texts to add as ``unassigned`` negatives, or none."""
-    if not wanted:
-        return []
-    from pipeline.steps.background import background_texts
-
-    return background_texts()
 
 
 def held_out_folds(targets: NDArray[np.bool_], seed: int) -> list[NDArray[np.int64]]:
@@ -709,6 +724,13 @@ def _model_card(classifier: TrainedStepClassifier, report: TrainingReport | None
         f"- temperature: {classifier.temperature}",
         f"- trained: {classifier.info.get('trained_at', 'unknown')}",
     ]
+    adapted = classifier.info.get("adapted")
+    if adapted:
+        lines.append(
+            f"- adapted to a corpus by `steplens tag --adapt`: {adapted['method']}, "
+            f"{adapted['comments_read']} comments read, pseudo-labels per step "
+            + ", ".join(f"{step} {n}" for step, n in adapted["pseudo_labels_per_step"].items())
+        )
     if report is not None:
         lines += [
             f"- training texts: {report.texts} ({report.negatives} labelled unassigned), and "

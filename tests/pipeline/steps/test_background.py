@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import numpy as np
 
@@ -11,7 +12,6 @@ from pipeline.steps.background import (
     background_level,
     background_texts,
     background_vectors,
-    comparable_key,
     shipped_vectors,
 )
 from training.background import sample_background
@@ -40,11 +40,24 @@ def test_shipped_embeddings_are_the_packaged_encoders_embeddings() -> None:
     assert background_vectors(encoder).shape == (1074, encoder.dimension)
 
 
-def test_shipped_embeddings_are_refused_for_other_texts_or_encoders() -> None:
+def test_shipped_embeddings_serve_the_sentence_transformers_encoder_too(encoder: Any) -> None:
+    """train-steps reads the same weights through sentence-transformers: same embeddings."""
+    assert shipped_vectors(encoder, tuple(background_texts())) is not None
+
+
+def test_shipped_embeddings_are_refused_for_other_texts_or_encoders(encoder: Any) -> None:
     texts = tuple(background_texts())
     assert shipped_vectors(base_encoder("fp32"), texts[:-1]) is None
-    assert comparable_key(None) is None
-    assert comparable_key("name|123-456-256|bf16|minilm-1") == "name|bf16|minilm-1"
+
+    class Other:
+        name = "another/encoder"
+        dimension = 384
+        cache_key = None
+
+        def encode(self, texts: list[str]) -> np.ndarray:
+            return encoder.encode(texts)
+
+    assert shipped_vectors(Other(), texts) is None  # type: ignore[arg-type]
 
 
 def test_the_level_is_a_quantile_of_the_best_scores() -> None:

@@ -1,0 +1,164 @@
+"""Adapt zero-shot steps to the corpus being tagged: self-training (issue 22, item 2).
+
+The idea of Gera et al. (EMNLP 2022, "Zero-Shot Text Classification with Self-Training"): the
+zero-shot classifier reads every comment of the corpus; for each step, the comments it is most
+sure of (best step, above the background level) become that step's pseudo-labelled examples;
+a ``train-steps`` head is fitted on them, on the journey's own texts (names, descriptions,
+examples) and on the background negatives; the corpus is then tagged with that head. The head
+learns how *this* corpus talks about each step, which the journey's wording alone does not say.
+
+It does not win everywhere (docs/steps.md: on development data it helped tweets to brands and
+Banking77 queries and hurt laptop reviews), so it is an option (``tag --adapt``), not the default,
+and a run that adapted says so in its metadata. The adapted head is a normal step model
+directory (``OUTPUT.adapted/``: config, weights, model card), so a resumed run reuses it and a
+user can inspect it or pass it to ``tag --model`` later.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from pipeline.errors import SteplensError
+from pipeline.journey import Journey
+from pipeline.model_view import model_views
+from pipeline.steps.trained import TrainedStepClassifier, TrainingReport, train_step_classifier
+from pipeline.steps.zero_shot import ZeroShotStepClassifier, build_prototypes
+
+if TYPE_CHECKING:
+    from pipeline.encoder import TextEncoder
+    from pipeline.redact import Redactor
+
+logger = logging.getLogger(__name__)
+
+PER_STEP = 50
+"""Pseudo-labelled comments per step (development data: 20 and 50 did about the same)."""
+MAX_TEXTS = 20_000
+"""Comments read to adapt on; a longer file adapts on its first MAX_TEXTS (spread is enough)."""
+
+
+@dataclass(frozen=True)
+class PseudoLabels:
+    """The comments chosen per step, with the step each one stands for."""
+
+    texts: list[str]
+    labels: list[str]
+    per_step: dict[str, int]
+
+
+def pseudo_labels(
+    classifier: ZeroShotStepClassifier,
+    views: Sequence[str],
+    embeddings: np.ndarray,
+    per_step: int = PER_STEP,
+) -> PseudoLabels:
+    """Each step's ``per_step`` comments with the highest score among those whose best step it
+    is and whose score beats the journey's background level."""
+    scores = classifier.scores(embeddings)
+    best, top = scores.max(axis=1), scores.argmax(axis=1)
+    level = classifier.calibration.level
+    texts: list[str] = []
+    labels: list[str] = []
+    counts: dict[str, int] = {}
+    for index, step in enumerate(classifier.step_ids):
+        chosen = np.flatnonzero((top == index) & (best >= level))
+        chosen = chosen[np.argsort(-best[chosen], kind="stable")][:per_step]
+        texts += [views[int(i)] for i in chosen]
+        labels += [step] * len(chosen)
+        counts[step] = len(chosen)
+    return PseudoLabels(texts, labels, counts)
+
+
+def adapt_to_corpus(
+    journey: Journey,
+    texts: Sequence[str],
+    encoder: TextEncoder,
+    *,
+    per_step: int = PER_STEP,
+    seed: int = 0,
+    on_progress: Callable[[str], None] | None = None,
+) -> tuple[TrainedStepClassifier, TrainingReport]:
+    """A step head fitted on the corpus's most confident comments per step (see module doc).
+
+    ``encoder`` must be the packaged encoder the zero-shot classifier reads (fp32).
+    """
+    note = on_progress or (lambda message: None)
+    views = [view for view in dict.fromkeys(model_views(texts)) if view.strip()][:MAX_TEXTS]
+    if not views:
+        raise SteplensError("--adapt needs comments with text to adapt on")
+    zero_shot = ZeroShotStepClassifier(journey, encoder)
+    note(f"reading {len(views)} comments to adapt the steps to them")
+    chosen = pseudo_labels(zero_shot, views, encoder.encode(views), per_step)
+    found = sum(chosen.per_step.values())
+    note(
+        f"adapting on {found} comments the journey is sure of "
+        f"({sum(n > 0 for n in chosen.per_step.values())} of {len(journey.steps)} steps)"
+    )
+    journey_texts = [(p.text, journey.steps[p.step_index].id) for p in build_prototypes(journey)]
+    own = {text for text, _ in journey_texts}
+    # A comment that repeats a journey text is left to the journey's label (a text with two
+    # labels would make the head multi-label).
+    pairs = zip(chosen.texts, chosen.labels, strict=True)
+    pseudo = [(text, step) for text, step in pairs if text not in own]
+    classifier, report = train_step_classifier(
+        journey,
+        [*(text for text, _ in pseudo), *(text for text, _ in journey_texts)],
+        [*(step for _, step in pseudo), *(step for _, step in journey_texts)],
+        encoder,
+        seed=seed,
+        background=True,
+    )
+    classifier.info["adapted"] = {
+        "comments_read": len(views),
+        "pseudo_labels_per_step": chosen.per_step,
+        "per_step": per_step,
+        "method": "self-training on the zero-shot classifier's most confident comments",
+    }
+    return classifier, report
+
+
+def adapted_directory(output: Path) -> Path:
+    """Where a run writing ``output`` keeps its adapted head: ``OUTPUT.adapted/`` beside it."""
+    return output.with_name(output.name + ".adapted")
+
+
+def adapt_file(
+    journey: Journey,
+    input_path: Path,
+    output_path: Path,
+    *,
+    text_column: str,
+    id_column: str | None = None,
+    encoding: str = "utf-8",
+    redactor: Redactor | None = None,
+    reuse: bool = False,
+    on_progress: Callable[[str], None] | None = None,
+) -> Path:
+    """Adapt the journey's steps to a feedback file and save the head beside the output.
+
+    With ``reuse`` (a resumed run) an adapted head already saved there is used as it is, so the
+    rows tagged before and after the interruption come from the same model.
+    """
+    from pipeline.minilm import base_encoder
+    from pipeline.tables import open_table
+
+    directory = adapted_directory(output_path)
+    if reuse and (directory / "config.json").is_file():
+        (on_progress or logger.info)(f"reusing the adapted steps in {directory}")
+        return directory
+    texts: list[str] = []
+    table = open_table(input_path, text_column=text_column, id_column=id_column, encoding=encoding)
+    for chunk in table:
+        texts += [r.text for r in redactor.redact_many(chunk.texts)] if redactor else chunk.texts
+        if len(texts) >= MAX_TEXTS:
+            break
+    classifier, report = adapt_to_corpus(
+        journey, texts, base_encoder("fp32"), on_progress=on_progress
+    )
+    classifier.save(directory, report)
+    return directory

@@ -1,0 +1,36 @@
+"""Self-training on the corpus (pipeline.steps.adapt): which comments become pseudo-labels."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pipeline.journey import load_journey
+from pipeline.minilm import base_encoder
+from pipeline.steps.adapt import adapted_directory, pseudo_labels
+from pipeline.steps.zero_shot import ZeroShotStepClassifier
+
+
+def test_pseudo_labels_are_each_steps_surest_comments_above_the_background_level() -> None:
+    encoder = base_encoder("fp32")
+    journey = load_journey("ecommerce")
+    classifier = ZeroShotStepClassifier(journey, encoder)
+    texts = [
+        "the parcel arrived a week late",
+        "the courier left my parcel in the rain",
+        "delivery took ages and the box was crushed",
+        "my card was declined at payment",
+        "lol what a game last night",
+        "happy birthday to my sister",
+    ]
+    chosen = pseudo_labels(classifier, texts, encoder.encode(texts), per_step=2)
+    assert set(chosen.per_step) == set(journey.step_ids)
+    assert chosen.per_step["delivery"] == 2  # the cap: two of the three delivery comments
+    assert chosen.labels.count("delivery") == 2 and "payment" in chosen.labels
+    picked = dict(zip(chosen.texts, chosen.labels, strict=True))
+    assert picked["my card was declined at payment"] == "payment"
+    assert "lol what a game last night" not in picked  # below the background level
+    assert "happy birthday to my sister" not in picked
+
+
+def test_the_adapted_head_lives_beside_the_output() -> None:
+    assert adapted_directory(Path("out/tagged.csv")) == Path("out/tagged.csv.adapted")
