@@ -280,7 +280,9 @@ def run_accuracy(tweets: int) -> Table:
     x, x_red = _encode_pair(encoder, test.texts, redacted)
     zero = ZeroShotStepClassifier(journey, encoder)
     sample = few_shot(banking77("train"), 10, 0)
-    head = train_step_classifier(journey, sample.texts, gold_ids(sample, to_id), encoder)[0]
+    head = train_step_classifier(
+        journey, sample.texts, gold_ids(sample, to_id), encoder, background=False
+    )[0]
     ids = journey.step_ids
     for name, model in (("zero-shot", zero), ("10-shot head", head)):
         before, after = (
@@ -298,7 +300,9 @@ def run_accuracy(tweets: int) -> Table:
     redacted, changed = _redacted(redactor, texts)
     x, x_red = _encode_pair(encoder, texts, redacted)
     sample = few_shot(clinc150("train"), 10, 0)
-    head = train_step_classifier(journey, sample.texts, gold_ids(sample, to_id), encoder)[0]
+    head = train_step_classifier(
+        journey, sample.texts, gold_ids(sample, to_id), encoder, background=False
+    )[0]
     in_scope = [i for i, g in enumerate(gold) if g != UNASSIGNED]
     scores = []
     for embeddings in (x, x_red):

@@ -264,7 +264,9 @@ def run_mams(model: SignalsModel) -> Table:
     rows_texts, rows_labels = label_rows(mams("train"), to_id)
     step_of_aspect = {humanise_aspect(c): to_id[c] for c in categories}
     encoder = load_encoder()
-    classifier, _ = train_step_classifier(journey, rows_texts, rows_labels, encoder)
+    classifier, _ = train_step_classifier(
+        journey, rows_texts, rows_labels, encoder, background=False
+    )
     segmenter = load_segmenter()
     sentences = list(dict.fromkeys(texts))
     clauses = dict(zip(sentences, segmenter.segment_many(sentences), strict=True))

@@ -276,7 +276,9 @@ def run_precision() -> Table:
         zero = ZeroShotStepClassifier(journey, fp32).predict_proba(x).argmax(axis=1)
         trained = cached(
             ("banking77",),
-            lambda: train_step_classifier(journey, train.texts, gold_ids(train, to_id), fp32)[0],
+            lambda: train_step_classifier(
+                journey, train.texts, gold_ids(train, to_id), fp32, background=False
+            )[0],
         )
         full = trained.predict_proba(x).argmax(axis=1)
         ids = journey.step_ids
@@ -294,7 +296,9 @@ def run_precision() -> Table:
         train, test, oos = clinc150("train"), clinc150("test"), clinc150("oos_test")
         model = cached(
             ("clinc150",),
-            lambda: train_step_classifier(journey, train.texts, gold_ids(train, to_id), fp32)[0],
+            lambda: train_step_classifier(
+                journey, train.texts, gold_ids(train, to_id), fp32, background=False
+            )[0],
         )
         probs = model.predict_proba(encoder.encode([*test.texts, *oos.texts]))
         decided = [d.step for d in decide(probs, journey.step_ids, model.threshold)]
@@ -308,7 +312,10 @@ def run_precision() -> Table:
     def mams_detection(encoder: Any) -> dict[str, float]:
         journey, to_id = journey_for("mams", mams_labels())
         texts, labels = label_rows(mams("train"), to_id)
-        model = cached(("mams",), lambda: train_step_classifier(journey, texts, labels, fp32)[0])
+        model = cached(
+            ("mams",),
+            lambda: train_step_classifier(journey, texts, labels, fp32, background=False)[0],
+        )
         val = mams("val")
         gold = label_matrix([[to_id[c] for c in ls] for ls in val.labels], journey.step_ids)
         predicted = model.predict_proba(encoder.encode(val.texts)) >= model.threshold
@@ -410,7 +417,12 @@ def run_tuned() -> Table:
         train, test = loader("train"), loader("test")
         started = time.perf_counter()
         model, _ = train_steps(
-            journey, train.texts, gold_ids(train, to_id), trainer, fine_tune="always"
+            journey,
+            train.texts,
+            gold_ids(train, to_id),
+            trainer,
+            fine_tune="always",
+            background=False,
         )
         seconds[name] = time.perf_counter() - started
         print(f"  trained {name} in {seconds[name]:.0f}s", file=sys.stderr)

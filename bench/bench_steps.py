@@ -180,7 +180,13 @@ def fine_tuned_probabilities(
     that encoding is part of the reported seconds.
     """
     classifier, _ = train_steps(
-        journey, texts, labels, cache, settings=FineTuneSettings(seed=seed), fine_tune="auto"
+        journey,
+        texts,
+        labels,
+        cache,
+        settings=FineTuneSettings(seed=seed),
+        fine_tune="auto",
+        background=True,  # the product default: background texts as unassigned negatives
     )
     embeddings = classifier.encoder_for(cache).encode(test_texts)
     return classifier, classifier.predict_proba(embeddings)
@@ -393,7 +399,9 @@ def trained_rows(
     rows = [Row(setting, BASE_LR, {TOP1: float(np.mean(predicted == np.asarray(gold)))}, seconds)]
 
     def ours() -> tuple[TrainedStepClassifier, NDArray[np.float32]]:
-        classifier, _ = train_step_classifier(journey, train.texts, y_train, cache, seed=seed)
+        classifier, _ = train_step_classifier(
+            journey, train.texts, y_train, cache, seed=seed, background=True
+        )
         return classifier, classifier.predict_proba(x_test)
 
     (trained, probs), seconds = timed(ours, cache)
@@ -475,7 +483,9 @@ def open_set_rows(
     rows = [Row(setting, BASE_LR + " + max-prob cut", metrics, seconds)]
 
     def ours() -> tuple[TrainedStepClassifier, NDArray[np.float32]]:
-        classifier, _ = train_step_classifier(journey, train.texts, y_train, cache, seed=seed)
+        classifier, _ = train_step_classifier(
+            journey, train.texts, y_train, cache, seed=seed, background=True
+        )
         return classifier, classifier.predict_proba(x_test)
 
     test_texts = [*test.texts, *oos.texts]

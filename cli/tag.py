@@ -131,6 +131,10 @@ def tag_command(
     from pipeline.tagger import build_tagger, tag_file
 
     format_for_path(output_path)  # fail on a bad output name before loading models
+    if adapt and model_dir is not None:
+        raise click.UsageError("--adapt adapts the zero-shot steps; drop --model to use it")
+    if engine == "ray" and resume:
+        raise click.UsageError("--resume is for the local engine; Ray retries failed tasks")
     loaded = load_journey(journey)
     redactor = None
     if redact and (adapt or engine != "ray"):  # the Ray engine redacts in its own workers
@@ -138,8 +142,6 @@ def tag_command(
 
         redactor = build_redactor(journeys=[loaded])
     if adapt:
-        if model_dir is not None:
-            raise click.UsageError("--adapt adapts the zero-shot steps; drop --model to use it")
         from pipeline.steps.adapt import adapt_file
 
         model_dir = adapt_file(
@@ -150,14 +152,12 @@ def tag_command(
             id_column=id_column,
             encoding=encoding,
             redactor=redactor,
-            reuse=resume,
+            resume=resume,
             on_progress=None if is_quiet() else lambda line: click.echo(line, err=True),
         )
     if engine == "ray":
         from pipeline.ray_engine import tag_with_ray
 
-        if resume:
-            raise click.UsageError("--resume is for the local engine; Ray retries failed tasks")
         run = tag_with_ray(
             loaded,
             input_path,

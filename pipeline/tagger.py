@@ -282,15 +282,23 @@ class Tagger:
         rule = self.comment_rule
         described = self.classifier.describe()
         calibration = described.get("calibration", {}).get("source")
-        if threshold_overridden:
-            source = "threshold set by --threshold"
-        elif calibration:
+        if "adapted" in described:
+            source = "steps adapted to this input by self-training"
+            if not threshold_overridden:
+                source += ", threshold from held-out texts"
+        elif calibration and not threshold_overridden:
             source = f"calibrated on {calibration}"
-        elif "adapted" in described:
-            source = "steps adapted to this input by self-training, threshold from held-out texts"
-        else:
+        elif not threshold_overridden:
             kind = described.get("kind", "trained")
             source = f"{kind} step model, threshold from held-out training texts"
+        else:
+            source = ""
+        if threshold_overridden:
+            source = (
+                f"{source}, threshold set by --threshold"
+                if source
+                else "threshold set by --threshold"
+            )
         calibrated = described.get("calibration", {})
         background = (
             f" (a best step scoring {calibrated['background_level']:.2f}, the score "

@@ -81,7 +81,8 @@ def train_steps(
         )
     examples = prepare_examples(journey, texts, labels, background=background)
     targets, multi_label = examples.targets, examples.multi_label
-    held_out = held_out_folds(targets, seed)[0]
+    negatives = len(examples.background)
+    held_out = held_out_folds(targets, seed, negatives)[0]
     fit = np.setdiff1d(np.arange(len(examples.texts)), held_out)
     note(f"running the frozen layers once over {len(examples.texts)} texts")
     trunk = cache_trunk(encoder, examples.texts, settings.tuned_layers)
@@ -102,7 +103,8 @@ def train_steps(
     frozen = calibrate_head(
         frozen_embeddings, targets, [held_out], multi_label=multi_label, seed=seed
     )
-    decision = _decision(frozen, tuned, len(held_out))
+    labelled = int(targets[held_out].any(axis=1).sum())
+    decision = _decision(frozen, tuned, labelled)
     note(decision)
     if fine_tune == "auto" and held_out_score(tuned) <= held_out_score(frozen):
         examples.report.warnings.append(f"fine-tuning not kept: {decision}")
@@ -110,7 +112,7 @@ def train_steps(
         calibration = calibrate_head(
             frozen_embeddings,
             targets,
-            held_out_folds(targets, seed),
+            held_out_folds(targets, seed, negatives),
             multi_label=multi_label,
             seed=seed,
         )
@@ -153,6 +155,6 @@ def train_steps(
 def _decision(frozen: Calibration, tuned: Calibration, held_out: int) -> str:
     metric = "accuracy_top1" if "accuracy_top1" in frozen.held_out else "micro_f1"
     return (
-        f"held-out {metric} on {held_out} texts: frozen {held_out_score(frozen):.4f}, "
+        f"held-out {metric} on {held_out} step texts: frozen {held_out_score(frozen):.4f}, "
         f"fine-tuned {held_out_score(tuned):.4f}"
     )

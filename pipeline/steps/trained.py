@@ -499,7 +499,7 @@ def train_step_classifier(
     calibration = calibrate_head(
         embeddings,
         examples.targets,
-        held_out_folds(examples.targets, seed),
+        held_out_folds(examples.targets, seed, len(examples.background)),
         multi_label=examples.multi_label,
         seed=seed,
     )
@@ -510,15 +510,19 @@ def train_step_classifier(
     return classifier, examples.report
 
 
-def held_out_folds(targets: NDArray[np.bool_], seed: int) -> list[NDArray[np.int64]]:
+def held_out_folds(
+    targets: NDArray[np.bool_], seed: int, background: int = 0
+) -> list[NDArray[np.int64]]:
     """Index arrays of held-out texts: K folds for small sets, one 20% split for large ones.
 
     Folds are stratified by each text's first step; a step's lone example is never held out.
+    The last ``background`` rows (background negatives) do not count towards the size that
+    picks between the two, so adding them does not change how a user's set is split.
     """
     rng = np.random.default_rng(seed)
     n = targets.shape[0]
     primary = np.where(targets.any(axis=1), targets.argmax(axis=1), -1)
-    if n >= LARGE_TRAINING_SET:
+    if n - background >= LARGE_TRAINING_SET:
         n_folds, use = 5, 1
     else:
         counts = Counter(primary[primary >= 0].tolist())  # steps, not the negatives

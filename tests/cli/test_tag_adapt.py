@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
+import pytest
 from click.testing import CliRunner
 
 from cli.main import cli
+from pipeline.checkpoint import progress_path
+from pipeline.errors import SteplensError
+from pipeline.journey import load_journey
 from pipeline.paths import data_dir
+from pipeline.steps.adapt import adapt_file
 
 SAMPLE = data_dir() / "samples" / "ecommerce_feedback.csv"
 
@@ -32,9 +38,25 @@ def test_adapt_fits_a_head_on_the_input_and_says_so(tmp_path: Path) -> None:
     assert sum(per_step.values()) > 100 and max(per_step.values()) <= 50
     assert metadata["counts"]["comments"] == 448
 
-    resumed = runner.invoke(cli, [*args, "--resume", "--out", str(out)])
-    assert resumed.exit_code == 0, resumed.output
-    assert f"reusing the adapted steps in {adapted}" in resumed.output
+    # An interrupted run (its checkpoint in place) is never overwritten by a new head: without
+    # --resume it is refused before any work; with it the saved head is reused, for the same
+    # input only.
+    checkpoint = progress_path(out)
+    checkpoint.write_text("{}", encoding="utf-8")
+    journey = load_journey("ecommerce")
+    notes: list[str] = []
+    common: dict[str, Any] = {"text_column": "text", "on_progress": notes.append}
+    with pytest.raises(SteplensError, match="pass --resume to continue it"):
+        adapt_file(journey, SAMPLE, out, **common)
+    assert adapt_file(journey, SAMPLE, out, resume=True, **common) == adapted
+    assert notes[-1] == f"reusing the adapted steps in {adapted}"
+    other = tmp_path / "other.csv"
+    other.write_text(
+        SAMPLE.read_text(encoding="utf-8") + "fb-x,2026-06-30,app,5,late again\n", encoding="utf-8"
+    )
+    with pytest.raises(SteplensError, match="were fitted on another input"):
+        adapt_file(journey, other, out, resume=True, **common)
+    assert (adapted / "config.json").is_file()  # still there for the interrupted run
 
 
 def test_adapt_refuses_a_trained_model(tmp_path: Path) -> None:
