@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from pipeline import __version__
-from pipeline.errors import SteplensError
+from pipeline.errors import SteplensError, model_files
 from pipeline.model_view import EMAIL, NUMBER, PHONE, URL, model_views
 from pipeline.steps.base import softmax
 
@@ -310,13 +310,12 @@ def signals_from_proba(
 
 def load_signals_model(directory: str | Path, base: TextEncoder) -> SignalsModel:
     """Load a signals model directory on top of the packaged encoder."""
-    from safetensors import SafetensorError
     from safetensors.numpy import load_file
     from safetensors.torch import load_file as load_torch_file
 
     folder = Path(directory)
     rebuild = "rebuild it with `python -m training.signals`"
-    try:
+    with model_files(SignalsModelError, f"signals model {folder}", rebuild):
         config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
         if config.get("kind") != MODEL_KIND or config.get("format_version") != FORMAT_VERSION:
             raise SignalsModelError(
@@ -331,12 +330,6 @@ def load_signals_model(directory: str | Path, base: TextEncoder) -> SignalsModel
             k: v.float() for k, v in load_torch_file(str(folder / "encoder.safetensors")).items()
         }
         heads = load_file(str(folder / "heads.safetensors"))
-    except SignalsModelError:
-        raise
-    except (OSError, ValueError, KeyError, SafetensorError) as exc:
-        raise SignalsModelError(
-            f"signals model {folder}: missing or corrupt ({exc}); {rebuild}"
-        ) from None
     model = SignalsModel.from_parts(
         base,
         state,

@@ -281,31 +281,23 @@ class Tagger:
         """The step cut-offs in use, in one line for the terminal."""
         rule = self.comment_rule
         described = self.classifier.describe()
-        calibration = described.get("calibration", {}).get("source")
+        calibrated = described.get("calibration", {})
         if "adapted" in described:
             source = "steps adapted to this input by self-training"
-            if not threshold_overridden:
-                source += ", threshold from held-out texts"
-        elif calibration and not threshold_overridden:
-            source = f"calibrated on {calibration}"
-        elif not threshold_overridden:
-            kind = described.get("kind", "trained")
-            source = f"{kind} step model, threshold from held-out training texts"
+        elif calibrated:
+            source = f"calibrated on {calibrated['source']}"
         else:
-            source = ""
+            source = f"{described.get('kind', 'trained')} step model"
+        background = ""
         if threshold_overridden:
-            source = (
-                f"{source}, threshold set by --threshold"
-                if source
-                else "threshold set by --threshold"
+            source += ", threshold set by --threshold"
+        elif "background_level" in calibrated:
+            background = (
+                f" (a best step scoring {calibrated['background_level']:.2f}, the score "
+                f"{calibrated['background_quantile']:.0%} of random tweets and chatter stay below)"
             )
-        calibrated = described.get("calibration", {})
-        background = (
-            f" (a best step scoring {calibrated['background_level']:.2f}, the score "
-            f"{calibrated['background_quantile']:.0%} of random tweets and chatter stay below)"
-            if "background_level" in calibrated and not threshold_overridden
-            else ""
-        )
+        else:
+            source += ", threshold from held-out training texts"
         return (
             f"step cut-offs ({source}): unassigned below {rule.threshold:.2f}{background}; a "
             f"clause adds a second step at {rule.second_step_cut:.2f} or more with a "

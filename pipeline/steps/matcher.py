@@ -15,7 +15,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pipeline.errors import SteplensError
+from pipeline.errors import SteplensError, model_files
 
 if TYPE_CHECKING:
     from pipeline.encoder import TextEncoder
@@ -37,12 +37,11 @@ def matcher_dir() -> Path:
 
 def load_matcher_state(directory: str | Path) -> tuple[dict[str, Any], int]:
     """The tuned layers (fp32 tensors keyed as in the full encoder) and how many there are."""
-    from safetensors import SafetensorError
     from safetensors.torch import load_file
 
     folder = Path(directory)
     rebuild = "rebuild it with `python -m training.step_matcher`"
-    try:
+    with model_files(MatcherError, f"step matcher {folder}", rebuild):
         config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
         if not isinstance(config, dict):
             raise MatcherError(f"step matcher {folder}: config.json is not an object ({rebuild})")
@@ -52,12 +51,6 @@ def load_matcher_state(directory: str | Path) -> tuple[dict[str, Any], int]:
             )
         state = {k: v.float() for k, v in load_file(str(folder / "layers.safetensors")).items()}
         return state, int(config["tuned_layers"])
-    except MatcherError:
-        raise
-    except (OSError, ValueError, KeyError, SafetensorError) as exc:
-        raise MatcherError(
-            f"step matcher {folder}: missing or corrupt ({exc}); {rebuild}"
-        ) from None
 
 
 def matcher_encoder(base: TextEncoder, directory: str | Path) -> TextEncoder:

@@ -202,9 +202,27 @@ def journey_level(
 ) -> float:
     """The journey's background level with its prototypes of ``kinds`` (all by default)."""
     prototypes = build_prototypes(journey, kinds)
-    vectors = encode_prototypes(encoder, tuple(p.text for p in prototypes))
-    step_of = np.array([p.step_index for p in prototypes], dtype=np.int64)
-    scores = step_scores(background_vectors(encoder) @ vectors.T, step_of, len(journey.steps))
+    return _level(
+        encoder,
+        tuple(p.text for p in prototypes),
+        tuple(p.step_index for p in prototypes),
+        len(journey.steps),
+        quantile,
+    )
+
+
+@functools.lru_cache(maxsize=64)
+def _level(
+    encoder: TextEncoder,
+    texts: tuple[str, ...],
+    step_of: tuple[int, ...],
+    n_steps: int,
+    quantile: float,
+) -> float:
+    """Cached per prototype set: calibration and the classifier both ask for the same level."""
+    vectors = encode_prototypes(encoder, texts)
+    steps = np.array(step_of, dtype=np.int64)
+    scores = step_scores(background_vectors(encoder) @ vectors.T, steps, n_steps)
     return background_level(scores.max(axis=1), quantile)
 
 
