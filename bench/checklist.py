@@ -359,7 +359,7 @@ def effort_bases() -> list[Case]:
     ]
 
 
-def _typo(rng: random.Random, text: str) -> str:
+def with_typo(rng: random.Random, text: str) -> str:
     """One pair of adjacent letters swapped in one word of five or more letters."""
     words = text.split(" ")
     long = [i for i, w in enumerate(words) if len(w) >= 5 and w.isalpha()]
@@ -389,7 +389,7 @@ def _phone(rng: random.Random) -> str:
     )
 
 
-def _url(rng: random.Random) -> str:
+def random_url(rng: random.Random) -> str:
     code = "".join(rng.choice("abcdefghkmnpqrstuvwxyz23456789") for _ in range(8))
     return rng.choice(
         (f"https://t.co/{code}", f"http://bit.ly/{code}", f"https://help.example.org/a/{code}")
@@ -406,14 +406,14 @@ PERTURBATIONS: dict[str, Callable[[random.Random, str], str]] = {
     "brand names": lambda rng, t: rng.choice(
         (f"Dear {rng.choice(SUITE_BRANDS)}, {t}", f"{t}, {rng.choice(SUITE_BRANDS)}")
     ),
-    "URLs": lambda rng, t: f"{t} {_url(rng)}",
+    "URLs": lambda rng, t: f"{t} {random_url(rng)}",
     "e-mail addresses": lambda rng, t: f"{t} ({_email(rng)})",
     "phone numbers": lambda rng, t: f"{t} ({_phone(rng)})",
     "order numbers": lambda rng, t: rng.choice(
         (f"{t} (order #{rng.randrange(10**6, 10**9)})", f"Order {rng.randrange(10**5, 10**8)}: {t}")
     ),
     "emoji (objects)": lambda rng, t: f"{t} {rng.choice(SUITE_EMOJI)}",
-    "typos": _typo,
+    "typos": with_typo,
     "casing": lambda rng, t: rng.choice((t.upper(), t.lower(), t.capitalize())),
     "HTML entities": lambda rng, t: (
         t.replace(" and ", " &amp; ").replace("'", "&#39;")

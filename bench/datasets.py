@@ -277,6 +277,31 @@ def complaint_domains() -> LabelledTexts:
     return LabelledTexts(texts, labels)
 
 
+def travel_tweets() -> LabelledTexts:
+    """The complaint set's transport tweets by travel step (``travel_tweets.yaml``), one each.
+
+    Two annotators labelled the 247 tweets independently (``travel_tweets_labels.csv``); the
+    237 they agree on are kept, ``unassigned`` ones as :data:`OFF_TOPIC`. Tweets to airlines,
+    rail and bus operators, with real handles: a development set shaped like real traffic to one
+    travel brand, where the handle says nothing about the step.
+    """
+    labels_path = data_dir() / "label_sets" / "travel_tweets_labels.csv"
+    with labels_path.open(encoding="utf-8", newline="") as handle:
+        agreed = {
+            row["tweet_id"]: row["annotator_a"]
+            for row in csv.DictReader(handle)
+            if row["annotator_a"] == row["annotator_b"]
+        }
+    texts, labels = [], []
+    path = _signals_file("complaints_twitter", "complaints-data.csv")
+    with path.open(encoding="utf-8", newline="") as handle:
+        for tweet_id, text, _, domain in csv.reader(handle):
+            if domain == "transport" and tweet_id in agreed:
+                texts.append(text)
+                labels.append([agreed[tweet_id]])
+    return LabelledTexts(texts, labels)
+
+
 # --- Sampling --------------------------------------------------------------------------------
 
 

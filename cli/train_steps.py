@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import logging
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
+from click.core import ParameterSource
 
 from cli.options import encoding_option, journey_option, text_column_option
 from cli.output import console, is_quiet
 from pipeline.errors import SteplensError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from api.db.store import Store
+    from pipeline.journey import Journey
 
 logger = logging.getLogger("cli")
 
@@ -69,6 +78,13 @@ logger = logging.getLogger("cli")
     "in STEPLENS_DATABASE_URL's database, instead of EXAMPLES.",
 )
 @click.option(
+    "--adapt",
+    is_flag=True,
+    help="Self-training, no labels needed: EXAMPLES (or, with --from-db, all the feedback the "
+    "service stored for the journey) is the feedback to adapt the zero-shot steps to; rows "
+    "with a label (or stored corrections) are trained on as given.",
+)
+@click.option(
     "--out",
     "output_dir",
     required=True,
@@ -88,6 +104,7 @@ def train_steps_command(
     seed: int,
     background: bool,
     from_db: bool,
+    adapt: bool,
     output_dir: Path,
 ) -> None:
     """Train a step classifier from EXAMPLES (rows of text and step id) or --from-db.
@@ -107,6 +124,31 @@ def train_steps_command(
     loaded = load_journey(journey)
     if from_db == (input_path is not None):
         raise click.UsageError("give EXAMPLES or --from-db, not both and not neither")
+    if adapt:
+        context = click.get_current_context()
+        explicit = [
+            f"--{name.replace('_', '-')}"
+            for name in ("fine_tune", "tuned_layers", "epochs", "max_minutes")
+            if context.get_parameter_source(name) is not ParameterSource.DEFAULT
+        ]
+        if explicit:
+            raise click.UsageError(
+                f"--adapt fits a head on the frozen encoder; {', '.join(explicit)} cannot be "
+                "used with it"
+            )
+        label_given = context.get_parameter_source("label_column") is not ParameterSource.DEFAULT
+        _adapt(
+            loaded,
+            input_path,
+            text_column=text_column,
+            label_column=label_column,
+            require_labels=label_given,
+            encoding=encoding,
+            seed=seed,
+            background=background,
+            output_dir=output_dir,
+        )
+        return
     if input_path is not None:
         texts, labels = read_examples(
             input_path, text_column=text_column, label_column=label_column, encoding=encoding
@@ -153,17 +195,122 @@ def train_steps_command(
     out.print(f"wrote {output_dir}")
 
 
-def stored_examples(journey: str) -> tuple[list[str], list[str]]:
-    """(texts, steps) from the human labels stored by the service for ``journey``."""
+def _adapt(
+    journey: Journey,
+    input_path: Path | None,
+    *,
+    text_column: str,
+    label_column: str,
+    require_labels: bool,
+    encoding: str,
+    seed: int,
+    background: bool,
+    output_dir: Path,
+) -> None:
+    """``train-steps --adapt``: self-training on a feedback file or the stored feedback."""
+    from pipeline.minilm import base_encoder
+    from pipeline.steps.adapt import adapt_to_corpus
+
+    if input_path is not None:
+        texts, labelled = feedback_for_adapting(
+            input_path,
+            text_column=text_column,
+            label_column=label_column,
+            require_labels=require_labels,
+            encoding=encoding,
+        )
+    else:
+        texts, labelled = stored_feedback(journey.name)
+    classifier, report = adapt_to_corpus(
+        journey,
+        texts,
+        base_encoder("fp32"),
+        labelled=labelled,
+        seed=seed,
+        background=background,
+        on_progress=logger.info,
+    )
+    classifier.save(output_dir, report)
+    if is_quiet():
+        return
+    adapted = classifier.info["adapted"]
+    out = console()
+    chosen = sum(adapted["pseudo_labels_per_step"].values())
+    out.print(
+        f"adapted journey {journey.name!r} to {adapted['comments_read']} comments: a step head "
+        f"fitted on the {chosen} the journey is surest of"
+        + (f", {adapted['labelled']} labelled by people" if adapted["labelled"] else "")
+        + (f" and {report.background} background texts as unassigned" if background else "")
+    )
+    out.print(f"  unassigned threshold: {report.threshold}")
+    out.print(f"wrote {output_dir} (use it with tag --model, or register it with the service)")
+
+
+def feedback_for_adapting(
+    path: Path, *, text_column: str, label_column: str, require_labels: bool, encoding: str
+) -> tuple[list[str], list[tuple[str, str]]]:
+    """The texts of a feedback file, and (text, step) for rows whose label column is filled.
+
+    A file without the label column is all unlabelled, unless the column was asked for by name
+    (``require_labels``): then its absence is an error that lists the columns.
+    """
+    from pipeline.tables import as_text, open_table
+
+    texts: list[str] = []
+    labelled: list[tuple[str, str]] = []
+    table = open_table(path, text_column=text_column, encoding=encoding)
+    if require_labels:
+        table.require_column(label_column, "label", "--label-column")
+    has_labels = label_column in table.columns
+    for chunk in table.chunks():
+        for text, row in zip(chunk.texts, chunk.rows, strict=True):
+            label = as_text(row.get(label_column)).strip() if has_labels else ""
+            if label:
+                labelled.append((text, label))
+            else:
+                texts.append(text)
+    return texts, labelled
+
+
+@contextmanager
+def connected_store() -> Iterator[Store]:
+    """The service's store (``STEPLENS_DATABASE_URL``), migrated, closed on the way out."""
     from api.db.store import Store
     from api.settings import get_settings
 
     store = Store.connect(get_settings().database_url)
     try:
         store.migrate()
-        pairs = store.training_examples(journey)
+        yield store
     finally:
         store.close()
+
+
+def stored_feedback(journey: str) -> tuple[list[str], list[tuple[str, str]]]:
+    """Every stored feedback text of ``journey`` (up to adapt's MAX_TEXTS) and its stored
+    corrections, for ``--from-db --adapt``."""
+    from pipeline.steps.adapt import MAX_TEXTS
+
+    with connected_store() as store:
+        texts = []
+        for record in store.iter_feedback_records(journey):
+            texts.append(str(record["text"]))
+            if len(texts) >= MAX_TEXTS:
+                break
+        labelled = store.training_examples(journey)
+    if not texts:
+        raise SteplensError(
+            f"no stored feedback for journey {journey!r} in {store.describe()}; send some with "
+            "POST /v1/feedback first"
+        )
+    logger.info("adapting to %d stored comments of journey %r", len(texts), journey)
+    return texts, labelled
+
+
+def stored_examples(journey: str) -> tuple[list[str], list[str]]:
+    """(texts, steps) from the human labels stored by the service for ``journey``."""
+    with connected_store() as store:
+        pairs = store.training_examples(journey)
     if not pairs:
         raise SteplensError(
             f"no stored labels for journey {journey!r} in {store.describe()}; label items with "

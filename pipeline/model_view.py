@@ -17,6 +17,13 @@ fixed form, the way TweetEval and the twitter-roberta models prepare tweets:
   emoji and other pictographs become their Unicode names (``😡`` -> ``pouting face``), which the
   encoder's vocabulary can read (it has no emoji); whitespace folded.
 
+Step classification reads one step further, :func:`step_view`: the handles that open or close
+a text (``@united my bag is lost @delta``: whom it is addressed to) and links that end it are
+dropped, since they say who was addressed or where to look, not which step; the encoder reads
+a bare ``@user`` as e-mail and social media, so replies such as "@user Thank you!" reached a
+customer-service step (docs/steps.md). The signals model keeps the model view it was trained
+on.
+
 It changes only what the models read: records keep the original (or redacted) text and its
 character offsets. The same function runs in ``training/`` (every training text), in the
 tagger (``tag``, the service, the Ray engine and the Python API all go through
@@ -47,6 +54,11 @@ _URL = re.compile(
     re.IGNORECASE,
 )
 _HANDLE = re.compile(r"(?<![\w@])@[A-Za-z0-9_]{1,30}\b")
+_OPENING_HANDLE = re.compile(r"\.*@user[,:;.\-]*")
+_CLOSING_TOKEN = re.compile(r"(?:@user|http)([.!?,;:\-]*)")
+_PUNCTUATION = re.compile(r"[,:;.\-]+")
+_SEPARATOR = re.compile(r"[,:;\-]+")
+_WORD = re.compile(r"\w")
 _PLACEHOLDER = re.compile(r"\[(URL|EMAIL|IBAN|CARD|PHONE|ADDRESS|NAME)\]")
 _PLACEHOLDER_VIEW = {
     "URL": URL,
@@ -131,3 +143,52 @@ def model_view(text: str) -> str:
 def model_views(texts: Iterable[str]) -> list[str]:
     """:func:`model_view` of each text."""
     return [model_view(text) for text in texts]
+
+
+def step_view(text: str) -> str:
+    """What step classification reads: :func:`model_view` without the handles that open or
+    close the text and without a closing link (see the module docstring).
+
+    A text that is nothing but handles and links keeps its model view. Idempotent.
+    """
+    return without_addressing(model_view(text))
+
+
+def step_views(texts: Iterable[str]) -> list[str]:
+    """:func:`step_view` of each text."""
+    return [step_view(text) for text in texts]
+
+
+def without_addressing(view: str) -> str:
+    """A model view without its opening and closing handles and closing links: the step view
+    of a text whose model view is ``view`` (the tagger has the model view already).
+
+    Works token by token on the view's single-spaced words (linear in the text's length): from
+    the front, handles (``@user``, ``.@user``, ``@user:``) and the punctuation between them;
+    from the back, handles and links (``@user``, ``http``), keeping the sentence's closing
+    punctuation (``lost my bag @user.`` -> ``lost my bag.``). A handle that is part of a word
+    (``@user's``) stays. A view with no word left keeps its model view.
+    """
+    tokens = view.split(" ")
+    start = 0
+    while start < len(tokens) and (
+        _OPENING_HANDLE.fullmatch(tokens[start])
+        or (start > 0 and _PUNCTUATION.fullmatch(tokens[start]))
+    ):
+        start += 1
+    end = len(tokens)
+    final = ""  # the text's closing punctuation, carried by its last token if that goes
+    while end > start:
+        match = _CLOSING_TOKEN.fullmatch(tokens[end - 1])
+        if match is None and not (end < len(tokens) and _SEPARATOR.fullmatch(tokens[end - 1])):
+            break
+        if match is not None and end == len(tokens):
+            final = "".join(mark for mark in match.group(1) if mark in ".!?")
+        end -= 1
+    kept = tokens[start:end]
+    if not any(_WORD.search(token) for token in kept):
+        return view
+    if end < len(tokens):  # "hi, @user!" -> "hi!": no dangling comma, the closing mark kept
+        last = kept[-1].rstrip(",;:-") or kept[-1]
+        kept[-1] = last if last.endswith((".", "!", "?")) else last + final
+    return " ".join(kept)

@@ -30,7 +30,7 @@ from pipeline.blas import single_threaded_blas
 from pipeline.checkpoint import TagProgress, progress_path
 from pipeline.errors import SteplensError
 from pipeline.journey import UNASSIGNED, Journey
-from pipeline.model_view import model_views
+from pipeline.model_view import model_views, step_views, without_addressing
 from pipeline.run_metadata import metadata_path, write_metadata
 from pipeline.steps.base import StepClassifier, StepDecision, check_compatible, decide
 from pipeline.steps.comment import CommentRule, CommentSteps, decide_comment
@@ -128,7 +128,8 @@ class Tagger:
         per_comment = self.segmenter.segment_many(texts)
         flat = [segment for segments in per_comment for segment in segments]
         views = model_views(s.text for s in flat) if self.normalise else [s.text for s in flat]
-        embeddings, signal_windows = self._embed(views)
+        step_texts = [without_addressing(view) for view in views] if self.normalise else views
+        embeddings, signal_windows = self._embed(step_texts, views)
         probabilities = self.classifier.predict_proba(embeddings)
         decisions = decide(probabilities, self.classifier.step_ids, self.classifier.threshold)
         spans, cursor = [], 0
@@ -166,7 +167,7 @@ class Tagger:
         if not wanted:
             return {}
         chosen = [texts[index] for index in wanted]
-        views = model_views(chosen) if self.normalise else chosen
+        views = step_views(chosen) if self.normalise else chosen
         embeddings = self.encoder.encode(views, batch_size=self.batch_size)
         return dict(zip(wanted, self.classifier.predict_proba(embeddings), strict=True))
 
@@ -200,26 +201,29 @@ class Tagger:
             return TaggedComment(tagged, UNASSIGNED, decided.confidence, [])
         return TaggedComment(tagged, steps[0][0], decided.confidence, steps)
 
-    def _embed(self, texts: list[str]) -> tuple[NDArray[np.float32], _Windows | None]:
-        """Step embeddings and, with signals, the signals branch's embeddings of the windows.
+    def _embed(
+        self, step_texts: list[str], views: list[str]
+    ) -> tuple[NDArray[np.float32], _Windows | None]:
+        """Step embeddings of the step views and, with signals, the signals branch's embeddings
+        of the model views' windows.
 
-        When no clause needs splitting into windows (clauses over ``WINDOW_WORDS`` words), both
-        branches read the same inputs, so :func:`~pipeline.minilm.encode_together` runs their
+        When both branches read the same inputs (no handle or link dropped from the step view,
+        no clause split into windows), :func:`~pipeline.minilm.encode_together` runs their
         shared lower layers once.
         """
         from pipeline.minilm import encode_together
 
         if self.signals is None:
-            return self.encoder.encode(texts, batch_size=self.batch_size), None
+            return self.encoder.encode(step_texts, batch_size=self.batch_size), None
         from pipeline.signals import split_windows
 
-        windows, owners = split_windows(texts)
-        if len(windows) == len(texts):
+        windows, owners = split_windows(views)
+        if len(windows) == len(views) and step_texts == views:
             steps, plain = encode_together(
-                texts, [self.encoder, self.signals.encoder], batch_size=self.batch_size
+                views, [self.encoder, self.signals.encoder], batch_size=self.batch_size
             )
         else:
-            steps = self.encoder.encode(texts, batch_size=self.batch_size)
+            steps = self.encoder.encode(step_texts, batch_size=self.batch_size)
             plain = self.signals.encoder.encode(windows, batch_size=self.batch_size)
         return steps, (plain, owners)
 

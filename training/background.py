@@ -6,8 +6,9 @@ text does. "Random text" here is real tweets about anything (SemEval 2013-2016 s
 tweets, ``data/signals/semeval_tweets``, sampled across all their files and topics), written
 as the model view writes them (handles as ``@user``, links as ``http``), so the file holds no
 user handle. The sample is written to ``data/calibration/background_tweets.txt``, and the
-embeddings of every background text (the tweets and ``off_topic.txt``) by the packaged encoder
-in fp32 to ``background_embeddings.npy`` with a JSON note of the encoder and texts they belong
+embeddings of every background text (the tweets and ``off_topic.txt``, in the step view that
+step classification reads: no opening or closing handles) by the packaged encoder in fp32 to
+``background_embeddings.npy`` with a JSON note of the encoder and texts they belong
 to (runs with another encoder embed the texts themselves). Nothing is trained, and the same
 seed gives the same files.
 

@@ -29,7 +29,7 @@ import numpy as np
 
 from pipeline.errors import SteplensError
 from pipeline.journey import Journey
-from pipeline.model_view import model_views
+from pipeline.model_view import step_views
 from pipeline.steps.trained import TrainedStepClassifier, TrainingReport, train_step_classifier
 from pipeline.steps.zero_shot import ZeroShotStepClassifier, build_prototypes
 
@@ -85,54 +85,99 @@ def adapt_to_corpus(
     texts: Sequence[str],
     encoder: TextEncoder,
     *,
+    labelled: Sequence[tuple[str, str]] = (),
     per_step: int = PER_STEP,
     seed: int = 0,
+    background: bool = True,
     on_progress: Callable[[str], None] | None = None,
 ) -> tuple[TrainedStepClassifier, TrainingReport]:
     """A step head fitted on the corpus's most confident comments per step (see module doc).
 
-    ``encoder`` must be the packaged encoder the zero-shot classifier reads (fp32).
+    ``labelled`` adds (text, step) pairs a person labelled (``unassigned`` allowed): they are
+    trained on as given, and their texts are never pseudo-labelled. ``background`` adds the
+    background texts as ``unassigned`` negatives (without them the head seldom says
+    ``unassigned``). ``encoder`` must be the packaged encoder the zero-shot classifier reads
+    (fp32).
     """
     note = on_progress or (lambda message: None)
-    views = [view for view in dict.fromkeys(model_views(texts)) if view.strip()][:MAX_TEXTS]
-    if not views:
+    gold = _labelled_views(journey, labelled)
+    views = [view for view in dict.fromkeys(step_views(texts)) if view.strip()][:MAX_TEXTS]
+    candidates = [view for view in views if view not in gold]
+    if not candidates and not gold:
         raise SteplensError("--adapt needs comments with text to adapt on")
     zero_shot = ZeroShotStepClassifier(journey, encoder)
-    note(f"reading {len(views)} comments to adapt the steps to them")
-    chosen = pseudo_labels(zero_shot, views, encoder.encode(views), per_step)
+    note(f"reading {len(candidates)} comments to adapt the steps to them")
+    embeddings = (
+        encoder.encode(candidates)
+        if candidates
+        else np.zeros((0, encoder.dimension), dtype=np.float32)
+    )
+    chosen = pseudo_labels(zero_shot, candidates, embeddings, per_step)
     found = sum(chosen.per_step.values())
     note(
         f"adapting on {found} comments the journey is sure of "
         f"({sum(n > 0 for n in chosen.per_step.values())} of {len(journey.steps)} steps)"
+        + (f" and {len(gold)} labelled by people" if gold else "")
     )
     prototypes = build_prototypes(journey)
-    views_of_prototypes = model_views(p.text for p in prototypes)
+    views_of_prototypes = step_views(p.text for p in prototypes)
     steps_of_prototypes = [journey.steps[p.step_index].id for p in prototypes]
     journey_texts = list(dict.fromkeys(zip(views_of_prototypes, steps_of_prototypes, strict=True)))
     first_step: dict[str, str] = {}
     for text, step in journey_texts:
         first_step.setdefault(text, step)
     journey_texts = [(text, step) for text, step in journey_texts if first_step[text] == step]
-    own = set(first_step)
-    # One label per text, or the head would become multi-label: a journey text listed under
-    # two steps keeps its first, and a comment that repeats a journey text is left to it.
+    # One label per text, or the head would become multi-label: a person's label wins, then a
+    # journey text keeps its first step, and a comment that repeats either is left to it.
+    journey_texts = [(text, step) for text, step in journey_texts if text not in gold]
+    own = set(first_step) | set(gold)
     pairs = zip(chosen.texts, chosen.labels, strict=True)
     pseudo = [(text, step) for text, step in pairs if text not in own]
+    training = [*pseudo, *journey_texts, *gold.items()]
     classifier, report = train_step_classifier(
         journey,
-        [*(text for text, _ in pseudo), *(text for text, _ in journey_texts)],
-        [*(step for _, step in pseudo), *(step for _, step in journey_texts)],
+        [text for text, _ in training],
+        [step for _, step in training],
         encoder,
         seed=seed,
-        background=True,
+        background=background,
     )
     classifier.info["adapted"] = {
-        "comments_read": len(views),  # distinct texts with words, up to MAX_TEXTS
+        "comments_read": len(candidates),  # distinct texts with words, up to MAX_TEXTS
+        "labelled": len(gold),
         "pseudo_labels_per_step": chosen.per_step,
         "per_step": per_step,
         "method": "self-training on the zero-shot classifier's most confident comments",
     }
     return classifier, report
+
+
+def _labelled_views(journey: Journey, labelled: Sequence[tuple[str, str]]) -> dict[str, str]:
+    """A person's labels by step view, checked before any encoding: every label a step of the
+    journey (or ``unassigned``), empty texts dropped, and texts that read the same with two
+    different labels left out with a warning (which one is right cannot be told)."""
+    from pipeline.steps.trained import group_examples
+
+    pairs = [
+        (view, step)
+        for view, (_, step) in zip(step_views(t for t, _ in labelled), labelled, strict=True)
+    ]
+    pairs = [(view, step) for view, step in pairs if view.strip()]
+    texts, label_sets = group_examples(
+        [view for view, _ in pairs], [step for _, step in pairs], journey
+    )
+    conflicting = [text for text, steps in zip(texts, label_sets, strict=True) if len(steps) > 1]
+    if conflicting:
+        logger.warning(
+            "%d labelled texts carry two or more different labels and are left out, e.g. %r",
+            len(conflicting),
+            conflicting[0][:80],
+        )
+    return {
+        text: next(iter(steps))
+        for text, steps in zip(texts, label_sets, strict=True)
+        if len(steps) == 1
+    }
 
 
 def adapted_directory(output: Path) -> Path:

@@ -54,11 +54,11 @@ def read_texts(name: str) -> list[str]:
 
 def background_texts() -> list[str]:
     """Random real tweets (other topics) and the hand-written chatter (chit-chat and
-    fragments), pooled, as the models read them (:func:`pipeline.model_view.model_views`:
-    the chatter's emoji as their names, like any comment's)."""
-    from pipeline.model_view import model_views
+    fragments), pooled, as step classification reads them (:func:`pipeline.model_view.step_views`:
+    no opening or closing handles, the chatter's emoji as their names, like any comment's)."""
+    from pipeline.model_view import step_views
 
-    return model_views(read_texts("background_tweets.txt") + read_texts("off_topic.txt"))
+    return step_views(read_texts("background_tweets.txt") + read_texts("off_topic.txt"))
 
 
 def texts_digest(texts: Sequence[str]) -> str:

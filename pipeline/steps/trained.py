@@ -353,14 +353,14 @@ def prepare_examples(
 ) -> Examples:
     """Check and merge (text, label) rows; warn about steps with too few examples.
 
-    The texts kept are their model views (:func:`pipeline.model_view.model_view`), what the
+    The texts kept are their step views (:func:`pipeline.model_view.step_view`), what the
     tagger's step branch reads too, so rows that differ only by a handle or a link merge.
     With ``background``, the background texts (:mod:`pipeline.steps.background`) that are not
     among the examples are appended as ``unassigned`` negatives (counted apart in the report).
     """
-    from pipeline.model_view import model_views
+    from pipeline.model_view import step_views
 
-    unique_texts, label_sets = group_examples(model_views(texts), labels, journey)
+    unique_texts, label_sets = group_examples(step_views(texts), labels, journey)
     if not unique_texts:
         raise SteplensError("no training examples with text")
     own = set(unique_texts)
@@ -731,8 +731,10 @@ def _model_card(classifier: TrainedStepClassifier, report: TrainingReport | None
     adapted = classifier.info.get("adapted")
     if adapted:
         lines.append(
-            f"- adapted to a corpus by `steplens tag --adapt`: {adapted['method']}, "
-            f"{adapted['comments_read']} comments read, pseudo-labels per step "
+            f"- adapted to a corpus by `steplens tag --adapt` (or `train-steps --adapt`): "
+            f"{adapted['method']}, {adapted['comments_read']} comments read, "
+            + (f"{adapted['labelled']} labelled by people, " if adapted.get("labelled") else "")
+            + "pseudo-labels per step "
             + ", ".join(f"{step} {n}" for step, n in adapted["pseudo_labels_per_step"].items())
         )
     if report is not None:

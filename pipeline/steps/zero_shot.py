@@ -1,9 +1,14 @@
 """Zero-shot step classification from the journey alone.
 
 Each step gets several prototypes, embedded separately (never averaged into one string): its
-name, the name in a question template, "name: description", and each example phrase. A text's
-score for a step is the mean of its two highest cosine similarities to that step's prototypes
-(more robust than the single highest: one stray example cannot capture a text alone).
+name, the name in a question template, "name: description", each phrase of the description
+("name: phrase", from the description's affirmative sentences split at commas, "and" and "or";
+a sentence that starts with "Not ..." says what the step is not, so it is no prototype), and
+each example phrase. A text's score for a step is the mean of its three highest cosine
+similarities to that step's prototypes: one stray prototype cannot capture a text alone, and a
+text that matches one phrase of a long description is not diluted by the rest of it (with the
+whole description only, the classifier ranked tweets' steps worse than plain cosine to
+"name: description" did; docs/steps.md, item 3).
 
 ``unassigned`` means off-topic: a text is assigned when its best step scores above the
 journey's background level (:mod:`pipeline.steps.background`: the score 90% of random real
@@ -31,6 +36,7 @@ import dataclasses
 import functools
 import logging
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -57,6 +63,17 @@ logger = logging.getLogger(__name__)
 
 NAME_TEMPLATE = "I have a question about {name}"
 MIN_CALIBRATION_EXAMPLES = 20
+TOP_PROTOTYPES = 3
+"""A step's score is the mean of a text's similarities to this many of its closest prototypes."""
+PROTOTYPE_KINDS = ("name", "template", "description", "phrase", "example")
+
+_SENTENCE_END = re.compile(r"(?<=[.;:!?])\s+")
+_NEGATED = re.compile(
+    r"^(?:not|no|never|neither|nor|except|excluding|other than|"
+    r"(?:does|do|is|are)(?: not|n't))\b",
+    re.IGNORECASE,
+)
+_PHRASE_BREAK = re.compile(r"[,.;:!?()]|\s+(?:and|or)\s+")
 
 
 @dataclass(frozen=True)
@@ -65,12 +82,28 @@ class Prototype:
 
     step_index: int
     text: str
-    kind: str  # "name", "template", "description" or "example"
+    kind: str  # one of PROTOTYPE_KINDS
+
+
+def description_phrases(description: str) -> list[str]:
+    """The phrases of a description that say what a step covers.
+
+    Sentences that start with a negation ("Not the apps on them.", "Does not cover returns.")
+    say what the step is not and are left out; the rest are split at punctuation, "and" and
+    "or" ("lost, delayed or damaged luggage" gives three), and a phrase that starts with a
+    negation ("..., not the underlying problem") is left out too. Fragments without a word of
+    three letters are dropped.
+    """
+    sentences = [s for s in _SENTENCE_END.split(description) if not _NEGATED.match(s.strip())]
+    phrases = (part.strip() for part in _PHRASE_BREAK.split(" ".join(sentences)))
+    return list(
+        dict.fromkeys(p for p in phrases if re.search(r"[^\W\d_]{3}", p) and not _NEGATED.match(p))
+    )
 
 
 def build_prototypes(journey: Journey, kinds: Sequence[str] | None = None) -> list[Prototype]:
     """The prototypes of every step, in journey order; ``kinds`` restricts which are built."""
-    wanted = set(kinds) if kinds is not None else {"name", "template", "description", "example"}
+    wanted = set(kinds) if kinds is not None else set(PROTOTYPE_KINDS)
     prototypes = []
     for index, step in enumerate(journey.steps):
         if "name" in wanted:
@@ -79,29 +112,41 @@ def build_prototypes(journey: Journey, kinds: Sequence[str] | None = None) -> li
             prototypes.append(Prototype(index, NAME_TEMPLATE.format(name=step.name), "template"))
         if "description" in wanted and step.description:
             prototypes.append(Prototype(index, f"{step.name}: {step.description}", "description"))
+        if "phrase" in wanted and step.description:
+            phrases = description_phrases(step.description)
+            if phrases != [step.description.strip().rstrip(".!?;:")]:
+                prototypes.extend(
+                    Prototype(index, f"{step.name}: {phrase}", "phrase") for phrase in phrases
+                )
         if "example" in wanted:
             prototypes.extend(Prototype(index, example, "example") for example in step.examples)
     return prototypes
 
 
 def step_scores(
-    similarities: NDArray[np.float32], step_of_prototype: NDArray[np.int64], n_steps: int
+    similarities: NDArray[np.float32],
+    step_of_prototype: NDArray[np.int64],
+    n_steps: int,
+    top: int = TOP_PROTOTYPES,
 ) -> NDArray[np.float32]:
-    """Per-step scores: the mean of each text's two highest similarities to a step's prototypes.
+    """Per-step scores: the mean of each text's ``top`` highest similarities to a step's
+    prototypes (all of them when the step has fewer).
 
     Similarities set to -1 (a held-out prototype) are ignored when a step has others.
     """
+    if top < 1:
+        raise ValueError(f"top must be at least 1, got {top}")
     scores = np.full((similarities.shape[0], n_steps), -1.0, dtype=np.float32)
     for step in range(n_steps):
         columns = similarities[:, step_of_prototype == step]
         if columns.shape[1] == 0:
             continue
-        if columns.shape[1] == 1:
-            scores[:, step] = columns[:, 0]
-            continue
-        top_two = np.partition(columns, columns.shape[1] - 2, axis=1)[:, -2:]
-        held_out = top_two[:, 0] <= -1.0
-        scores[:, step] = np.where(held_out, top_two[:, 1], top_two.mean(axis=1))
+        k = min(top, columns.shape[1])
+        best = np.sort(columns, axis=1)[:, -k:]
+        counted = best > -1.0
+        total = np.where(counted, best, 0.0).sum(axis=1)
+        count = counted.sum(axis=1)
+        scores[:, step] = np.where(count > 0, total / np.maximum(count, 1), -1.0)
     return scores
 
 
@@ -328,7 +373,7 @@ def prototype_kinds(journey: Journey) -> list[str]:
     """The kinds of prototypes a journey can offer besides examples."""
     kinds = ["name", "template"]
     if any(step.description for step in journey.steps):
-        kinds.append("description")
+        kinds += ["description", "phrase"]
     return kinds
 
 

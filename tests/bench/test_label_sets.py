@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Callable
 
 import pytest
@@ -15,6 +16,7 @@ from bench.datasets import (
     laptop_reviews,
     laptop_step,
     mams,
+    travel_tweets,
 )
 from pipeline.journey import load_journey
 from pipeline.paths import data_dir
@@ -41,6 +43,7 @@ def test_a_label_set_journey_has_every_label_once_with_a_description(
         ("laptop_reviews", lambda: laptop_reviews("dev").labels + laptop_reviews("train").labels),
         ("complaint_domains", lambda: complaint_domains().labels),
         ("restaurant_aspects", lambda: mams("val").labels),
+        ("travel_tweets", lambda: travel_tweets().labels),
     ],
 )
 def test_a_real_text_label_set_covers_exactly_its_data_steps(
@@ -61,3 +64,15 @@ def test_laptop_categories_map_to_steps() -> None:
     assert laptop_step("SUPPORT#QUALITY") == "support"
     assert laptop_step("FANS&COOLING#GENERAL") == "fans_cooling"
     assert laptop_step("WARRANTY#GENERAL") is None
+
+
+def test_travel_tweets_keep_the_tweets_both_annotators_agree_on() -> None:
+    """Two independent annotations; a disagreement is left out, never settled by one of them."""
+    path = data_dir() / "label_sets" / "travel_tweets_labels.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    agreed = sum(row["annotator_a"] == row["annotator_b"] for row in rows)
+    data = travel_tweets()
+    assert len(rows) == 247
+    assert len(data) == len(data.labels) == agreed
+    assert all(len(labels) == 1 for labels in data.labels)

@@ -46,7 +46,7 @@ def test_tag_comment_granularity_in_each_format(
     assert result.exit_code == 0, result.output
     assert "step cut-offs (calibrated on journey 'ecommerce'" in result.output
     assert (
-        "unassigned below 0.10 (a best step scoring 0.28, the score 90% of random" in result.output
+        "unassigned below 0.10 (a best step scoring 0.27, the score 90% of random" in result.output
     )
     metadata = json.loads((tmp_path / f"out{suffix}.steplens.json").read_text())
     rule = metadata["tagger"]["comment_rule"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.model_view import model_view
+from pipeline.model_view import model_view, step_view, without_addressing
 
 
 @pytest.mark.parametrize(
@@ -74,3 +74,30 @@ def test_handle_and_url_variants_read_the_same() -> None:
         )
     }
     assert views == {"@user thank you http"}
+
+
+@pytest.mark.parametrize(
+    ("text", "view"),
+    [
+        ("@united my bag is lost @delta", "my bag is lost"),
+        (".@AmericanAir @united: Thank you!", "Thank you!"),
+        ("lost my bag @united.", "lost my bag."),
+        ("great flight @united https://t.co/x http://t.co/y", "great flight"),
+        # handles inside the sentence are part of it, and so is a link there
+        ("thanks to @bob for the help", "thanks to @user for the help"),
+        ("see http://x.com for info", "see http for info"),
+        # nothing but handles and links: the model view is kept, never an empty text
+        ("@united @delta", "@user @user"),
+        ("@united https://t.co/x", "@user http"),
+    ],
+)
+def test_step_view_drops_whom_a_text_is_addressed_to(text: str, view: str) -> None:
+    assert step_view(text) == view
+    assert step_view(view) == view  # idempotent
+    assert without_addressing(model_view(text)) == view
+
+
+def test_a_reply_reads_the_same_to_the_steps_whoever_it_is_addressed_to() -> None:
+    """Invariance: the step of a text does not depend on the handles around it."""
+    replies = ("@united Thank you!", "@AmericanAir @united Thank you!", "Thank you! @Delta")
+    assert {step_view(text) for text in replies} == {"Thank you!"}

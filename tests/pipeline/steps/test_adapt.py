@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
+from typing import Any
 
+import pytest
+
+from pipeline.errors import SteplensError
 from pipeline.journey import load_journey
 from pipeline.minilm import base_encoder
-from pipeline.steps.adapt import adapted_directory, pseudo_labels
+from pipeline.steps.adapt import _labelled_views, adapted_directory, pseudo_labels
 from pipeline.steps.zero_shot import ZeroShotStepClassifier
 
 
@@ -34,3 +39,21 @@ def test_pseudo_labels_are_each_steps_surest_comments_above_the_background_level
 
 def test_the_adapted_head_lives_beside_the_output() -> None:
     assert adapted_directory(Path("out/tagged.csv")) == Path("out/tagged.csv.adapted")
+
+
+def test_labels_are_checked_before_adapting_and_conflicts_left_out(caplog: Any) -> None:
+    journey = load_journey("ecommerce")
+    labelled = [
+        ("@shop my parcel never came", "delivery"),
+        ("my parcel never came @courier", "delivery"),  # the same step view, the same label
+        ("@shop refund please", "refunds"),
+        ("refund please", "payment"),  # the same step view, another label: which is right?
+        ("   ", "delivery"),  # no text
+        ("thanks!", "unassigned"),
+    ]
+    with caplog.at_level(logging.WARNING):
+        gold = _labelled_views(journey, labelled)
+    assert gold == {"my parcel never came": "delivery", "thanks!": "unassigned"}
+    assert "1 labelled texts carry two or more different labels" in caplog.text
+    with pytest.raises(SteplensError, match="not steps of journey 'ecommerce': 'shipping'"):
+        _labelled_views(journey, [("late again", "shipping")])

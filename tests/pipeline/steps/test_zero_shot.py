@@ -14,6 +14,7 @@ from pipeline.steps.zero_shot import (
     ZeroShotStepClassifier,
     build_prototypes,
     calibration_features,
+    description_phrases,
     journey_level,
     step_scores,
 )
@@ -29,16 +30,47 @@ def test_prototypes_are_kept_separate_per_step() -> None:
     prototypes = build_prototypes(journey)
     checkout = [p for p in prototypes if journey.steps[p.step_index].id == "checkout"]
     kinds = {p.kind for p in checkout}
-    assert kinds == {"name", "template", "description", "example"}
-    assert len(checkout) == 3 + len(journey.step("checkout").examples)
+    assert kinds == {"name", "template", "description", "phrase", "example"}
+    step = journey.step("checkout")
+    phrases = description_phrases(step.description)
+    assert len(checkout) == 3 + len(phrases) + len(step.examples)
+    assert {p.text for p in checkout if p.kind == "phrase"} == {
+        f"{step.name}: {phrase}" for phrase in phrases
+    }
 
 
-def test_step_scores_average_the_two_best_prototypes() -> None:
-    similarities = np.array([[0.9, 0.5, 0.1, 0.3]], dtype=np.float32)
-    step_of = np.array([0, 0, 1, 1])
-    assert step_scores(similarities, step_of, 2).tolist() == [pytest.approx([0.7, 0.2])]
-    held_out = np.array([[-1.0, 0.5, 0.1, 0.3]], dtype=np.float32)
-    assert step_scores(held_out, step_of, 2)[0, 0] == pytest.approx(0.5)
+def test_description_phrases_split_what_a_step_covers_and_drop_what_it_does_not() -> None:
+    description = (
+        "Checked and carry-on bags, baggage fees; lost, delayed or damaged luggage. "
+        "Not the seats on board."
+    )
+    assert description_phrases(description) == [
+        "Checked",
+        "carry-on bags",
+        "baggage fees",
+        "lost",
+        "delayed",
+        "damaged luggage",
+    ]
+    assert description_phrases("No refunds. 5, 6") == []
+
+
+def test_a_one_phrase_description_adds_no_phrase_prototype() -> None:
+    journey = Journey(
+        name="tiny",
+        steps=(Step(id="wait", name="Waiting", description="Waiting for the parcel"),),
+    )
+    assert [p.kind for p in build_prototypes(journey)] == ["name", "template", "description"]
+
+
+def test_step_scores_average_the_three_best_prototypes() -> None:
+    similarities = np.array([[0.9, 0.5, 0.4, 0.1, 0.1, 0.3]], dtype=np.float32)
+    step_of = np.array([0, 0, 0, 0, 1, 1])
+    assert step_scores(similarities, step_of, 2).tolist() == [pytest.approx([0.6, 0.2])]
+    held_out = np.array([[-1.0, 0.5, 0.4, 0.1, 0.1, 0.3]], dtype=np.float32)
+    assert step_scores(held_out, step_of, 2)[0, 0] == pytest.approx((0.5 + 0.4 + 0.1) / 3)
+    one_left = np.array([[-1.0, -1.0, -1.0, 0.2, 0.1, 0.3]], dtype=np.float32)
+    assert step_scores(one_left, step_of, 2)[0, 0] == pytest.approx(0.2)
 
 
 def test_calibration_features_give_shortfall_from_the_best_step() -> None:
