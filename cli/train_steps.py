@@ -209,10 +209,10 @@ def _adapt(
 ) -> None:
     """``train-steps --adapt``: self-training on a feedback file or the stored feedback."""
     from pipeline.minilm import base_encoder
-    from pipeline.steps.adapt import adapt_to_corpus
+    from pipeline.steps.adapt import adapt_to_corpus, read_feedback
 
     if input_path is not None:
-        texts, labelled = feedback_for_adapting(
+        texts, labelled = read_feedback(
             input_path,
             text_column=text_column,
             label_column=label_column,
@@ -244,32 +244,6 @@ def _adapt(
     )
     out.print(f"  unassigned threshold: {report.threshold}")
     out.print(f"wrote {output_dir} (use it with tag --model, or register it with the service)")
-
-
-def feedback_for_adapting(
-    path: Path, *, text_column: str, label_column: str, require_labels: bool, encoding: str
-) -> tuple[list[str], list[tuple[str, str]]]:
-    """The texts of a feedback file, and (text, step) for rows whose label column is filled.
-
-    A file without the label column is all unlabelled, unless the column was asked for by name
-    (``require_labels``): then its absence is an error that lists the columns.
-    """
-    from pipeline.tables import as_text, open_table
-
-    texts: list[str] = []
-    labelled: list[tuple[str, str]] = []
-    table = open_table(path, text_column=text_column, encoding=encoding)
-    if require_labels:
-        table.require_column(label_column, "label", "--label-column")
-    has_labels = label_column in table.columns
-    for chunk in table.chunks():
-        for text, row in zip(chunk.texts, chunk.rows, strict=True):
-            label = as_text(row.get(label_column)).strip() if has_labels else ""
-            if label:
-                labelled.append((text, label))
-            else:
-                texts.append(text)
-    return texts, labelled
 
 
 @contextmanager

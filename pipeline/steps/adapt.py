@@ -119,20 +119,15 @@ def adapt_to_corpus(
         f"({sum(n > 0 for n in chosen.per_step.values())} of {len(journey.steps)} steps)"
         + (f" and {len(gold)} labelled by people" if gold else "")
     )
-    prototypes = build_prototypes(journey)
-    views_of_prototypes = step_views(p.text for p in prototypes)
-    steps_of_prototypes = [journey.steps[p.step_index].id for p in prototypes]
-    journey_texts = list(dict.fromkeys(zip(views_of_prototypes, steps_of_prototypes, strict=True)))
-    first_step: dict[str, str] = {}
-    for text, step in journey_texts:
-        first_step.setdefault(text, step)
-    journey_texts = [(text, step) for text, step in journey_texts if first_step[text] == step]
     # One label per text, or the head would become multi-label: a person's label wins, then a
     # journey text keeps its first step, and a comment that repeats either is left to it.
-    journey_texts = [(text, step) for text, step in journey_texts if text not in gold]
-    own = set(first_step) | set(gold)
+    first_step: dict[str, str] = {}
+    prototypes = build_prototypes(journey)
+    for prototype, view in zip(prototypes, step_views(p.text for p in prototypes), strict=True):
+        first_step.setdefault(view, journey.steps[prototype.step_index].id)
+    journey_texts = [(text, step) for text, step in first_step.items() if text not in gold]
     pairs = zip(chosen.texts, chosen.labels, strict=True)
-    pseudo = [(text, step) for text, step in pairs if text not in own]
+    pseudo = [(text, step) for text, step in pairs if text not in first_step and text not in gold]
     training = [*pseudo, *journey_texts, *gold.items()]
     classifier, report = train_step_classifier(
         journey,
@@ -180,6 +175,46 @@ def _labelled_views(journey: Journey, labelled: Sequence[tuple[str, str]]) -> di
     }
 
 
+def read_feedback(
+    path: Path,
+    *,
+    text_column: str,
+    label_column: str | None = None,
+    require_labels: bool = False,
+    id_column: str | None = None,
+    encoding: str = "utf-8",
+    redactor: Redactor | None = None,
+) -> tuple[list[str], list[tuple[str, str]]]:
+    """A feedback file's texts to adapt on (up to :data:`MAX_TEXTS`), and (text, step) for the
+    rows whose ``label_column`` is filled (a person's label, trained on as given).
+
+    A file without the label column is all unlabelled, unless ``require_labels`` (the column was
+    asked for by name): then its absence is an error that lists the columns. With a
+    ``redactor``, texts are redacted as ``tag --redact`` would write them.
+    """
+    from pipeline.tables import as_text, open_table
+
+    texts: list[str] = []
+    labelled: list[tuple[str, str]] = []
+    table = open_table(path, text_column=text_column, id_column=id_column, encoding=encoding)
+    if require_labels and label_column is not None:
+        table.require_column(label_column, "label", "--label-column")
+    wanted = label_column if label_column in table.columns else None
+    for chunk in table.chunks():
+        chunk_texts = (
+            [r.text for r in redactor.redact_many(chunk.texts)] if redactor else chunk.texts
+        )
+        for text, row in zip(chunk_texts, chunk.rows, strict=True):
+            label = as_text(row.get(wanted)).strip() if wanted is not None else ""
+            if label:
+                labelled.append((text, label))
+            else:
+                texts.append(text)
+        if len(texts) >= MAX_TEXTS:
+            break
+    return texts, labelled
+
+
 def adapted_directory(output: Path) -> Path:
     """Where a run writing ``output`` keeps its adapted head: ``OUTPUT.adapted/`` beside it."""
     return output.with_name(output.name + ".adapted")
@@ -218,7 +253,6 @@ def adapt_file(
     """
     from pipeline.checkpoint import progress_path
     from pipeline.minilm import base_encoder
-    from pipeline.tables import open_table
 
     note = on_progress or logger.info
     directory = adapted_directory(output_path)
@@ -239,12 +273,13 @@ def adapt_file(
             + ("are missing" if saved is None else "were fitted on another input")
             + f". Delete {checkpoint} to start over"
         )
-    texts: list[str] = []
-    table = open_table(input_path, text_column=text_column, id_column=id_column, encoding=encoding)
-    for chunk in table:
-        texts += [r.text for r in redactor.redact_many(chunk.texts)] if redactor else chunk.texts
-        if len(texts) >= MAX_TEXTS:
-            break
+    texts, _ = read_feedback(
+        input_path,
+        text_column=text_column,
+        id_column=id_column,
+        encoding=encoding,
+        redactor=redactor,
+    )
     classifier, report = adapt_to_corpus(journey, texts, base_encoder("fp32"), on_progress=note)
     classifier.info["adapted"]["input"] = identity
     staging = directory.with_name(directory.name + ".part")
