@@ -23,6 +23,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "tag": ("cli.tag", "tag_command"),
     "report": ("cli.report", "report_command"),
     "train-steps": ("cli.train_steps", "train_steps_command"),
+    "evaluate": ("cli.evaluate", "evaluate_command"),
     "serve": ("cli.serve", "serve_command"),
     "journeys": ("cli.journeys", "journeys"),
     "inspect": ("cli.inspect", "inspect_command"),
@@ -85,7 +86,12 @@ class _LevelFormatter(logging.Formatter):
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
 )
 @click.version_option(__version__, "--version", prog_name="steplens")
-@click.option("-v", "--verbose", count=True, help="More output: -v progress notes, -vv debug.")
+@click.option(
+    "-v",
+    "--verbose",
+    count=True,
+    help="More output: -v library notes, -vv debug (progress shows without it).",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Only errors.")
 def cli(verbose: int, quiet: bool) -> None:
     """steplens: find the journey step where customers struggle.

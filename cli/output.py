@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import functools
-import logging
 import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from rich.console import Console
-
-logger = logging.getLogger("cli")
 
 LOG_EVERY_SECONDS = 10.0
 
@@ -25,6 +22,18 @@ def console() -> Console:
     """
     width = None if sys.stdout.isatty() else 120
     return Console(highlight=False, soft_wrap=False, width=width)
+
+
+def progress_note(message: str) -> None:
+    """A progress line on standard error, shown by default and never with ``steplens -q``.
+
+    Long commands (training, adapting) report their stages this way: a run that prints nothing
+    for minutes looks hung.
+    """
+    import click
+
+    if not is_quiet():
+        click.echo(message, err=True)
 
 
 def is_quiet() -> bool:
@@ -42,7 +51,8 @@ def row_progress(
     """Yield an ``advance(rows)`` callback that shows progress suited to where output goes.
 
     On a terminal: a bar (or a counter when the total is unknown) with rows, rows/s and ETA.
-    Otherwise: a log line every ten seconds, so logs of batch jobs stay readable.
+    Otherwise: a line on standard error every ten seconds (and a last one at the end), so logs
+    of batch jobs show progress without a flood. Both by default; nothing when ``quiet``.
     """
     if quiet:
         yield lambda rows: None
@@ -70,15 +80,22 @@ def row_progress(
             task = progress.add_task(description, total=total)
             yield lambda rows: progress.advance(task, rows)
         return
-    state = {"rows": 0, "started": time.monotonic(), "logged": time.monotonic()}
+    import click
+
+    state = {"rows": 0, "started": time.monotonic(), "logged": time.monotonic(), "shown": 0}
+
+    def line() -> None:
+        now = time.monotonic()
+        state["logged"], state["shown"] = now, state["rows"]
+        rate = state["rows"] / max(now - state["started"], 1e-9)
+        suffix = f" of {total}" if total else ""
+        click.echo(f"{description}: {state['rows']}{suffix} rows ({rate:.0f} rows/s)", err=True)
 
     def advance(rows: int) -> None:
         state["rows"] += rows
-        now = time.monotonic()
-        if now - state["logged"] >= LOG_EVERY_SECONDS:
-            state["logged"] = now
-            rate = state["rows"] / max(now - state["started"], 1e-9)
-            suffix = f" of {total}" if total else ""
-            logger.info("%s: %d%s rows (%.0f rows/s)", description, state["rows"], suffix, rate)
+        if time.monotonic() - state["logged"] >= LOG_EVERY_SECONDS:
+            line()
 
     yield advance
+    if state["shown"] and state["shown"] != state["rows"]:
+        line()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -11,7 +10,7 @@ import click
 from click.core import ParameterSource
 
 from cli.options import encoding_option, journey_option, text_column_option
-from cli.output import console, is_quiet
+from cli.output import console, is_quiet, progress_note
 from pipeline.errors import SteplensError
 
 if TYPE_CHECKING:
@@ -19,8 +18,6 @@ if TYPE_CHECKING:
 
     from api.db.store import Store
     from pipeline.journey import Journey
-
-logger = logging.getLogger("cli")
 
 
 @click.command("train-steps")
@@ -170,7 +167,7 @@ def train_steps_command(
         fine_tune=fine_tune,  # type: ignore[arg-type]
         settings=settings,
         background=background,
-        on_progress=logger.info,
+        on_progress=progress_note,
     )
     classifier.save(output_dir, report)
     if is_quiet():
@@ -228,7 +225,7 @@ def _adapt(
         labelled=labelled,
         seed=seed,
         background=background,
-        on_progress=logger.info,
+        on_progress=progress_note,
     )
     classifier.save(output_dir, report)
     if is_quiet():
@@ -277,7 +274,7 @@ def stored_feedback(journey: str) -> tuple[list[str], list[tuple[str, str]]]:
             f"no stored feedback for journey {journey!r} in {store.describe()}; send some with "
             "POST /v1/feedback first"
         )
-    logger.info("adapting to %d stored comments of journey %r", len(texts), journey)
+    progress_note(f"adapting to {len(texts)} stored comments of journey {journey!r}")
     return texts, labelled
 
 
@@ -290,5 +287,5 @@ def stored_examples(journey: str) -> tuple[list[str], list[str]]:
             f"no stored labels for journey {journey!r} in {store.describe()}; label items with "
             "POST /v1/feedback/{id}/label first"
         )
-    logger.info("training on %d stored labels for journey %r", len(pairs), journey)
+    progress_note(f"training on {len(pairs)} stored labels for journey {journey!r}")
     return [text for text, _ in pairs], [step for _, step in pairs]

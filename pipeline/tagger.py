@@ -77,6 +77,23 @@ class TaggedSegment:
 
 
 @dataclass(frozen=True)
+class CommentEvidence:
+    """What the comment-level step decision reads for one comment (see
+    :meth:`Tagger.step_evidence`)."""
+
+    clauses: NDArray[np.float32]
+    """(clauses x steps) probabilities."""
+    whole: NDArray[np.float32] | None
+    """The whole comment's step probabilities, when the rule may read it whole."""
+    words: int
+
+    def decide(self, rule: CommentRule) -> CommentSteps:
+        """The comment rule at ``rule``'s cut-offs, exactly as :meth:`Tagger.tag` applies it."""
+        whole = self.whole if rule.needs_whole_text(self.clauses, self.words) else None
+        return decide_comment(rule, self.clauses, whole)
+
+
+@dataclass(frozen=True)
 class TaggedComment:
     """One comment: its tagged clauses and the comment-level step summary."""
 
@@ -124,18 +141,56 @@ class Tagger:
         with single_threaded_blas:
             return self._tag(texts)
 
-    def _tag(self, texts: Sequence[str]) -> list[TaggedComment]:
+    def step_evidence(self, texts: Sequence[str]) -> list[CommentEvidence]:
+        """Each comment's clause probabilities and, when it could ever be read whole (two or more
+        clauses, not too long), its whole-text probabilities: everything
+        :func:`~pipeline.steps.comment.decide_comment` needs at any threshold.
+
+        ``steplens evaluate`` replays the comment rule at other cut-offs from this without
+        encoding again; at the classifier's own threshold the replay gives :meth:`tag`'s steps.
+        """
+        with single_threaded_blas:
+            _, _, probabilities, spans, _ = self._clause_probabilities(texts, False)
+            rule = self.comment_rule
+            readable = [
+                index
+                for index, span in enumerate(spans)
+                if span.stop - span.start >= 2
+                and len(texts[index].split()) <= rule.whole_text_words
+            ]
+            whole = self._encode_whole(texts, readable)
+            return [
+                CommentEvidence(probabilities[span], whole.get(index), len(texts[index].split()))
+                for index, span in enumerate(spans)
+            ]
+
+    def _clause_probabilities(
+        self, texts: Sequence[str], with_signals: bool
+    ) -> tuple[list[list[Segment]], list[str], NDArray[np.float32], list[slice], _Windows | None]:
+        """Segment, embed every clause once (with the signals branch when asked) and classify:
+        the clauses, their model views, step probabilities, each comment's span of rows and the
+        signals' windows."""
         per_comment = self.segmenter.segment_many(texts)
         flat = [segment for segments in per_comment for segment in segments]
         views = model_views(s.text for s in flat) if self.normalise else [s.text for s in flat]
         step_texts = [without_addressing(view) for view in views] if self.normalise else views
-        embeddings, signal_windows = self._embed(step_texts, views)
+        if with_signals:
+            embeddings, signal_windows = self._embed(step_texts, views)
+        else:
+            embeddings = self.encoder.encode(step_texts, batch_size=self.batch_size)
+            signal_windows = None
         probabilities = self.classifier.predict_proba(embeddings)
-        decisions = decide(probabilities, self.classifier.step_ids, self.classifier.threshold)
         spans, cursor = [], 0
         for segments in per_comment:
             spans.append(slice(cursor, cursor + len(segments)))
             cursor += len(segments)
+        return per_comment, views, probabilities, spans, signal_windows
+
+    def _tag(self, texts: Sequence[str]) -> list[TaggedComment]:
+        per_comment, views, probabilities, spans, signal_windows = self._clause_probabilities(
+            texts, self.signals is not None
+        )
+        decisions = decide(probabilities, self.classifier.step_ids, self.classifier.threshold)
         whole = self._whole_text_probabilities(texts, probabilities, spans)
         rule = self.comment_rule
         results = []
@@ -164,6 +219,12 @@ class Tagger:
             for index, span in enumerate(spans)
             if rule.needs_whole_text(probabilities[span], len(texts[index].split()))
         ]
+        return self._encode_whole(texts, wanted)
+
+    def _encode_whole(
+        self, texts: Sequence[str], wanted: Sequence[int]
+    ) -> dict[int, NDArray[np.float32]]:
+        """Step probabilities of the whole comments at ``wanted`` positions (one batched pass)."""
         if not wanted:
             return {}
         chosen = [texts[index] for index in wanted]

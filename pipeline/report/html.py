@@ -29,9 +29,9 @@ MAX_QUOTE_CHARS = 600
 
 def render_html(data: dict[str, Any]) -> str:
     """The HTML page for a report document (``outputs.report_data``)."""
-    js = _asset("report.js")
+    js = asset("report.js")
     names = {step["id"]: step["name"] for step in data["journey"]["steps"]}
-    environment = _environment()
+    environment = template_environment()
     environment.filters["step_name"] = lambda step: names.get(step, step)
     ranked = sorted(data["steps"], key=lambda row: row["priority_rank"])
     groups = sorted({row[data["group_by"]] for row in data["by_group"]}) if data["by_group"] else []
@@ -47,7 +47,7 @@ def render_html(data: dict[str, Any]) -> str:
         mentioned=sum(1 for row in data["steps"] if row["mentions"]),
         groups=groups,
         group_cells=group_cells,
-        css=_asset("report.css"),
+        css=asset("report.css"),
         js=js,
         script_hash="sha256-" + base64.b64encode(hashlib.sha256(js.encode()).digest()).decode(),
         data_json=script_safe_json(data),
@@ -63,16 +63,18 @@ def script_safe_json(data: Any) -> str:
 
 
 @cache
-def _asset(name: str) -> str:
+def asset(name: str) -> str:
+    """A file of pipeline/report/assets, as text (cached)."""
     text: str = (resources.files("pipeline.report") / "assets" / name).read_text(encoding="utf-8")
     return text
 
 
-def _environment() -> jinja2.Environment:
+def template_environment() -> jinja2.Environment:
+    """Jinja2 over the report assets: autoescaping on, strict undefined, the number filters."""
     import jinja2
 
     environment = jinja2.Environment(
-        loader=jinja2.FunctionLoader(lambda name: _asset(name)),
+        loader=jinja2.FunctionLoader(lambda name: asset(name)),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

@@ -200,6 +200,8 @@ def test_train_steps_then_tag_with_the_model(
     )
     assert result.exit_code == 0, result.output
     assert (model / "head.safetensors").is_file() and "held-out" in result.output
+    if fine_tune == "always":  # progress notes show by default, without -v
+        assert "epoch 2/2: loss" in result.stderr
     assert (model / "encoder.safetensors").is_file() == (fine_tune == "always")
     feedback = write_csv([{"id": 1, "text": "the courier lost my parcel"}], name="fb.csv")
     out = tmp_path / "tagged.jsonl"
@@ -268,3 +270,22 @@ def test_duplicate_ids_are_kept_and_reported(
     assert result.exit_code == 0, result.output
     assert "1 rows repeat an earlier id (e.g. 'a')" in result.output
     assert [row["id"] for row in read(out)] == ["a", "b", "a"]
+
+
+def test_progress_shows_by_default_off_a_terminal_and_never_with_quiet(
+    runner: CliRunner,
+    write_csv: Callable[..., Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from cli import output
+
+    monkeypatch.setattr(output, "LOG_EVERY_SECONDS", 0.0)
+    source = write_csv(FEEDBACK)
+    args = ["tag", str(source), "-j", "ecommerce", "--no-signals", "--chunk-size", "2"]
+    shown = runner.invoke(cli, [*args, "--out", str(tmp_path / "a.csv")])
+    assert shown.exit_code == 0, shown.output
+    assert "tagging feedback.csv: 2 rows" in shown.stderr
+    assert "tagging feedback.csv: 5 rows" in shown.stderr
+    quiet = runner.invoke(cli, ["-q", *args, "--out", str(tmp_path / "b.csv")])
+    assert quiet.exit_code == 0 and quiet.stderr == ""
