@@ -40,7 +40,16 @@ from cli.output import is_quiet
 @click.option(
     "--score-column",
     default=None,
-    help="Survey score that came with each comment (NPS, CSAT, CES): per-step mean and impact.",
+    help="Survey score that came with each comment (NPS, CSAT, CES): per-step NPS or mean, "
+    "with its impact on the overall score.",
+)
+@click.option(
+    "--score-type",
+    type=click.Choice(["auto", "nps", "mean"]),
+    default="auto",
+    show_default=True,
+    help="How to read --score-column: nps (% promoters 9-10 minus % detractors 0-6) or mean "
+    "(CSAT, CES); auto reads NPS when the column's name says so and scores are 0-10.",
 )
 @text_column_option
 @encoding_option
@@ -63,6 +72,7 @@ def report_command(
     period_column: str | None,
     group_by: str | None,
     score_column: str | None,
+    score_type: str,
     text_column: str,
     encoding: str,
     no_key_phrases: bool,
@@ -97,6 +107,7 @@ def report_command(
         period_column=period_column,
         group_by=group_by,
         score_column=score_column,
+        score_type=score_type,  # type: ignore[arg-type]
         key_phrases=not no_key_phrases,
     )
     files = write_report(report, out_dir)
@@ -108,6 +119,8 @@ def report_command(
         f"(priority {top.priority_score:.0f}); {len(report.alerts)} alert(s)",
         err=True,
     )
+    if report.score is not None:
+        click.echo(f"score: {report.score.describe()}", err=True)
     for alert in report.alerts:
         click.echo(f"  alert: {alert.describe()}", err=True)
     click.echo(f"wrote {files.html}, {files.csv.name} and {files.json.name}", err=True)

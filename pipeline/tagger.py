@@ -415,12 +415,27 @@ def comment_records(
         record["step_confidence"] = result.confidence
         by_step = result.step_signals or {}
         record["steps"] = [
-            {"step": step, "confidence": conf, **_signal_fields(by_step.get(step))}
+            {
+                "step": step,
+                "confidence": conf,
+                **_signal_fields(by_step.get(step)),
+                "spans": _spans_of(result, step),
+            }
             for step, conf in result.steps
         ]
         record.update(_signal_fields(result.signals))
         records.append(record)
     return records
+
+
+def _spans_of(result: TaggedComment, step: str) -> list[list[int]]:
+    """Character offsets ``[start, end]`` of the clauses that carry ``step`` in the comment (the
+    report quotes these, not the whole comment)."""
+    return [
+        [tagged.segment.start, tagged.segment.end]
+        for tagged in result.segments
+        if tagged.decision.step == step
+    ]
 
 
 def tag_records(

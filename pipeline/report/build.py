@@ -34,7 +34,7 @@ from pipeline.report.correlate import SignalCorrelation, signal_correlations
 from pipeline.report.metrics import MetricsRow, StepMetrics
 from pipeline.report.periods import Period, PeriodKind, bucket
 from pipeline.report.priority import StepPriority, prioritise
-from pipeline.report.score_impact import ScoreSummary, score_impacts
+from pipeline.report.score_impact import ScoreSummary, ScoreType, score_impacts
 from pipeline.report.stats import MIN_N, as_number
 from pipeline.report.verbatims import Mention, Verbatim, painful, typical
 
@@ -149,6 +149,7 @@ def build_report(
     period_column: str | None = None,
     group_by: str | None = None,
     score_column: str | None = None,
+    score_type: ScoreType = "auto",
     period_kind: PeriodKind | None = None,
     key_phrases: bool = True,
     nlp: Any = None,
@@ -198,15 +199,17 @@ def build_report(
                 metrics, lambda r: (r.step, r.groups.get(group_by) or NO_GROUP)
             )
     if score_column is not None:
-        report.score = score_impacts(rows, journey, score_column)
+        report.score = score_impacts(rows, journey, score_column, score_type)
     report.stages = stage_rollup(rows, journey, report.priorities)
     mentions = _mentions(records, journey)
     report.typical = {step: typical(found) for step, found in mentions.items()}
-    report.painful = {step: painful(found) for step, found in mentions.items()}
+    report.painful = {
+        step: painful(found, shown=report.typical[step]) for step, found in mentions.items()
+    }
     if key_phrases:
         from pipeline.report.keyphrases import key_phrases as rank
 
-        texts = {step: [m.text for m in found] for step, found in mentions.items()}
+        texts = {step: [m.about_step for m in found] for step, found in mentions.items()}
         ranked = rank(texts, KEY_PHRASES_PER_STEP, min_count=2, nlp=nlp)
         report.key_phrases = {step: [p.phrase for p in ranked[step]] for step in ranked}
     return report

@@ -4,7 +4,8 @@
   architecture doc names (``step, name, comments, mentions, share, sentiment_mean,
   negative_share, effort_mean, high_effort_share``, the metrics' columns, ``drop_off_rate``,
   ``priority_score``, ``priority_rank``) followed by the intervals, the friction parts and, with
-  ``--score-column``, ``score_mean`` and ``score_impact``;
+  ``--score-column``, ``nps, nps_low, nps_high, nps_impact`` for an NPS column or
+  ``score_mean, score_mean_low, score_mean_high, score_impact`` for another score;
 - ``steps_by_period.csv`` (with ``--period-column``) and ``steps_by_group.csv`` (with
   ``--group-by``): the same text columns per step x period or per step x group, joined to the
   metrics of that period or group;
@@ -27,6 +28,7 @@ from pipeline.report.aggregate import StepSignals
 from pipeline.report.build import StepReport, combined_metrics
 from pipeline.report.periods import Period
 from pipeline.report.priority import PRIORITY_EXPLANATION, StepPriority
+from pipeline.report.score_impact import ScoreImpact
 
 
 @dataclass(frozen=True)
@@ -58,11 +60,22 @@ def step_rows(report: StepReport) -> list[dict[str, Any]]:
         row.update(_friction_columns(priority))
         row.update(signals.interval_columns())
         if report.score is not None:
-            impact = score[signals.step]
-            row["score_mean"] = impact.score_mean
-            row["score_impact"] = impact.score_impact
+            row.update(score_columns(report.score.kind, score[signals.step]))
         rows.append(row)
     return rows
+
+
+def score_columns(kind: str, impact: ScoreImpact) -> dict[str, float | None]:
+    """A step's score columns: ``nps, nps_low, nps_high, nps_impact`` (NPS points) or
+    ``score_mean, score_mean_low, score_mean_high, score_impact``."""
+    value, impact_name = ("nps", "nps_impact") if kind == "nps" else ("score_mean", "score_impact")
+    low, high = impact.interval or (None, None)
+    return {
+        value: impact.value,
+        f"{value}_low": low,
+        f"{value}_high": high,
+        impact_name: impact.impact,
+    }
 
 
 def period_rows(report: StepReport) -> list[dict[str, Any]]:
@@ -147,9 +160,14 @@ def report_data(report: StepReport) -> dict[str, Any]:
         "score": (
             {
                 "column": report.score.column,
-                "overall_mean": report.score.overall_mean,
+                "kind": report.score.kind,
+                "unit": report.score.unit,
+                "overall": report.score.overall,
+                "overall_interval": report.score.overall_interval,
                 "scored": report.score.scored,
                 "skipped": report.score.skipped,
+                "skipped_rows": report.score.skipped_rows,
+                "description": report.score.describe(),
             }
             if report.score
             else None

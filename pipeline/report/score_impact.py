@@ -1,25 +1,41 @@
-"""Which steps drag a survey score down: per-step mean score and impact (``--score-column``).
+"""Which steps drag a survey score down: per-step score and impact (``--score-column``).
 
-For a score that came with each comment (NPS 0-10, CSAT, CES), per step:
+A score that came with each comment is read one of two ways (``--score-type``):
 
-- ``score_mean``: the mean score of the comments that mention the step;
-- ``score_impact``: the overall mean minus the mean with that step's comments left out. A
-  negative impact means the comments about this step pull the overall score down by that much;
-  it is what the overall score would gain if those customers scored like everyone else.
+- **NPS** (0-10 "how likely are you to recommend"): a CX lead reads it as the Net Promoter Score,
+  % promoters (9-10) minus % detractors (0-6), from -100 to 100, not as a mean. Per step,
+  ``value`` is the NPS of the comments that mention the step, with a 95% interval (normal
+  approximation of the difference of two shares); ``impact`` is in NPS points.
+- **mean** (CSAT, CES, any other number): ``value`` is the mean score of the comments that
+  mention the step, with a 95% interval (mean +- 1.96 standard errors).
 
-Comments without a usable score (empty, not a number) are left out of both means and counted in
-``skipped``, never silently read as 0.
+``auto`` (the default) reads NPS when the column's name says so ("nps", "recommend") and every
+score is a whole number from 0 to 10; otherwise the mean. Either way ``impact`` is the overall
+value minus the value with that step's comments left out: negative means the comments about the
+step pull the overall score down, by what it would gain if those customers scored like everyone
+else.
+
+Comments without a usable score (empty, not a number, or outside 0-10 for NPS) are left out and
+counted with their data rows, never read as 0; a column with no number at all is refused.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from typing import Any
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
+from pipeline.errors import SteplensError
 from pipeline.journey import Journey
 from pipeline.report.aggregate import step_entries
 from pipeline.report.stats import as_number
+
+ScoreType = Literal["auto", "nps", "mean"]
+SCORE_TYPES: tuple[ScoreType, ...] = ("auto", "nps", "mean")
+NPS_WORDS = ("nps", "recommend")
+ROWS_NAMED = 5
+Z95 = 1.96
 
 
 @dataclass(frozen=True)
@@ -28,48 +44,139 @@ class ScoreImpact:
 
     step: str
     scored_comments: int
-    score_mean: float | None
-    score_impact: float | None
+    value: float | None
+    """NPS (-100 to 100) or the mean score of the comments that mention the step."""
+    interval: tuple[float, float] | None
+    impact: float | None
+    """Overall value minus the value without this step's comments (NPS points or score units)."""
 
 
 @dataclass(frozen=True)
 class ScoreSummary:
-    """The overall mean, per-step impacts, and how many comments had no usable score."""
+    """The overall value, per-step impacts, and the comments left out (with data rows)."""
 
     column: str
-    overall_mean: float | None
+    kind: Literal["nps", "mean"]
+    overall: float | None
+    overall_interval: tuple[float, float] | None
     scored: int
     skipped: int
     steps: list[ScoreImpact]
+    skipped_rows: list[int] = field(default_factory=list)
+    """The first data rows left out (up to five)."""
+    reason: str = ""
+    """Why ``kind`` was chosen, in words for the report."""
+
+    @property
+    def unit(self) -> str:
+        """What the numbers are, for table headers."""
+        return "NPS" if self.kind == "nps" else f"mean {self.column}"
+
+    def describe(self) -> str:
+        """One sentence for the report and the terminal."""
+        if self.kind == "nps":
+            what = (
+                f"{self.column} read as NPS (% promoters 9-10 minus % detractors 0-6, -100 to "
+                f"100; impact in NPS points)"
+            )
+        else:
+            what = f"{self.column} read as a mean score (impact in score units)"
+        left = f"; {self.skipped} comments without a usable score left out" if self.skipped else ""
+        if self.skipped_rows:
+            left += f" (data rows {', '.join(map(str, self.skipped_rows))}"
+            left += ", ...)" if self.skipped > len(self.skipped_rows) else ")"
+        return f"{what}, {self.reason}, over {self.scored} comments{left}."
 
 
 def score_impacts(
-    records: Iterable[Mapping[str, Any]], journey: Journey, column: str
+    records: Iterable[Mapping[str, Any]],
+    journey: Journey,
+    column: str,
+    score_type: ScoreType = "auto",
 ) -> ScoreSummary:
-    """Per-step mean score and impact on the overall mean (see the module docstring)."""
-    total = 0.0
-    scored = skipped = 0
-    step_sum = dict.fromkeys(journey.step_ids, 0.0)
-    step_count = dict.fromkeys(journey.step_ids, 0)
+    """Per-step score and impact on the overall score (see the module docstring)."""
+    if score_type not in SCORE_TYPES:
+        raise SteplensError(f"score type must be one of {', '.join(SCORE_TYPES)}: {score_type!r}")
+    scores: list[float | None] = []
+    mentioned: list[set[str]] = []
     for number, record in enumerate(records, start=1):
-        score = as_number(record.get(column))
-        if score is None:
-            skipped += 1
-            continue
-        total += score
-        scored += 1
-        mentioned = {entry.get("step") for entry in step_entries(record, f"record {number}: ")}
-        for step in mentioned & step_sum.keys():
-            step_sum[str(step)] += score
-            step_count[str(step)] += 1
-    overall = total / scored if scored else None
+        scores.append(as_number(record.get(column)))
+        steps = {str(entry.get("step")) for entry in step_entries(record, f"record {number}: ")}
+        mentioned.append(steps)
+    numbers = [s for s in scores if s is not None]
+    if not numbers:
+        raise SteplensError(
+            f"score column {column!r} holds no numbers in {len(scores)} rows; name a numeric "
+            "column (NPS 0-10, CSAT, CES) with --score-column"
+        )
+    kind, reason = _kind(column, numbers, score_type)
+    usable = [s if s is not None and (kind == "mean" or _is_nps(s)) else None for s in scores]
+    skipped_rows = [n for n, s in enumerate(usable, start=1) if s is None]
+    value = _nps if kind == "nps" else _mean
+    kept = [s for s in usable if s is not None]
+    overall = value(kept)
     impacts = []
     for step in journey.step_ids:
-        count = step_count[step]
-        mean = step_sum[step] / count if count else None
-        rest = scored - count
-        impact = None
-        if overall is not None and count and rest:
-            impact = overall - (total - step_sum[step]) / rest
-        impacts.append(ScoreImpact(step, count, mean, impact))
-    return ScoreSummary(column, overall, scored, skipped, impacts)
+        inside = [s for s, m in zip(usable, mentioned, strict=True) if s is not None and step in m]
+        outside = [
+            s for s, m in zip(usable, mentioned, strict=True) if s is not None and step not in m
+        ]
+        own = value(inside)
+        rest = value(outside)[0]
+        impact = overall[0] - rest if overall[0] is not None and rest is not None else None
+        impacts.append(ScoreImpact(step, len(inside), own[0], own[1], impact if inside else None))
+    return ScoreSummary(
+        column=column,
+        kind=kind,
+        overall=overall[0],
+        overall_interval=overall[1],
+        scored=len(kept),
+        skipped=len(skipped_rows),
+        steps=impacts,
+        skipped_rows=skipped_rows[:ROWS_NAMED],
+        reason=reason,
+    )
+
+
+def _is_nps(score: float) -> bool:
+    return 0 <= score <= 10 and float(score).is_integer()
+
+
+def _kind(
+    column: str, numbers: Sequence[float], score_type: ScoreType
+) -> tuple[Literal["nps", "mean"], str]:
+    if score_type == "nps":
+        return "nps", "as asked (--score-type nps)"
+    if score_type == "mean":
+        return "mean", "as asked (--score-type mean)"
+    named = any(word in column.casefold() for word in NPS_WORDS)
+    if named and all(_is_nps(s) for s in numbers):
+        return "nps", "as its name says NPS and every score is a whole number from 0 to 10"
+    if named:
+        return "mean", "not as NPS: some scores are not whole numbers from 0 to 10"
+    return "mean", "as its name does not say NPS (--score-type nps to read it so)"
+
+
+def _nps(scores: Sequence[float]) -> tuple[float | None, tuple[float, float] | None]:
+    """NPS and its 95% interval: the variance of (promoter - detractor) indicators over n."""
+    n = len(scores)
+    if n == 0:
+        return None, None
+    promoters = sum(s >= 9 for s in scores) / n
+    detractors = sum(s <= 6 for s in scores) / n
+    nps = promoters - detractors
+    spread = math.sqrt(max(promoters + detractors - nps * nps, 0.0) / n) * Z95
+    low, high = max(-1.0, nps - spread), min(1.0, nps + spread)
+    return 100 * nps, (round(100 * low, 2), round(100 * high, 2))
+
+
+def _mean(scores: Sequence[float]) -> tuple[float | None, tuple[float, float] | None]:
+    n = len(scores)
+    if n == 0:
+        return None, None
+    mean = sum(scores) / n
+    if n < 2:
+        return mean, None
+    variance = sum((s - mean) ** 2 for s in scores) / (n - 1)
+    half = Z95 * math.sqrt(variance / n)
+    return mean, (round(mean - half, 4), round(mean + half, 4))

@@ -8,7 +8,10 @@ Two kinds per step, from the comments that mention it:
 - **painful**: the most negative comments among those describing high effort at the step
   (moderate effort when no comment reaches high), the ones to act on first.
 
-A comment appears at most once per list; empty texts never appear.
+A quote is the clause (or clauses) about the step, with a little of the text around it, not the
+whole comment: a long comment about five steps shows each step its own part (files tagged before
+``spans`` existed quote the whole comment). A comment appears at most once per step, in one of
+the two lists; empty texts never appear.
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ from typing import Any
 from pipeline.report.stats import as_number
 
 DEFAULT_PER_KIND = 3
+CONTEXT_CHARS = 40
+"""Characters of the comment shown around the step's clauses (cut at a word boundary)."""
 
 
 @dataclass(frozen=True)
@@ -29,6 +34,8 @@ class Verbatim:
 
     id: str
     text: str
+    quote: str
+    """The clauses about the step, with a little context; ``…`` where the comment goes on."""
     sentiment: str | None
     sentiment_score: float | None
     effort: str | None
@@ -43,11 +50,21 @@ class Mention:
     text: str
     entry: Mapping[str, Any]
 
+    @property
+    def about_step(self) -> str:
+        """The clauses about the step (the whole text when the entry has no spans): what key
+        phrases are counted on, so a word of another step's clause is not counted here."""
+        spans = _valid_spans(self.entry.get("spans"), len(self.text))
+        if not spans:
+            return self.text
+        return " ".join(self.text[start:end] for start, end in spans)
+
     def verbatim(self) -> Verbatim:
         """The mention as a quote."""
         return Verbatim(
             id=self.id,
             text=self.text,
+            quote=quote(self.text, self.entry.get("spans")),
             sentiment=self.entry.get("sentiment"),
             sentiment_score=as_number(self.entry.get("sentiment_score")),
             effort=self.entry.get("effort"),
@@ -67,9 +84,13 @@ def typical(mentions: Sequence[Mention], k: int = DEFAULT_PER_KIND) -> list[Verb
     return _unique(chosen, k)
 
 
-def painful(mentions: Sequence[Mention], k: int = DEFAULT_PER_KIND) -> list[Verbatim]:
-    """The ``k`` most negative high-effort mentions (moderate effort when none is high)."""
-    usable = [m for m in mentions if m.text.strip()]
+def painful(
+    mentions: Sequence[Mention], k: int = DEFAULT_PER_KIND, shown: Sequence[Verbatim] = ()
+) -> list[Verbatim]:
+    """The ``k`` most negative high-effort mentions (moderate effort when none is high), leaving
+    out the comments already ``shown`` for the step (its typical quotes)."""
+    taken = {v.id for v in shown}
+    usable = [m for m in mentions if m.text.strip() and m.id not in taken]
     for level in ("high", "moderate"):
         chosen = [m for m in usable if m.entry.get("effort") == level]
         if chosen:
@@ -90,3 +111,56 @@ def _unique(mentions: Sequence[Mention], k: int) -> list[Verbatim]:
         if len(quotes) == k:
             break
     return quotes
+
+
+def quote(text: str, spans: Any, context: int = CONTEXT_CHARS) -> str:
+    """The parts of ``text`` at ``spans`` (``[[start, end], ...]``), each with up to ``context``
+    characters around it cut at a word boundary, joined by ``…``; the whole text without spans.
+    """
+    parts = _valid_spans(spans, len(text))
+    if not parts:
+        return " ".join(text.split())
+    windows: list[list[int]] = []
+    for start, end in parts:
+        left = _word_start(text, max(0, start - context), start)
+        right = _word_end(text, min(len(text), end + context), end)
+        if windows and left <= windows[-1][1] + 1:
+            windows[-1][1] = max(windows[-1][1], right)
+        else:
+            windows.append([left, right])
+    pieces = [" ".join(text[left:right].split()) for left, right in windows]
+    before = "…" if text[: windows[0][0]].strip() else ""
+    after = "…" if text[windows[-1][1] :].strip() else ""
+    return before + " … ".join(pieces) + after
+
+
+def _valid_spans(spans: Any, length: int) -> list[tuple[int, int]]:
+    """Spans that are pairs of offsets inside the text, sorted; anything else is ignored."""
+    if not isinstance(spans, list):
+        return []
+    valid = []
+    for span in spans:
+        if (
+            isinstance(span, list | tuple)
+            and len(span) == 2
+            and all(isinstance(x, int) and not isinstance(x, bool) for x in span)
+            and 0 <= span[0] < span[1] <= length
+        ):
+            valid.append((span[0], span[1]))
+    return sorted(valid)
+
+
+def _word_start(text: str, position: int, limit: int) -> int:
+    """``position`` moved right to the start of a word (not past ``limit``)."""
+    if position == 0 or text[position - 1].isspace():
+        return position
+    space = text.find(" ", position, limit)
+    return limit if space == -1 else space + 1
+
+
+def _word_end(text: str, position: int, limit: int) -> int:
+    """``position`` moved left to the end of a word (not before ``limit``)."""
+    if position == len(text) or text[position].isspace():
+        return position
+    space = text.rfind(" ", limit, position)
+    return limit if space == -1 else space

@@ -134,3 +134,39 @@ def test_the_charts_fall_back_to_a_message_without_metrics(
     assert "metrics file" in page.locator("#chart-funnel").inner_text()
     assert page.locator("#chart-sentiment svg rect").count() >= 5
     page.close()
+
+
+def _overlapping(boxes: list[dict[str, float]]) -> list[tuple[int, int]]:
+    return [
+        (i, j)
+        for i, a in enumerate(boxes)
+        for j, b in enumerate(boxes)
+        if i < j
+        and a["x"] < b["x"] + b["width"]
+        and b["x"] < a["x"] + a["width"]
+        and a["y"] < b["y"] + b["height"]
+        and b["y"] < a["y"] + a["height"]
+    ]
+
+
+def test_the_charts_are_readable(browser: Any, report_html: Path) -> None:
+    """Layout checks: full step names in the priority matrix with no two labels overlapping,
+    axis scales on it, and trend charts with a legend and whole axis labels."""
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    page.goto(report_html.as_uri())
+    page.wait_for_selector("html[data-charts=drawn]", timeout=10_000)
+    labels = page.locator("#chart-matrix text.bubble-label")
+    names = labels.all_text_contents()
+    assert len(names) == 12 and not any(name.endswith("\u2026") for name in names)
+    boxes = [labels.nth(i).bounding_box() for i in range(labels.count())]
+    assert _overlapping(boxes) == []
+    ticks = page.locator("#chart-matrix text.tick").all_text_contents()
+    assert {"0.00", "0.50", "1.00"} <= set(ticks)
+    legend = " ".join(page.locator("#chart-trends g.legend text").all_text_contents())
+    assert "negative share" in legend and "drop-off rate" in legend
+    svg = page.locator("#chart-trends svg").bounding_box()
+    for i, tick in enumerate(page.locator("#chart-trends text.tick").all()):
+        box = tick.bounding_box()
+        assert box["x"] >= svg["x"] - 0.5, f"trend axis label {i} is cut at the left edge"
+    assert "100%" in page.locator("#chart-trends text.tick").all_text_contents()
+    page.close()

@@ -108,32 +108,49 @@
 
   function matrixChart() {
     if (!data.has_metrics) return empty("chart-matrix", "Pass a metrics file (--metrics) to place steps on observed friction.");
-    const width = 560, height = 380, pad = 46;
+    const width = 620, height = 420, left = 58, right = 24, top = 16, bottom = 52;
     const svg = svgIn("chart-matrix", width, height);
-    const x = function (v) { return pad + v * (width - 2 * pad); };
-    const y = function (v) { return height - pad - v * (height - 2 * pad); };
-    el("line", { x1: pad, x2: width - pad, y1: y(0), y2: y(0), class: "axis" }, svg);
-    el("line", { x1: pad, x2: pad, y1: y(0), y2: y(1), class: "axis" }, svg);
+    const x = function (v) { return left + v * (width - left - right); };
+    const y = function (v) { return height - bottom - v * (height - top - bottom); };
+    el("line", { x1: x(0), x2: x(1), y1: y(0), y2: y(0), class: "axis" }, svg);
+    el("line", { x1: x(0), x2: x(0), y1: y(0), y2: y(1), class: "axis" }, svg);
     el("line", { x1: x(0.5), x2: x(0.5), y1: y(0), y2: y(1), class: "axis", "stroke-dasharray": "3 3" }, svg);
-    el("line", { x1: pad, x2: width - pad, y1: y(0.5), y2: y(0.5), class: "axis", "stroke-dasharray": "3 3" }, svg);
-    text(svg, width / 2, height - 10, "observed friction (funnel) \u2192", { "text-anchor": "middle" });
-    text(svg, 12, height / 2, "stated friction (comments) \u2192", { transform: "rotate(-90 12 " + height / 2 + ")", "text-anchor": "middle" });
+    el("line", { x1: x(0), x2: x(1), y1: y(0.5), y2: y(0.5), class: "axis", "stroke-dasharray": "3 3" }, svg);
+    [0, 0.25, 0.5, 0.75, 1].forEach(function (v) {
+      el("line", { x1: x(v), x2: x(v), y1: y(0), y2: y(0) + 4, class: "axis" }, svg);
+      text(svg, x(v), y(0) + 15, v.toFixed(2), { "text-anchor": "middle", class: "tick" });
+      el("line", { x1: x(0) - 4, x2: x(0), y1: y(v), y2: y(v), class: "axis" }, svg);
+      text(svg, x(0) - 6, y(v) + 4, v.toFixed(2), { "text-anchor": "end", class: "tick" });
+    });
+    text(svg, (x(0) + x(1)) / 2, height - 12, "observed friction (funnel: drop-off, time, contacts; 0\u20131) \u2192", { "text-anchor": "middle" });
+    const mid = (y(0) + y(1)) / 2;
+    text(svg, 14, mid, "stated friction (comments; 0\u20131) \u2192", { transform: "rotate(-90 14 " + mid + ")", "text-anchor": "middle" });
     const traffic = Math.max.apply(null, steps.map(function (row) { return row.entered || 0; })) || 1;
     const ordered = steps.slice().sort(function (a, b) { return (b.entered || 0) - (a.entered || 0); });
-    const placed = [];  // label boxes already drawn: [left, right, baseline]
-    function labelY(left, right, y) {
-      let moved = y;
-      while (placed.some(function (b) { return left < b[1] && right > b[0] && Math.abs(moved - b[2]) < 12; })) moved += 12;
-      placed.push([left, right, moved]);
-      return moved;
+    const placed = [];  // label boxes already drawn: [left, top, right, bottom]
+    function free(box) {
+      return box[0] >= x(0) + 2 && box[2] <= width - 2 && box[1] >= 0 && box[3] <= y(0) - 1 &&
+        !placed.some(function (b) { return box[0] < b[2] && box[2] > b[0] && box[1] < b[3] && box[3] > b[1]; });
     }
     ordered.forEach(function (row) {
       const cx = x(row.observed_friction || 0), cy = y(row.stated_friction || 0);
       const r = 4 + 26 * Math.sqrt((row.entered || 0) / traffic);
       const dot = el("circle", { cx: cx, cy: cy, r: r, class: "bubble" + (row.priority_rank === 1 ? " top" : "") }, svg);
       tip(dot, row.name + ": priority " + Math.round(row.priority_score) + " (rank " + row.priority_rank + "), observed " + (row.observed_friction || 0).toFixed(2) + ", stated " + row.stated_friction.toFixed(2) + ", entered " + (row.entered || 0).toLocaleString());
-      const label = clip(row.name, 18);
-      text(svg, cx + r + 2, labelY(cx + r + 2, cx + r + 2 + 6.5 * label.length, cy + 4), label);
+      const label = row.name, w = 6.2 * label.length, h = 12;
+      // right of the bubble, left of it, above, below; then further down until free
+      const candidates = [[cx + r + 3, cy - h / 2], [cx - r - 3 - w, cy - h / 2], [cx - w / 2, cy - r - 3 - h], [cx - w / 2, cy + r + 3]];
+      for (let step = 1; step < 30; step++) candidates.push([cx + r + 3, cy - h / 2 + step * h], [cx + r + 3, cy - h / 2 - step * h]);
+      let chosen = candidates[0];
+      for (const c of candidates) {
+        if (free([c[0], c[1], c[0] + w, c[1] + h])) { chosen = c; break; }
+      }
+      placed.push([chosen[0], chosen[1], chosen[0] + w, chosen[1] + h]);
+      const node = text(svg, chosen[0], chosen[1] + h - 2, label, { class: "bubble-label" });
+      if (Math.abs(chosen[1] + h / 2 - cy) > r + h) {
+        el("line", { x1: cx, y1: cy, x2: chosen[0], y2: chosen[1] + h / 2, class: "leader" }, svg);
+      }
+      tip(node, row.name);
     });
   }
 
@@ -141,17 +158,25 @@
     const rows = data.by_period || [];
     if (!rows.length) return empty("chart-trends", "Pass --period-column (the comments' date column) to see trends.");
     const periods = Array.from(new Set(rows.map(function (row) { return row.period; })));
-    const cols = 4, cellW = 270, cellH = 120, pad = 30;
-    const svg = svgIn("chart-trends", cols * cellW, Math.ceil(steps.length / cols) * cellH + 20);
+    const cols = 4, cellW = 270, cellH = 126, pad = 30, left = 40, legend = 26;
+    const svg = svgIn("chart-trends", cols * cellW, Math.ceil(steps.length / cols) * cellH + legend + 8);
+    const key = el("g", { class: "legend" }, svg);
+    el("line", { x1: left, x2: left + 24, y1: 12, y2: 12, class: "line-neg" }, key);
+    text(key, left + 30, 16, "negative share of the step's mentions");
+    el("line", { x1: left + 270, x2: left + 294, y1: 12, y2: 12, class: "line-drop" }, key);
+    text(key, left + 300, 16, "drop-off rate (metrics)");
+    el("circle", { cx: left + 470, cy: 12, r: 2.6, fill: "#fff", stroke: "#c0392b" }, key);
+    text(key, left + 478, 16, "fewer than 30 mentions that " + (data.period_kind || "period"));
     steps.forEach(function (step, i) {
-      const ox = (i % cols) * cellW, oy = Math.floor(i / cols) * cellH;
+      const ox = (i % cols) * cellW, oy = legend + Math.floor(i / cols) * cellH;
       const g = el("g", { transform: "translate(" + ox + "," + oy + ")", class: "trend", "data-step": step.step }, svg);
-      text(g, pad, 14, clip(step.name, 30), { "font-weight": "600" });
-      const px = function (k) { return pad + (periods.length > 1 ? k / (periods.length - 1) : 0.5) * (cellW - 2 * pad); };
+      text(g, left, 14, clip(step.name, 34), { "font-weight": "600" });
+      const px = function (k) { return left + (periods.length > 1 ? k / (periods.length - 1) : 0.5) * (cellW - left - pad); };
       const py = function (v) { return cellH - pad - v * (cellH - 2 * pad - 8); };
-      el("line", { x1: pad, x2: cellW - pad, y1: py(0), y2: py(0), class: "axis" }, g);
-      el("line", { x1: pad, x2: cellW - pad, y1: py(1), y2: py(1), class: "axis", "stroke-dasharray": "2 3" }, g);
-      text(g, pad - 3, py(1) + 4, "100%", { "text-anchor": "end", "font-size": "9" });
+      [0, 0.5, 1].forEach(function (v) {
+        el("line", { x1: left, x2: cellW - pad, y1: py(v), y2: py(v), class: "axis", "stroke-dasharray": v ? "2 3" : "" }, g);
+        text(g, left - 4, py(v) + 3, Math.round(v * 100) + "%", { "text-anchor": "end", class: "tick" });
+      });
       const mine = rows.filter(function (row) { return row.step === step.step; });
       const series = [["negative_share", "line-neg", "neg"], ["drop_off_rate", "line-drop", "acc"]];
       series.forEach(function (spec) {
@@ -172,8 +197,8 @@
           tip(dot, step.name + " " + p[2].period + ": " + (spec[0] === "negative_share" ? "negative share " + pct(p[3]) + " of " + p[2].mentions + " mentions" : "drop-off " + pct(p[3])));
         });
       });
-      text(g, pad, cellH - 6, periods[0], { "font-size": "9" });
-      text(g, cellW - pad, cellH - 6, periods[periods.length - 1], { "font-size": "9", "text-anchor": "end" });
+      text(g, left, cellH - 8, periods[0], { class: "tick" });
+      text(g, cellW - pad, cellH - 8, periods[periods.length - 1], { class: "tick", "text-anchor": "end" });
     });
   }
 

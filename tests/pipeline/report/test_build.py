@@ -29,7 +29,8 @@ def test_periods_groups_and_scores_are_filled(sample_report: StepReport) -> None
     assert set(sample_report.by_group) == {"app", "chat", "email_survey", "web"}
     assert sum(rows[0].comments for rows in sample_report.by_group.values()) == 448
     assert sample_report.score is not None and sample_report.score.scored == 448
-    impact = {s.step: s.score_impact for s in sample_report.score.steps}
+    assert sample_report.score.kind == "nps"  # the column is called nps and holds 0-10
+    impact = {s.step: s.impact for s in sample_report.score.steps}
     assert impact["checkout"] is not None and impact["checkout"] < 0  # checkout drags NPS down
     assert len(sample_report.correlations) == 12 * 3
 
