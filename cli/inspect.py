@@ -50,7 +50,7 @@ def inspect_command(
         detail = f" (e.g. {', '.join(profile.first_duplicate_ids)})" if dupes else ""
         out.print(f"  duplicate ids: {dupes}{detail}", markup=False)
     empty_detail = (
-        f" (rows {', '.join(map(str, profile.first_empty_rows))}; kept, tagged 'unassigned')"
+        f" (data rows {', '.join(map(str, profile.first_empty_rows))}; kept, tagged 'unassigned')"
         if profile.empty_texts
         else ""
     )

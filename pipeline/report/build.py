@@ -82,6 +82,9 @@ class StepReport:
     period_kind: PeriodKind | None = None
     by_period: dict[Period, list[StepSignals]] = field(default_factory=dict)
     undated: int = 0
+    """Comments with no date (empty): counted in the totals, not in trends."""
+    unreadable_dates: list[tuple[int, str]] = field(default_factory=list)
+    """(data row, value) of every comment whose date could not be read: left out of trends."""
     group_by: str | None = None
     by_group: dict[str, list[StepSignals]] = field(default_factory=dict)
     group_metrics: dict[tuple[str, str], dict[str, float | None]] = field(default_factory=dict)
@@ -178,8 +181,30 @@ def build_report(
     if period_column is not None:
         kind = _period_kind(period_kind, metrics)
         report.period_kind = kind
-        periods = [_period_of(record, period_column, kind) for record in records]
-        report.undated = sum(period is None for period in periods)
+        periods: list[Period | None] = []
+        for record in records:
+            period, unreadable = _period_of(record, period_column, kind)
+            periods.append(period)
+            if unreadable is not None:
+                report.unreadable_dates.append((record.number, unreadable))
+        report.undated = sum(p is None for p in periods) - len(report.unreadable_dates)
+        if report.unreadable_dates:
+            first = ", ".join(
+                f"data row {row}: {value!r}" for row, value in report.unreadable_dates[:3]
+            )
+            if not any(periods):
+                raise SteplensError(
+                    f"period column {period_column!r} holds no dates ({first}, ...); name the "
+                    "comments' date column with --period-column"
+                )
+            logger.warning(
+                "%d comments have a %r that is not a date (%s%s); they are left out of trends "
+                "and counted in the report",
+                len(report.unreadable_dates),
+                period_column,
+                first,
+                ", ..." if len(report.unreadable_dates) > 3 else "",
+            )
         dated = [{**row, "_period": p} for row, p in zip(rows, periods, strict=True) if p]
         if dated:
             slices = aggregate(dated, journey, key=lambda r: r["_period"])
@@ -305,19 +330,19 @@ def _require_column(records: Sequence[TaggedRecord], column: str) -> None:
         )
 
 
-def _period_of(record: TaggedRecord, column: str, kind: PeriodKind) -> Period | None:
+def _period_of(
+    record: TaggedRecord, column: str, kind: PeriodKind
+) -> tuple[Period | None, str | None]:
+    """The record's period, or None; and the value when it is there but not a date."""
     value = record.columns.get(column)
     if value is None or (isinstance(value, str) and not value.strip()):
-        return None
+        return None, None
     if isinstance(value, float) and value != value:
-        return None
+        return None, None
     try:
-        period = bucket(value if not isinstance(value, str) else value.strip(), kind)
-    except (TypeError, ValueError) as exc:
-        raise SteplensError(
-            f"tagged file row {record.number}, column {column!r}: {value!r} is not a date ({exc})"
-        ) from None
-    return period
+        return bucket(value if not isinstance(value, str) else value.strip(), kind), None
+    except (TypeError, ValueError):
+        return None, str(value)
 
 
 def _period_kind(asked: PeriodKind | None, metrics: StepMetrics | None) -> PeriodKind:

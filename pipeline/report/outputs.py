@@ -134,6 +134,10 @@ def report_data(report: StepReport) -> dict[str, Any]:
         "steps": step_rows(report),
         "period_kind": report.period_kind,
         "undated_comments": report.undated,
+        "unreadable_dates": {
+            "count": len(report.unreadable_dates),
+            "first": [{"row": row, "value": value} for row, value in report.unreadable_dates[:5]],
+        },
         "by_period": period_rows(report),
         "group_by": report.group_by,
         "by_group": group_rows(report),

@@ -65,7 +65,7 @@ def profile_table(
             if not text.strip():
                 profile.empty_texts += 1
                 if len(profile.first_empty_rows) < examples:
-                    profile.first_empty_rows.append(chunk.start + offset)
+                    profile.first_empty_rows.append(chunk.start + offset + 1)
             if len(text) > LONG_TEXT_CHARS:
                 profile.long_texts += 1
             if not table.ids_are_row_numbers:

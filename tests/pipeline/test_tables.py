@@ -217,7 +217,7 @@ def test_profile_counts_empty_duplicate_and_rows(write_csv: Writer) -> None:
     ]
     profile = profile_table(open_table(write_csv(rows), chunk_size=3))
     assert profile.rows == 4
-    assert profile.empty_texts == 1 and profile.first_empty_rows == [2]
+    assert profile.empty_texts == 1 and profile.first_empty_rows == [3]  # data rows, from 1
     assert profile.duplicate_ids == 1 and profile.first_duplicate_ids == ["1"]
     assert profile.long_texts == 1
     assert profile.text_chars["max"] == 2500

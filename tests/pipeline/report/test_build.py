@@ -80,9 +80,19 @@ def test_bad_dates_and_columns_are_named(tmp_path: Path) -> None:
         writer.writerow(["b", "checkout broke again", "last tuesday", entry])
         writer.writerow(["c", "no date", "", entry])
     records = load_tagged(path)
-    with pytest.raises(SteplensError, match="row 2, column 'when': 'last tuesday' is not a date"):
-        build_report(records, journey, period_column="when", key_phrases=False)
+    # one bad date does not stop the report: it is left out of trends, counted and named
+    report = build_report(records, journey, period_column="when", key_phrases=False)
+    assert report.unreadable_dates == [(2, "last tuesday")]
+    assert report.undated == 1 and [p.label for p in report.by_period] == ["2026-W27"]
+    assert report.comments == 3
+    from pipeline.report.outputs import write_report
+
+    written = write_report(report, tmp_path / "out")
+    data = json.loads(written.json.read_text(encoding="utf-8"))
+    assert data["unreadable_dates"] == {"count": 1, "first": [{"row": 2, "value": "last tuesday"}]}
+    assert "data row 2: “last tuesday”" in written.html.read_text(encoding="utf-8")
+    # a column with no date at all is the wrong column
+    with pytest.raises(SteplensError, match="period column 'text' holds no dates"):
+        build_report(records, journey, period_column="text", key_phrases=False)
     with pytest.raises(SteplensError, match="no column 'chanel'; its columns are: 'id', 'text'"):
         build_report(records, journey, group_by="chanel", key_phrases=False)
-    report = build_report(records[::2], journey, period_column="when", key_phrases=False)
-    assert report.undated == 1 and [p.label for p in report.by_period] == ["2026-W27"]
