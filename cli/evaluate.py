@@ -121,7 +121,9 @@ def evaluate_command(
     if id_column is not None and labels_path is None:
         raise click.UsageError("--id-column joins a --labels file; give --labels too")
     loaded = load_journey(journey)
-    columns = open_table(input_path, text_column=text_column, encoding=encoding).columns
+    columns = open_table(
+        input_path, text_column=text_column, encoding=encoding, ids_needed=False
+    ).columns
     chosen: dict[str, str | None] = {}
     for name, column in (("sentiment_column", sentiment_column), ("effort_column", effort_column)):
         explicit = context.get_parameter_source(name) is not ParameterSource.DEFAULT

@@ -42,6 +42,8 @@ def inspect_command(
     out.print(f"  rows:         {profile.rows}")
     out.print(f"  columns:      {', '.join(profile.columns)}")
     out.print(f"  text column:  {profile.text_column}")
+    if profile.delimiter is not None:
+        out.print(f"  delimiter:    {profile.delimiter!r}")
     if profile.ids_are_row_numbers:
         out.print("  ids:          0-based row numbers (the file has no 'id' column)")
     else:

@@ -99,6 +99,7 @@ def report_command(
             metrics = load_metrics(
                 metrics_path, loaded, group_columns=[group_by], encoding=encoding
             )
+    text_column = _text_column(tagged_path, text_column)
     records = load_tagged(tagged_path, text_column=text_column, encoding=encoding)
     report = build_report(
         records,
@@ -124,3 +125,22 @@ def report_command(
     for alert in report.alerts:
         click.echo(f"  alert: {alert.describe()}", err=True)
     click.echo(f"wrote {files.html}, {files.csv.name} and {files.json.name}", err=True)
+
+
+def _text_column(tagged_path: Path, given: str) -> str:
+    """``--text-column`` when given; else the one `tag` was told (its run metadata), else the
+    default, so a column named once for `tag` need not be named again."""
+    from click.core import ParameterSource
+
+    from pipeline.run_metadata import read_metadata
+
+    context = click.get_current_context()
+    if context.get_parameter_source("text_column") is not ParameterSource.DEFAULT:
+        return given
+    metadata = read_metadata(tagged_path) or {}
+    told = metadata.get("text_column")
+    if isinstance(told, str) and told and told != given:
+        if not is_quiet():
+            click.echo(f"text column {told!r}, as `tag` was told (its run metadata)", err=True)
+        return told
+    return given

@@ -170,7 +170,11 @@ def read_labelled(
 
     joined = labels_path is not None
     table = open_table(
-        path, text_column=text_column, id_column=id_column if joined else None, encoding=encoding
+        path,
+        text_column=text_column,
+        id_column=id_column if joined else None,
+        encoding=encoding,
+        ids_needed=joined,
     )
     if joined:
         assert labels_path is not None

@@ -8,9 +8,10 @@ hand wants the whole list, not one error per run.
 
 from __future__ import annotations
 
+import difflib
 import functools
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -115,16 +116,7 @@ class Journey(BaseModel):
     @field_validator("steps")
     @classmethod
     def _check_unique_ids(cls, steps: tuple[Step, ...]) -> tuple[Step, ...]:
-        first_seen: dict[str, int] = {}
-        problems = []
-        for position, step in enumerate(steps, start=1):
-            if step.id in first_seen:
-                problems.append(
-                    f"step {position} ({step.id!r}): duplicate id, already used by "
-                    f"step {first_seen[step.id]}"
-                )
-            else:
-                first_seen[step.id] = position
+        problems = duplicate_id_problems([step.id for step in steps])
         if problems:
             raise ValueError("; ".join(problems))
         return steps
@@ -190,6 +182,23 @@ class JourneyInfo:
     description: str
 
 
+def duplicate_id_problems(ids: Sequence[Any]) -> list[str]:
+    """One sentence per step whose id an earlier step already uses (positions from 1)."""
+    first_seen: dict[str, int] = {}
+    problems = []
+    for position, step_id in enumerate(ids, start=1):
+        if not isinstance(step_id, str) or not step_id.strip():
+            continue
+        key = step_id.strip()
+        if key in first_seen:
+            problems.append(
+                f"step {position} ({key!r}): duplicate id, already used by step {first_seen[key]}"
+            )
+        else:
+            first_seen[key] = position
+    return problems
+
+
 def journey_from_dict(data: Any, source: str = "<journey>") -> Journey:
     """Validate already-parsed journey data (e.g. a JSON request body) into a Journey.
 
@@ -204,6 +213,12 @@ def journey_from_dict(data: Any, source: str = "<journey>") -> Journey:
         return Journey.model_validate(dict(data))
     except ValidationError as exc:
         problems = [_describe_error(error, data) for error in exc.errors()]
+        # Pydantic checks the whole step list only once every step is valid, so a duplicate id
+        # would go unreported beside another problem: look for it in the raw data too.
+        steps = data.get("steps")
+        if isinstance(steps, list):
+            ids = [step.get("id") if isinstance(step, Mapping) else None for step in steps]
+            problems += [p for p in duplicate_id_problems(ids) if p not in " ".join(problems)]
         raise JourneyError(_format_problems(source, problems)) from None
 
 
@@ -308,7 +323,10 @@ def _describe_error(error: ErrorDetails, data: Mapping[str, Any]) -> str:
         where = f"step {position + 1}{_step_label(data, position)}"
         rest = [str(part) for part in loc[2:]]
         if error["type"] == "extra_forbidden":
-            return f"{where}: unknown key {rest[-1]!r} (allowed: {_allowed_keys(Step)})"
+            return (
+                f"{where}: unknown key {rest[-1]!r}{_did_you_mean(rest[-1], Step)} "
+                f"(allowed: {_allowed_keys(Step)})"
+            )
         if error["type"] == "missing":
             return f"{where}: missing required key {rest[-1]!r}"
         if rest and rest[0] == "examples" and len(rest) > 1:
@@ -317,7 +335,11 @@ def _describe_error(error: ErrorDetails, data: Mapping[str, Any]) -> str:
     if loc == ["steps"] and error["type"] == "value_error":
         return message
     if error["type"] == "extra_forbidden":
-        return f"unknown top-level key {str(loc[-1])!r} (allowed: {_allowed_keys(Journey)})"
+        key = str(loc[-1])
+        return (
+            f"unknown top-level key {key!r}{_did_you_mean(key, Journey)} "
+            f"(allowed: {_allowed_keys(Journey)})"
+        )
     if error["type"] == "missing":
         return f"missing required key {'.'.join(str(p) for p in loc)!r}"
     field = ".".join(str(part) for part in loc)
@@ -341,6 +363,11 @@ def _step_label(data: Mapping[str, Any], position: int) -> str:
         if isinstance(step_id, str) and step_id:
             return f" ({step_id!r})"
     return ""
+
+
+def _did_you_mean(key: str, model: type[BaseModel]) -> str:
+    close = difflib.get_close_matches(key.lower(), list(model.model_fields), n=1, cutoff=0.7)
+    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def _allowed_keys(model: type[BaseModel]) -> str:

@@ -205,15 +205,14 @@ class SignalsModel:
 
     def save(self, directory: str | Path) -> Path:
         """Write config.json, encoder.safetensors (fp16), heads.safetensors and README.md."""
-        from safetensors.numpy import save_file
-
         from pipeline.tuned_encoder import save_top_layers
+        from pipeline.weights import save_weights
 
         folder = Path(directory)
         folder.mkdir(parents=True, exist_ok=True)
         half = {name: tensor.half() for name, tensor in self.state.items()}
         save_top_layers(half, folder / "encoder.safetensors")
-        save_file(self.heads, str(folder / "heads.safetensors"))
+        save_weights(self.heads, folder / "heads.safetensors")
         config = {
             "kind": MODEL_KIND,
             "format_version": FORMAT_VERSION,

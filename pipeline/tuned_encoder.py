@@ -69,9 +69,9 @@ class TunedEncoder(Encoder):
 
 def save_top_layers(state: dict[str, torch.Tensor], path: str | Path) -> None:
     """Write the tuned layers as safetensors."""
-    from safetensors.torch import save_file
+    from pipeline.weights import save_weights
 
-    save_file(state, str(path))
+    save_weights(state, path)
 
 
 def load_tuned_encoder(base: Encoder, path: str | Path, tuned_layers: int) -> TunedEncoder:

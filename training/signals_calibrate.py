@@ -95,10 +95,9 @@ def calibrate_model(directory: Path, dev: TaskData | None = None) -> EffortCalib
     split is rebuilt from the settings saved with the model (the same ``--split-seed``), so no
     text the model trained on is used, and no test text.
     """
-    from safetensors.numpy import save_file
-
     from pipeline.encoder import load_encoder
     from pipeline.signals import load_signals_model
+    from pipeline.weights import save_weights
     from training.signals import SignalsSettings, load_data
 
     model = load_signals_model(directory, load_encoder())
@@ -113,7 +112,7 @@ def calibrate_model(directory: Path, dev: TaskData | None = None) -> EffortCalib
     result = calibrate_effort_bias(logits, dev.targets)
     heads = dict(model.heads)
     heads["effort.bias"] = (heads["effort.bias"] + np.array(result.offsets)).astype(np.float32)
-    save_file(heads, str(Path(directory) / "heads.safetensors"))
+    save_weights(heads, Path(directory) / "heads.safetensors")
     config_path = Path(directory) / "config.json"
     config = json.loads(config_path.read_text(encoding="utf-8"))
     config.setdefault("info", {})["effort_calibration"] = asdict(result)

@@ -256,14 +256,14 @@ def save_matcher(
 ) -> None:
     """The matcher as one directory: tuned layers (safetensors, fp16), config and model card."""
     import torch
-    from safetensors.torch import save_file
 
     from pipeline import __version__
     from pipeline.steps.matcher import FORMAT_VERSION, MATCHER_KIND
+    from pipeline.weights import save_weights
 
     folder.mkdir(parents=True, exist_ok=True)
     half = {key: tensor.to(torch.float16).contiguous() for key, tensor in state.items()}
-    save_file(half, str(folder / "layers.safetensors"))
+    save_weights(half, folder / "layers.safetensors")
     config = {
         "kind": MATCHER_KIND,
         "format_version": FORMAT_VERSION,

@@ -150,11 +150,11 @@ class TrainedStepClassifier:
 
     def save(self, directory: str | Path, report: TrainingReport | None = None) -> Path:
         """Write the self-contained model directory; returns its path."""
-        from safetensors.numpy import save_file
+        from pipeline.weights import save_weights
 
         folder = Path(directory)
         folder.mkdir(parents=True, exist_ok=True)
-        save_file({"weight": self.weight, "bias": self.bias}, str(folder / "head.safetensors"))
+        save_weights({"weight": self.weight, "bias": self.bias}, folder / "head.safetensors")
         tuned_file = folder / TUNED_ENCODER_FILE
         if self.tuned_state is not None:
             from pipeline.tuned_encoder import save_top_layers
@@ -270,7 +270,7 @@ def read_examples(
     """(text, label) rows from a CSV/TSV, JSON Lines or Parquet file of labelled examples."""
     from pipeline.tables import as_text, open_table
 
-    table = open_table(path, text_column=text_column, encoding=encoding)
+    table = open_table(path, text_column=text_column, encoding=encoding, ids_needed=False)
     table.require_column(label_column, "label", "--label-column")
     texts: list[str] = []
     labels: list[str] = []

@@ -29,6 +29,8 @@ class TableProfile:
     text_column: str
     id_column: str | None
     ids_are_row_numbers: bool
+    delimiter: str | None = None
+    """A CSV/TSV file's field separator (a .csv one is read from its header line)."""
     rows: int = 0
     empty_texts: int = 0
     duplicate_ids: int = 0
@@ -56,6 +58,7 @@ def profile_table(
         text_column=table.text_column,
         id_column=table.id_column,
         ids_are_row_numbers=table.ids_are_row_numbers,
+        delimiter=table.delimiter,
     )
     lengths = array("L")
     seen_ids: set[bytes] = set()

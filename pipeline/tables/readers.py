@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import abc
 import csv
+import functools
 import json
 import logging
 import sys
@@ -59,7 +60,9 @@ class Table:
         id_column: str | None = None,
         chunk_size: int = DEFAULT_CHUNK_SIZE,
         encoding: str = "utf-8",
+        ids_needed: bool = True,
     ) -> None:
+        """``ids_needed=False`` (labelled examples) skips the warning about a missing id column."""
         self.path = Path(path)
         if not self.path.exists():
             raise InputFileError(f"{self.path}: no such file")
@@ -72,6 +75,8 @@ class Table:
         self.chunk_size = chunk_size
         self.encoding = encoding
         self._source = _open_source(self.path, self.format, encoding)
+        self.delimiter = getattr(self._source, "delimiter", None)
+        """The field separator of a CSV/TSV file (read from its header line for .csv)."""
         self.columns: list[str] = self._source.columns()
         self.text_column = text_column
         self.require_column(text_column, "text", "--text-column")
@@ -83,7 +88,7 @@ class Table:
             id_column = DEFAULT_ID_COLUMN
         self.id_column = id_column
         self.ids_are_row_numbers = id_column is None
-        if self.ids_are_row_numbers:
+        if self.ids_are_row_numbers and ids_needed:
             logger.warning(
                 "%s has no %r column: ids are the 0-based row numbers (written as column %r)",
                 self.path,
@@ -136,6 +141,7 @@ def open_table(
     id_column: str | None = None,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
     encoding: str = "utf-8",
+    ids_needed: bool = True,
 ) -> Table:
     """Open a CSV/TSV, JSON Lines or Parquet file (by extension) for chunked reading."""
     return Table(
@@ -144,6 +150,7 @@ def open_table(
         id_column=id_column,
         chunk_size=chunk_size,
         encoding=encoding,
+        ids_needed=ids_needed,
     )
 
 
@@ -181,7 +188,52 @@ def _open_source(path: Path, fmt: TableFormat, encoding: str) -> _RowSource:
         return _ParquetSource(path)
     if fmt is TableFormat.JSONL:
         return _JsonLinesSource(path, encoding)
-    return _DelimitedSource(path, encoding, delimiter="\t" if fmt is TableFormat.TSV else ",")
+    if fmt is TableFormat.TSV:
+        return _DelimitedSource(path, encoding, delimiter="\t")
+    stat = path.stat()
+    return _DelimitedSource(
+        path, encoding, delimiter=_sniff_delimiter(path, stat.st_mtime_ns, stat.st_size, encoding)
+    )
+
+
+DELIMITERS = (",", ";", "\t", "|")
+"""Separators a .csv file may use: spreadsheets in many locales save ';'-separated "CSV"."""
+
+
+@functools.lru_cache(maxsize=64)
+def _sniff_delimiter(path: Path, mtime_ns: int, size: int, encoding: str) -> str:
+    """The separator a .csv file's header line uses most (outside quotes); ',' when none does.
+
+    Column names rarely hold a separator, so the header says reliably what the comments (full of
+    commas and semicolons) cannot. A separator other than ',' is logged, so a run says how it
+    read the file.
+    """
+    with path.open("rb") as handle:
+        raw = handle.readline(1 << 20)
+    try:
+        header = raw.decode(encoding).removeprefix("\ufeff")
+    except (UnicodeDecodeError, LookupError):
+        return ","  # the reader reports the undecodable bytes with their line
+    counts = dict.fromkeys(DELIMITERS, 0)
+    quoted = False
+    for char in header:
+        if char == '"':
+            quoted = not quoted
+        elif not quoted and char in counts:
+            counts[char] += 1
+    best = max(DELIMITERS, key=lambda d: (counts[d], d == ","))
+    if counts[best] == 0 or best == ",":
+        return ","
+    name = {";": "semicolon", "\t": "tab", "|": "pipe"}[best]
+    logger.warning(
+        "%s: read as %s-separated (its header line has %d %r and %d ',')",
+        path,
+        name,
+        counts[best],
+        best,
+        counts[","],
+    )
+    return best
 
 
 class _LineDecoder:

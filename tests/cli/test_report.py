@@ -86,3 +86,26 @@ def test_unknown_columns_and_untagged_files_are_clean_errors(
     raw = samples_dir() / "ecommerce_feedback.csv"
     result = runner.invoke(cli, ["report", str(raw), "-j", "ecommerce", "--out", str(tmp_path)])
     assert result.exit_code == 1 and "not a tagged file" in result.output
+
+
+def test_report_reads_the_text_column_tag_was_told(runner: CliRunner, tmp_path: Path) -> None:
+    source = tmp_path / "survey.csv"
+    source.write_text(
+        "id;comment;nps\n1;the courier left my parcel in the rain;2\n2;checkout was quick;9\n",
+        encoding="utf-8",
+    )
+    tagged = tmp_path / "tagged.csv"
+    result = runner.invoke(
+        cli,
+        ["tag", str(source), "-j", "ecommerce", "--text-column", "comment", "--out", str(tagged)],
+    )
+    assert result.exit_code == 0, result.output
+    assert "read as semicolon-separated" in result.stderr
+    out = tmp_path / "report"
+    args = ["report", str(tagged), "-j", "ecommerce", "--score-column", "nps", "--out", str(out)]
+    result = runner.invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert "text column 'comment', as `tag` was told" in result.stderr
+    assert "nps read as NPS" in result.stderr
+    wrong = runner.invoke(cli, [*args[:-2], "--score-column", "comment", "--out", str(out)])
+    assert wrong.exit_code == 1 and "score column 'comment' holds no numbers" in wrong.output

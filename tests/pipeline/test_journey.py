@@ -154,3 +154,22 @@ def test_journey_from_dict_for_api_bodies() -> None:
 
 def test_reserved_id_constant() -> None:
     assert UNASSIGNED == "unassigned"
+
+
+def test_validation_reports_every_problem_and_suggests_keys(tmp_path: Path) -> None:
+    path = tmp_path / "food.yaml"
+    path.write_text(
+        "name: food\nsteps:\n  - id: order\n    descripton: placing an order\n"
+        "  - id: order\n  - id: pay\n    examples: 3\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(JourneyError) as error:
+        load_journey(path)
+    message = str(error.value)
+    assert "3 problems" in message
+    assert "unknown key 'descripton' (did you mean 'description'?)" in message
+    assert "step 2 ('order'): duplicate id, already used by step 1" in message
+    top = tmp_path / "top.yaml"
+    top.write_text("nme: food\nsteps:\n  - id: a\n", encoding="utf-8")
+    with pytest.raises(JourneyError, match="'nme' \\(did you mean 'name'\\?\\)"):
+        load_journey(top)

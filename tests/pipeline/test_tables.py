@@ -221,3 +221,49 @@ def test_profile_counts_empty_duplicate_and_rows(write_csv: Writer) -> None:
     assert profile.duplicate_ids == 1 and profile.first_duplicate_ids == ["1"]
     assert profile.long_texts == 1
     assert profile.text_chars["max"] == 2500
+
+
+def test_a_semicolon_separated_csv_is_read_and_said(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "export.csv"
+    path.write_text(
+        'id;date;text\n1;2018-04-11;"Slow, slow delivery; never again"\n2;2018-04-12;fine\n',
+        encoding="utf-8",
+    )
+    with caplog.at_level("WARNING"):
+        table = open_table(path)
+        rows = [row for chunk in table.chunks() for row in chunk.rows]
+    assert table.delimiter == ";"
+    assert rows[0]["text"] == "Slow, slow delivery; never again"
+    assert "read as semicolon-separated" in caplog.text
+    plain = tmp_path / "plain.csv"
+    plain.write_text('id,text\n1,"a; b; c"\n', encoding="utf-8")
+    assert open_table(plain).delimiter == ","
+    assert profile_table(open_table(path)).delimiter == ";"
+
+
+def test_examples_files_need_no_id_column(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    from pipeline.steps.trained import read_examples
+
+    path = tmp_path / "examples.csv"
+    path.write_text("text,step\nlate parcel,delivery\n", encoding="utf-8")
+    with caplog.at_level("WARNING"):
+        assert read_examples(path) == (["late parcel"], ["delivery"])
+    assert "id" not in caplog.text
+
+
+def test_weight_files_are_readable_like_any_file(tmp_path: Path) -> None:
+    import os
+    import stat
+
+    import numpy as np
+
+    from pipeline.weights import save_weights
+
+    previous = os.umask(0o022)
+    try:
+        path = save_weights({"w": np.zeros(3, dtype=np.float32)}, tmp_path / "head.safetensors")
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644
