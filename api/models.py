@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, cast
 from pipeline import __version__
 from pipeline.errors import SteplensError
 from pipeline.journey import Journey
-from pipeline.tagger import TaggedComment, Tagger, build_tagger
+from pipeline.tagger import TaggedComment, Tagger, build_tagger, redacted_comment
 
 if TYPE_CHECKING:
     from api.batcher import MicroBatcher
@@ -114,23 +114,38 @@ class TaggerPool:
         return self._taggers[key]
 
     def tag(self, key: Hashable, texts: list[str]) -> list[Classified]:
-        """Redact (when the pool redacts) and tag texts with the tagger behind ``key``.
+        """Tag texts with the tagger behind ``key`` and redact them (when the pool redacts).
 
-        The micro-batcher runs this in its one worker thread, so redaction's NER pass is batched
-        across concurrent requests and queued (and refused under overload) like the model work.
+        The models read the texts as sent, so the service's answers do not depend on whether it
+        redacts (and match `steplens tag` with or without --redact); what is returned and stored
+        is the redacted text, with clause offsets moved onto it. The micro-batcher runs this in
+        its one worker thread, so redaction's NER pass is batched across concurrent requests and
+        queued (and refused under overload) like the model work.
         """
-        texts = self.redact(key, texts)
         tagged = self._taggers[key].tag(texts)
-        return [Classified(text, item) for text, item in zip(texts, tagged, strict=True)]
+        redactions = self._scoped_redactor(key)
+        if redactions is None or not texts:
+            return [Classified(text, item) for text, item in zip(texts, tagged, strict=True)]
+        return [
+            Classified(r.text, redacted_comment(item, r))
+            for r, item in zip(redactions.redact_many(texts), tagged, strict=True)
+        ]
 
-    def redact(self, key: Hashable, texts: list[str]) -> list[str]:
-        """``texts`` redacted for the journey behind ``key`` (unchanged without a redactor)."""
-        if self.redactor is None or not texts:
-            return texts
+    def _scoped_redactor(self, key: Hashable) -> Redactor | None:
+        """The redactor with the journey behind ``key``'s vocabulary protected (None: off)."""
+        if self.redactor is None:
+            return None
         scoped = self._redactors.get(key)
         if scoped is None:
             scoped = self.redactor.for_journey(self._taggers[key].journey)
             self._redactors[key] = scoped
+        return scoped
+
+    def redact(self, key: Hashable, texts: list[str]) -> list[str]:
+        """``texts`` redacted for the journey behind ``key`` (unchanged without a redactor)."""
+        scoped = self._scoped_redactor(key)
+        if scoped is None or not texts:
+            return texts
         return [r.text for r in scoped.redact_many(texts)]
 
     def redact_values(self, key: Hashable, values: list[dict[str, Any]]) -> list[dict[str, Any]]:

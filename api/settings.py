@@ -69,7 +69,7 @@ class Settings(BaseSettings):
     redact: bool = Field(
         default=True,
         description="Redact PII (emails, phones, cards, IBANs, secret URLs, addresses, names) "
-        "before texts are classified, stored or returned.",
+        "before texts are stored or returned (the models read them as sent).",
     )
     workers: int = Field(
         default=1,

@@ -84,7 +84,8 @@ from cli.output import is_quiet, row_progress
     "--redact",
     is_flag=True,
     help="Replace PII (emails, phones, cards, IBANs, secret URLs, addresses, names) in the text "
-    "with [EMAIL], [PHONE], ... before tagging; the output holds only the redacted text.",
+    "with [EMAIL], [PHONE], ... in the output, which holds only the redacted text (the models "
+    "read the text as written, so the tags are the same with or without it).",
 )
 @click.option(
     "--resume",
@@ -137,7 +138,7 @@ def tag_command(
         raise click.UsageError("--resume is for the local engine; Ray retries failed tasks")
     loaded = load_journey(journey)
     redactor = None
-    if redact and (adapt or engine != "ray"):  # the Ray engine redacts in its own workers
+    if redact and engine != "ray":  # the Ray engine redacts in its own workers
         from pipeline.redact import build_redactor
 
         redactor = build_redactor(journeys=[loaded])
@@ -151,7 +152,6 @@ def tag_command(
             text_column=text_column,
             id_column=id_column,
             encoding=encoding,
-            redactor=redactor,
             resume=resume,
             on_progress=None if is_quiet() else lambda line: click.echo(line, err=True),
         )

@@ -300,13 +300,14 @@ def _parse_journey_file(source: str, mtime_ns: int, size: int) -> Journey:
     try:
         data = yaml.load(text, Loader=_SAFE_LOADER)
     except yaml.YAMLError as exc:
-        raise JourneyError(f"{source}: not valid YAML: {_yaml_problem(exc)}") from None
+        raise JourneyError(f"{source}: not valid YAML: {yaml_problem(exc)}") from None
     if data is None:
         raise JourneyError(f"{source}: the file is empty; a journey needs 'name' and 'steps'")
     return journey_from_dict(data, source)
 
 
-def _yaml_problem(exc: yaml.YAMLError) -> str:
+def yaml_problem(exc: yaml.YAMLError) -> str:
+    """A YAML error as one phrase with its line and column."""
     mark = getattr(exc, "problem_mark", None)
     problem = getattr(exc, "problem", None) or str(exc)
     if mark is not None:

@@ -83,15 +83,19 @@ class TagActor:
         import pyarrow as pa
 
         from pipeline.tables.writers import csv_cell
-        from pipeline.tagger import tag_records
+        from pipeline.tagger import tag_chunk
 
         rows = batch.to_pylist()
         texts = [as_text(row.get(self.options["text_column"])) for row in rows]
         ids = [row.get(self.options["id_column"]) for row in rows]
         chunk = Chunk(start=0, rows=rows, texts=texts, ids=ids)
-        if self.redactor is not None:
-            chunk, _ = self.redactor.redact_chunk(chunk, self.options["text_column"])
-        records = tag_records(chunk, self.tagger.tag(chunk.texts), self.options["granularity"])
+        records = tag_chunk(
+            self.tagger,
+            chunk,
+            self.options["granularity"],
+            redactor=self.redactor,
+            text_column=self.options["text_column"],
+        )[0]
         if self.options["flat"]:  # CSV: every cell as the local CSV writer writes it
             records = [{k: str(csv_cell(v)) for k, v in record.items()} for record in records]
         return pa.Table.from_pylist(records)

@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from pipeline.encoder import TextEncoder
     from pipeline.minilm import Precision
     from pipeline.redact import Redactor
+    from pipeline.redact.redactor import Redaction
     from pipeline.segment import Segment, Segmenter
     from pipeline.signals import Signals, SignalsModel
 
@@ -438,6 +439,45 @@ def _spans_of(result: TaggedComment, step: str) -> list[list[int]]:
     ]
 
 
+def tag_chunk(
+    tagger: Tagger,
+    chunk: Chunk,
+    granularity: Granularity,
+    *,
+    add_id: bool = False,
+    redactor: Redactor | None = None,
+    text_column: str = "text",
+) -> tuple[list[dict[str, Any]], list[TaggedComment], Counter[str]]:
+    """Tag a chunk and build its records; with a ``redactor``, the records hold the redacted
+    text, with segment offsets and step spans moved onto it.
+
+    The models read the text as written, redacted or not, so a run with redaction gives the same
+    steps, sentiment and effort as one without (the CLI and the service answer alike whatever
+    their redaction setting); only what is written or stored is redacted.
+    """
+    tagged = tagger.tag(chunk.texts)
+    if redactor is None:
+        return tag_records(chunk, tagged, granularity, add_id=add_id), tagged, Counter()
+    chunk, found, redactions = redactor.redact_chunk(chunk, text_column)
+    tagged = [redacted_comment(t, r) for t, r in zip(tagged, redactions, strict=True)]
+    return tag_records(chunk, tagged, granularity, add_id=add_id), tagged, found
+
+
+def redacted_comment(tagged: TaggedComment, redaction: Redaction) -> TaggedComment:
+    """``tagged`` with its clauses' offsets and texts on the redacted text."""
+    if not redaction.spans:
+        return tagged
+    from pipeline.redact.redactor import to_redacted
+    from pipeline.segment import Segment
+
+    segments = []
+    for item in tagged.segments:
+        start, end = to_redacted(redaction.spans, item.segment.start, item.segment.end)
+        moved = Segment(text=redaction.text[start:end], start=start, end=end)
+        segments.append(replace(item, segment=moved))
+    return replace(tagged, segments=segments)
+
+
 def tag_records(
     chunk: Chunk, tagged: list[TaggedComment], granularity: Granularity, *, add_id: bool = False
 ) -> list[dict[str, Any]]:
@@ -638,11 +678,15 @@ def tag_file(
             if end <= progress.rows_done:
                 continue  # done before the interruption
             duplicates.add(chunk.ids)
-            if redactor is not None:
-                chunk, found = redactor.redact_chunk(chunk, text_column)
-                redacted.update(found)
-            tagged = tagger.tag(chunk.texts)
-            records = tag_records(chunk, tagged, granularity, add_id=add_id)
+            records, tagged, found = tag_chunk(
+                tagger,
+                chunk,
+                granularity,
+                add_id=add_id,
+                redactor=redactor,
+                text_column=text_column,
+            )
+            redacted.update(found)
             writer.write(records)
             progress.rows_done = end
             progress.records_written += len(records)

@@ -389,6 +389,19 @@ class Store:
 
         self._write(work)
 
+    def journeys_with_item(self, external_id: str) -> list[str]:
+        """The journeys that hold a stored item with this id (a label call without a journey
+        names it by id alone)."""
+        _check_text(external_id, "feedback id", required=True)
+        with self._read() as session:
+            found = session.scalars(
+                sa.select(FeedbackRow.journey)
+                .where(FeedbackRow.external_id == external_id)
+                .distinct()
+                .order_by(FeedbackRow.journey)
+            )
+            return list(found)
+
     def training_examples(self, journey: str) -> list[tuple[str, str]]:
         """(text, step) of each labelled item of a journey, by its latest label, in pk order."""
         latest = (

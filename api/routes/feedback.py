@@ -11,6 +11,7 @@ from fastapi import APIRouter, Query
 
 from api.db.store import StoredItem
 from api.deps import BatcherDep, PoolDep, SettingsDep, StoreDep, resolve_journey
+from api.errors import NotFoundError
 from api.redaction import RedactorDep, redaction_version
 from api.routes.classify import as_records, check_limits
 from api.schemas import FeedbackIn, FeedbackPage, FeedbackStored, LabelIn
@@ -125,8 +126,20 @@ async def list_feedback(
 async def label(
     item_id: str, body: LabelIn, settings: SettingsDep, store: StoreDep
 ) -> dict[str, str]:
-    """A correction: ``steplens train-steps --from-db`` trains on these."""
-    journey = await resolve_journey(body.journey, settings, store)
+    """A correction: ``steplens train-steps --from-db`` trains on these. Without a journey, the
+    item's own journey (the one journey that holds an item with this id)."""
+    name = body.journey
+    if name is None:
+        holding = await asyncio.to_thread(store.journeys_with_item, item_id)
+        if not holding:
+            raise NotFoundError(f"no stored feedback has id {item_id!r}")
+        if len(holding) > 1:
+            raise SteplensError(
+                f"feedback id {item_id!r} is stored in journeys {', '.join(holding)}: name the "
+                "journey in the body"
+            )
+        name = holding[0]
+    journey = await resolve_journey(name, settings, store)
     check_step(journey, body.step)
     await asyncio.to_thread(store.add_label, journey.name, item_id, body.step, body.author)
     return {"journey": journey.name, "id": item_id, "step": body.step}

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse
 
 from api.db.store import Store
@@ -21,24 +22,55 @@ from pipeline.journey import Journey
 from pipeline.report.build import build_report, tagged_records
 from pipeline.report.metrics import metrics_from_rows
 
-router = APIRouter(tags=["reports"])
-page = APIRouter(tags=["reports"])
-
 PeriodKindQuery = Literal["day", "week", "month"]
+ScoreTypeQuery = Literal["auto", "nps", "mean"]
 
 
 @dataclass
 class ReportQuery:
-    """The query parameters both report endpoints take."""
+    """The query parameters both report endpoints take (the options of ``steplens report``)."""
 
     journey: str | None = None
     created_from: Annotated[datetime | None, Query(alias="from")] = None
     created_to: Annotated[datetime | None, Query(alias="to")] = None
     period: PeriodKindQuery | None = None
     group_by: str | None = None
+    score_column: Annotated[
+        str | None,
+        Query(description="A score stored with each item (an extra field such as nps or csat)."),
+    ] = None
+    score_type: Annotated[
+        ScoreTypeQuery,
+        Query(description="nps (% promoters minus % detractors), mean, or auto (as the CLI)."),
+    ] = "auto"
+
+
+REPORT_PARAMETERS = frozenset(
+    {"journey", "from", "to", "period", "group_by", "score_column", "score_type", "key_phrases"}
+)
+
+
+def known_parameters_only(request: Request) -> None:
+    """Refuse a query parameter the report does not take (a typo must not pass silently)."""
+    unknown = sorted(set(request.query_params) - REPORT_PARAMETERS)
+    if unknown:
+        raise RequestValidationError(
+            [
+                {
+                    "type": "extra_forbidden",
+                    "loc": ("query", name),
+                    "msg": "unknown query parameter; known: "
+                    + ", ".join(sorted(REPORT_PARAMETERS)),
+                    "input": request.query_params[name],
+                }
+                for name in unknown
+            ]
+        )
 
 
 ReportQueryDep = Annotated[ReportQuery, Depends()]
+router = APIRouter(tags=["reports"], dependencies=[Depends(known_parameters_only)])
+page = APIRouter(tags=["reports"], dependencies=[Depends(known_parameters_only)])
 
 
 def _report_data(
@@ -69,6 +101,8 @@ def _report_data(
         period_column="created_at" if with_periods else None,
         period_kind=query.period,
         group_by=query.group_by,
+        score_column=query.score_column,
+        score_type=query.score_type,
         key_phrases=key_phrases,
     )
     return report_data(report)

@@ -75,6 +75,27 @@ def _merge(candidates: Iterable[PiiSpan]) -> tuple[PiiSpan, ...]:
     return tuple(sorted(accepted, key=lambda s: s.start))
 
 
+def to_redacted(spans: Sequence[PiiSpan], start: int, end: int) -> tuple[int, int]:
+    """Offsets in the redacted text of [start, end) of the original text.
+
+    A boundary inside a PII span moves out to its placeholder's edge, so a clause that starts or
+    ends inside a name covers the whole ``[NAME]``.
+    """
+
+    def moved(offset: int, closing: bool) -> int:
+        shift = 0
+        for span in spans:
+            if offset <= span.start:
+                break
+            if offset < span.end:  # inside the span
+                edge = span.start + shift
+                return edge + len(span.placeholder) if closing else edge
+            shift += len(span.placeholder) - (span.end - span.start)
+        return offset + shift
+
+    return moved(start, False), moved(end, True)
+
+
 def _to_original(spans: Sequence[PiiSpan], start: int, end: int) -> tuple[int, int] | None:
     """Offsets in the original text of [start, end) in the text with ``spans`` replaced by
     placeholders; None when it touches a placeholder."""
@@ -143,8 +164,11 @@ class Redactor:
             return self
         return Redactor(self.kinds, self.names.with_protected(self.names.protected | extra))
 
-    def redact_chunk(self, chunk: Chunk, text_column: str) -> tuple[Chunk, Counter[str]]:
-        """A table chunk with its texts, and the text column of its rows, redacted."""
+    def redact_chunk(
+        self, chunk: Chunk, text_column: str
+    ) -> tuple[Chunk, Counter[str], list[Redaction]]:
+        """A table chunk with its texts, and the text column of its rows, redacted; the PII
+        found by kind; and each text's redaction (to move offsets onto the redacted text)."""
         redactions = self.redact_many(chunk.texts)
         rows = []
         counts: Counter[str] = Counter()
@@ -153,7 +177,7 @@ class Redactor:
             if redaction.spans:
                 row = {**row, text_column: redaction.text}
             rows.append(row)
-        return replace(chunk, rows=rows, texts=[r.text for r in redactions]), counts
+        return replace(chunk, rows=rows, texts=[r.text for r in redactions]), counts, redactions
 
     def describe(self) -> dict[str, Any]:
         """What it redacts, for checkpoints and logs."""

@@ -37,7 +37,6 @@ if TYPE_CHECKING:
     from numpy.typing import NDArray
 
     from pipeline.encoder import TextEncoder
-    from pipeline.redact import Redactor
 
 logger = logging.getLogger(__name__)
 
@@ -183,14 +182,14 @@ def read_feedback(
     require_labels: bool = False,
     id_column: str | None = None,
     encoding: str = "utf-8",
-    redactor: Redactor | None = None,
 ) -> tuple[list[str], list[tuple[str, str]]]:
     """A feedback file's texts to adapt on (up to :data:`MAX_TEXTS`), and (text, step) for the
     rows whose ``label_column`` is filled (a person's label, trained on as given).
 
     A file without the label column is all unlabelled, unless ``require_labels`` (the column was
-    asked for by name): then its absence is an error that lists the columns. With a
-    ``redactor``, texts are redacted as ``tag --redact`` would write them.
+    asked for by name): then its absence is an error that lists the columns. Texts are read as
+    written, redacted or not: the models always read the original (``tag --redact`` redacts only
+    what it writes).
     """
     from pipeline.tables import as_text, open_table
 
@@ -201,10 +200,7 @@ def read_feedback(
         table.require_column(label_column, "label", "--label-column")
     wanted = label_column if label_column in table.columns else None
     for chunk in table.chunks():
-        chunk_texts = (
-            [r.text for r in redactor.redact_many(chunk.texts)] if redactor else chunk.texts
-        )
-        for text, row in zip(chunk_texts, chunk.rows, strict=True):
+        for text, row in zip(chunk.texts, chunk.rows, strict=True):
             label = as_text(row.get(wanted)).strip() if wanted is not None else ""
             if label:
                 labelled.append((text, label))
@@ -220,16 +216,11 @@ def adapted_directory(output: Path) -> Path:
     return output.with_name(output.name + ".adapted")
 
 
-def input_identity(path: Path, redacted: bool) -> dict[str, object]:
-    """What an adapted head was fitted on: the input file (name, size, mtime) and whether its
-    texts were redacted; a resumed run reuses the head only for the same."""
+def input_identity(path: Path) -> dict[str, object]:
+    """What an adapted head was fitted on: the input file (name, size, mtime); a resumed run
+    reuses the head only for the same."""
     stat = path.stat()
-    return {
-        "name": path.name,
-        "size": stat.st_size,
-        "mtime_ns": stat.st_mtime_ns,
-        "redacted": redacted,
-    }
+    return {"name": path.name, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
 
 
 def adapt_file(
@@ -240,7 +231,6 @@ def adapt_file(
     text_column: str,
     id_column: str | None = None,
     encoding: str = "utf-8",
-    redactor: Redactor | None = None,
     resume: bool = False,
     on_progress: Callable[[str], None] | None = None,
 ) -> Path:
@@ -257,7 +247,7 @@ def adapt_file(
     note = on_progress or logger.info
     directory = adapted_directory(output_path)
     checkpoint = progress_path(output_path)
-    identity = input_identity(input_path, redactor is not None)
+    identity = input_identity(input_path)
     if checkpoint.exists() and not resume:
         raise SteplensError(
             f"an interrupted run left tagged rows for {output_path}: pass --resume to continue "
@@ -278,7 +268,6 @@ def adapt_file(
         text_column=text_column,
         id_column=id_column,
         encoding=encoding,
-        redactor=redactor,
     )
     classifier, report = adapt_to_corpus(journey, texts, base_encoder("fp32"), on_progress=note)
     classifier.info["adapted"]["input"] = identity

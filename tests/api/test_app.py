@@ -98,6 +98,22 @@ def test_journeys_round_trip(client: TestClient) -> None:
     bad = client.put("/v1/journeys/broken", json={"steps": [{"id": "Bad Id"}]})
     assert bad.status_code == 422 and "Bad Id" in bad.json()["detail"]
     assert client.get("/v1/journeys/absent").status_code == 404
+    # the YAML users write is accepted as it is, with YAML errors located
+    yaml_text = "steps:\n  - id: signup\n    description: creating an account\n  - id: billing\n"
+    headers = {"Content-Type": "application/yaml"}
+    put = client.put("/v1/journeys/mini-yaml", content=yaml_text, headers=headers)
+    assert put.status_code == 200, put.text
+    assert put.json()["steps"] == ["signup", "billing"]
+    broken = client.put("/v1/journeys/mini-yaml", content="steps: [\n  - id", headers=headers)
+    assert broken.status_code == 422 and "not valid YAML" in broken.json()["detail"]
+    typo = client.put(
+        "/v1/journeys/mini-yaml", content="steps:\n  - id: a\n    descripton: x\n", headers=headers
+    )
+    assert typo.status_code == 422 and "did you mean 'description'" in typo.json()["detail"]
+    other = client.put(
+        "/v1/journeys/mini-yaml", content="steps: []", headers={"Content-Type": "text/plain"}
+    )
+    assert other.status_code == 415
 
 
 def test_feedback_is_idempotent_and_listable(client: TestClient) -> None:
@@ -125,9 +141,25 @@ def test_feedback_is_idempotent_and_listable(client: TestClient) -> None:
     dupes = client.post("/v1/feedback", json={"items": [items[0], items[0]]})
     assert dupes.status_code == 422 and "appears twice" in dupes.text
     label = client.post("/v1/feedback/f2/label", json={"step": "delivery", "author": "ana"})
-    assert label.status_code == 200
+    assert label.status_code == 200 and label.json()["journey"] == "ecommerce"
+    # no journey named: the item's own journey, not the default one
+    saas = client.post(
+        "/v1/feedback",
+        json={"journey": "saas", "items": [{"id": "s1", "text": "the invoice was wrong"}]},
+    )
+    assert saas.status_code == 200, saas.text
+    step = load_journey("saas").step_ids[0]
+    own = client.post("/v1/feedback/s1/label", json={"step": step})
+    assert own.status_code == 200 and own.json()["journey"] == "saas", own.text
+    both = client.post(
+        "/v1/feedback",
+        json={"journey": "saas", "items": [{"id": "f2", "text": "parcel arrived late"}]},
+    )
+    assert both.status_code == 200
+    ambiguous = client.post("/v1/feedback/f2/label", json={"step": "delivery"})
+    assert ambiguous.status_code == 422 and "name the journey" in ambiguous.text
     assert client.post("/v1/feedback/zzz/label", json={"step": "delivery"}).status_code == 404
-    wrong = client.post("/v1/feedback/f2/label", json={"step": "teleport"})
+    wrong = client.post("/v1/feedback/f2/label", json={"journey": "ecommerce", "step": "teleport"})
     assert wrong.status_code == 422 and "its steps" in wrong.text
 
 
@@ -155,8 +187,9 @@ def test_the_service_report_equals_the_cli_report(
         for chunk in open_table(samples_dir() / "ecommerce_metrics.csv", text_column="step")
         for row in chunk.rows
     ]
-    # The CLI's file was tagged without --redact: compare with the service's redaction off.
-    with make_client(tmp_path, redact=False) as client:
+    # The CLI's file was tagged without --redact and the service redacts (its default): the
+    # models read the texts as sent either way, so the numbers are the same.
+    with make_client(tmp_path) as client:
         items = [
             {
                 "id": r["id"],
@@ -172,10 +205,11 @@ def test_the_service_report_equals_the_cli_report(
             assert answer.status_code == 200, answer.text
         put = client.put("/v1/metrics", json={"rows": metrics_rows})
         assert put.status_code == 200, put.text
-        served = client.get(
-            "/v1/reports/steps", params={"group_by": "channel", "key_phrases": "false"}
-        )
+        params = {"group_by": "channel", "key_phrases": "false", "score_column": "nps"}
+        served = client.get("/v1/reports/steps", params=params)
         assert served.status_code == 200, served.text
+        typo = client.get("/v1/reports/steps", params={**params, "grup_by": "channel"})
+        assert typo.status_code == 422 and "grup_by" in typo.text
         page = client.get("/report")
         assert page.status_code == 200 and "default-src 'none'" in page.text
     cli = report_data(
@@ -185,10 +219,13 @@ def test_the_service_report_equals_the_cli_report(
             metrics=load_metrics(samples_dir() / "ecommerce_metrics.csv", journey),
             period_column="created_at",
             group_by="channel",
+            score_column="nps",
             key_phrases=False,
         )
     )
     ours = served.json()
+    assert ours["score"]["kind"] == "nps"
+    assert ours["score"]["overall"] == pytest.approx(cli["score"]["overall"])
     for theirs, mine in zip(cli["steps"], ours["steps"], strict=True):
         for column in (
             "step",
@@ -198,6 +235,8 @@ def test_the_service_report_equals_the_cli_report(
             "entered",
             "drop_off_rate",
             "priority_rank",
+            "nps",
+            "nps_impact",
         ):
             assert mine[column] == pytest.approx(theirs[column]), (mine["step"], column)
         assert mine["priority_score"] == pytest.approx(theirs["priority_score"], abs=1e-3)
