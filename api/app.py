@@ -27,7 +27,7 @@ logger = logging.getLogger(__name__)
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Connect the store, load the models, start the batcher; undo it all on shutdown."""
-    from api.batcher import MicroBatcher
+    from api.batcher import Lanes, MicroBatcher
     from api.db.store import Store, StoreUnavailable
     from api.models import TaggerPool
     from pipeline.journey import bundled_journey_paths, load_journey
@@ -77,13 +77,29 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         key = await batcher.run_in_worker(pool.key, journey, None)
         await batcher.run_in_worker(pool.redact, key, ["warm-up by Jane Doe"])
     batcher.start()
+    long_batcher = None
+    if settings.long_text_chars > 0:
+        long_batcher = MicroBatcher(
+            pool.tag,
+            window_s=settings.batch_window_ms / 1000,
+            max_texts=max(1, settings.batch_max_texts // 16),
+            max_queued_texts=settings.queue_max_texts,
+            max_wait_s=settings.queue_max_wait_s,
+        )
+        await long_batcher.run_in_worker(
+            share_torch_threads, settings.torch_threads, settings.workers
+        )
+        long_batcher.start()
     app.state.pool = pool
     app.state.batcher = batcher
+    app.state.lanes = Lanes(batcher, long_batcher, settings.long_text_chars)
     logger.info("steplens service ready (database: %s)", store.describe())
     try:
         yield
     finally:
         await batcher.stop()
+        if long_batcher is not None:
+            await long_batcher.stop()
         store.close()
 
 

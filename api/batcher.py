@@ -223,3 +223,39 @@ class MicroBatcher(Generic[T]):
             if not call.future.done():
                 call.future.set_result(results[start:end])
             start = end
+
+
+@dataclass
+class Lanes(Generic[T]):
+    """Two micro-batchers, so a long text never holds up short ones.
+
+    Texts over ``long_chars`` characters go to ``long`` (its own queue and worker thread); the
+    rest to ``short``. A 9,800-character rant takes a second or more to tag (hundreds of
+    clauses, each with its sentiment towards its step), and in one lane every short request
+    queued behind it waited for all of it. In two lanes the short requests run meanwhile; both
+    threads then share the cores for as long as the long text takes (docs/service.md measures
+    it). Without a long lane, everything goes to ``short``.
+    """
+
+    short: MicroBatcher[T]
+    long: MicroBatcher[T] | None = None
+    long_chars: int = 0
+
+    async def submit(self, key: Hashable, texts: Sequence[str]) -> list[T]:
+        """The results for ``texts`` (in order), each computed in its lane."""
+        if self.long is None or self.long_chars <= 0:
+            return await self.short.submit(key, texts)
+        lengthy = [i for i, text in enumerate(texts) if len(text) > self.long_chars]
+        if not lengthy:
+            return await self.short.submit(key, texts)
+        brief = [i for i in range(len(texts)) if len(texts[i]) <= self.long_chars]
+        long_results, short_results = await asyncio.gather(
+            self.long.submit(key, [texts[i] for i in lengthy]),
+            self.short.submit(key, [texts[i] for i in brief]),
+        )
+        results: list[T | None] = [None] * len(texts)
+        for i, result in zip(lengthy, long_results, strict=True):
+            results[i] = result
+        for i, result in zip(brief, short_results, strict=True):
+            results[i] = result
+        return [r for r in results if r is not None]

@@ -13,7 +13,7 @@ from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from starlette.exceptions import HTTPException
 
-from api.batcher import MicroBatcher
+from api.batcher import Lanes, MicroBatcher
 from api.db.store import Store
 from api.errors import NotFoundError, Unavailable
 from api.limits import RateLimiter, retry_after
@@ -56,6 +56,17 @@ SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 StoreDep = Annotated[Store, Depends(get_store)]
 PoolDep = Annotated[TaggerPool, Depends(get_pool)]
 BatcherDep = Annotated["MicroBatcher[Classified]", Depends(get_batcher)]
+
+
+def get_lanes(request: Request) -> Lanes[Classified]:
+    """The short and long lanes model work is submitted to (see :class:`api.batcher.Lanes`)."""
+    lanes: Lanes[Classified] | None = getattr(request.app.state, "lanes", None)
+    if lanes is None:
+        return Lanes(get_batcher(request))
+    return lanes
+
+
+LanesDep = Annotated["Lanes[Classified]", Depends(get_lanes)]
 
 _bearer = HTTPBearer(auto_error=False, description="Authorization: Bearer <API key>")
 _header = APIKeyHeader(name="X-API-Key", auto_error=False, description="X-API-Key: <API key>")

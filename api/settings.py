@@ -57,6 +57,12 @@ class Settings(BaseSettings):
         gt=0,
         description="Longest estimated wait a call may join; beyond it 503 + Retry-After.",
     )
+    long_text_chars: int = Field(
+        default=2000,
+        ge=0,
+        description="Texts longer than this are tagged in a second lane (its own worker thread), "
+        "so a long text never holds up short requests; 0: one lane for all.",
+    )
     step_models: Annotated[dict[str, Path], NoDecode] = Field(
         default_factory=dict,
         description="Registered step models, name=path pairs separated by commas.",

@@ -17,6 +17,7 @@ import functools
 import itertools
 import logging
 import re
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -183,6 +184,10 @@ class _View:
         return int(self.doc[i].right_edge.i)
 
 
+_SPACY_LOCK = threading.RLock()
+"""Held while spaCy segments a block (see :meth:`Segmenter._segment_block`)."""
+
+
 class Segmenter:
     """Splits comments into sentence and clause segments with exact character offsets.
 
@@ -242,7 +247,15 @@ class Segmenter:
         return results
 
     def _segment_block(self, texts: Sequence[str]) -> list[list[Segment]]:
-        """Segment a block of texts: tokenize, parse the long ones in batches, cut, merge."""
+        """Segment a block of texts: tokenize, parse the long ones in batches, cut, merge.
+
+        One block at a time per pipeline: the service tags long texts in a second thread, and
+        spaCy's pipelines are not documented as safe to run from two threads at once.
+        """
+        with _SPACY_LOCK:
+            return self._segment_block_locked(texts)
+
+    def _segment_block_locked(self, texts: Sequence[str]) -> list[list[Segment]]:
         jobs = [self._prepare(text) for text in texts]
         pending = [(job, offset, doc) for job in jobs for offset, doc in job.chunks]
         parsed = self._parse([doc for _, _, doc in pending])

@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException
 
-from api.deps import BatcherDep, PoolDep, SettingsDep, StoreDep, resolve_journey
+from api.deps import BatcherDep, LanesDep, PoolDep, SettingsDep, StoreDep, resolve_journey
 from api.schemas import ClassifyRequest, ClassifyResponse, Granularity
 from api.settings import Settings
 from pipeline.tagger import TaggedComment, tag_records, texts_chunk
@@ -55,6 +55,7 @@ async def classify(
     store: StoreDep,
     pool: PoolDep,
     batcher: BatcherDep,
+    lanes: LanesDep,
 ) -> ClassifyResponse:
     """Split each text into clauses, classify each to a step, score sentiment and effort.
 
@@ -68,7 +69,7 @@ async def classify(
     batcher.admit(len(texts))  # under overload, refuse before doing any work
     journey = await resolve_journey(body.journey, settings, store)
     key = await pool.key_in(batcher, journey, body.model)
-    classified = await batcher.submit(key, texts)
+    classified = await lanes.submit(key, texts)
     return ClassifyResponse(
         results=as_records(
             [c.text for c in classified], [c.tagged for c in classified], body.granularity

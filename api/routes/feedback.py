@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 
 from api.db.store import StoredItem
-from api.deps import BatcherDep, PoolDep, SettingsDep, StoreDep, resolve_journey
+from api.deps import BatcherDep, LanesDep, PoolDep, SettingsDep, StoreDep, resolve_journey
 from api.errors import NotFoundError
 from api.redaction import RedactorDep, redaction_version
 from api.routes.classify import as_records, check_limits
@@ -38,6 +38,7 @@ async def ingest(
     store: StoreDep,
     pool: PoolDep,
     batcher: BatcherDep,
+    lanes: LanesDep,
     redactor: RedactorDep,
 ) -> FeedbackStored:
     """Classify every item and store it with the model versions, idempotent on (journey, id).
@@ -52,7 +53,7 @@ async def ingest(
     batcher.admit(len(texts))  # under overload, refuse before doing any work
     journey = await resolve_journey(body.journey, settings, store)
     key = await pool.key_in(batcher, journey, None)
-    classified = await batcher.submit(key, texts)
+    classified = await lanes.submit(key, texts)
     texts = [c.text for c in classified]
     attributes = await batcher.run_in_worker(
         pool.redact_values, key, [item.attributes() for item in body.items]

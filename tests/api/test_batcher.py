@@ -129,3 +129,43 @@ def test_freed_memory_is_handed_back_every_few_batches(monkeypatch: pytest.Monke
 
     assert asyncio.run(main()) == 2 * batcher_module.TRIM_EVERY_BATCHES
     assert len(trims) == 2
+
+
+def test_a_long_text_does_not_hold_up_short_ones() -> None:
+    from api.batcher import Lanes
+
+    release = threading.Event()
+    lanes_seen: dict[str, list[str]] = {"short": [], "long": []}
+
+    def run_short(key: Hashable, texts: list[str]) -> list[str]:
+        lanes_seen["short"] += texts
+        return [f"s:{text}" for text in texts]
+
+    def run_long(key: Hashable, texts: list[str]) -> list[str]:
+        lanes_seen["long"] += texts
+        release.wait(5)  # a long text takes a while
+        return [f"l:{text[:3]}" for text in texts]
+
+    async def main() -> tuple[list[str], list[str], float]:
+        short: MicroBatcher[str] = MicroBatcher(run_short, window_s=0.001)
+        long: MicroBatcher[str] = MicroBatcher(run_long, window_s=0.001)
+        short.start()
+        long.start()
+        lanes = Lanes(short, long, long_chars=20)
+        try:
+            mixed = asyncio.create_task(lanes.submit("k", ["tiny", "x" * 50, "also tiny"]))
+            await asyncio.sleep(0.05)
+            started = time.perf_counter()
+            alone = await lanes.submit("k", ["a short one"])  # answered while the long one runs
+            waited = time.perf_counter() - started
+            release.set()
+            return await mixed, alone, waited
+        finally:
+            release.set()
+            await short.stop()
+            await long.stop()
+
+    mixed, alone, waited = asyncio.run(main())
+    assert mixed == ["s:tiny", "l:xxx", "s:also tiny"]  # in order, each from its lane
+    assert alone == ["s:a short one"] and waited < 1.0
+    assert lanes_seen["long"] == ["x" * 50]
