@@ -12,9 +12,10 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Any
 
-from fastapi import Depends, FastAPI
+from fastapi import Depends, FastAPI, HTTPException
 
 from api.errors import install_error_handlers
 from api.limits import BodySizeLimit, RateLimiter, ShedWhenSaturated
@@ -142,10 +143,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return app
 
 
+DOCS_ASSETS = ("swagger-ui-bundle.js", "swagger-ui.css", "favicon.png")
+"""Swagger UI's files, served from the ``fastapi-offline`` package's copy of Swagger UI 5 (no
+CDN: /docs works offline)."""
+
+
 def _add_docs(app: FastAPI, secured: dict[str, Any]) -> None:
-    """``/openapi.json`` and ``/docs`` (Swagger UI), with the same key check as the API."""
+    """``/openapi.json`` and ``/docs`` (Swagger UI), with the same key check as the API; Swagger
+    UI's own script and style are served from the installed package, not a CDN, so the page
+    works on a machine with no network (they are public library files, served without a key)."""
     from fastapi.openapi.docs import get_swagger_ui_html
-    from fastapi.responses import HTMLResponse, JSONResponse
+    from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 
     @app.get("/openapi.json", include_in_schema=False, **secured)
     async def openapi_schema() -> JSONResponse:
@@ -153,4 +161,18 @@ def _add_docs(app: FastAPI, secured: dict[str, Any]) -> None:
 
     @app.get("/docs", include_in_schema=False, **secured)
     async def swagger_ui() -> HTMLResponse:
-        return get_swagger_ui_html(openapi_url="/openapi.json", title="steplens API")
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="steplens API",
+            swagger_js_url="/docs/assets/swagger-ui-bundle.js",
+            swagger_css_url="/docs/assets/swagger-ui.css",
+            swagger_favicon_url="/docs/assets/favicon.png",
+        )
+
+    @app.get("/docs/assets/{name}", include_in_schema=False)
+    async def swagger_asset(name: str) -> FileResponse:
+        from importlib import resources
+
+        if name not in DOCS_ASSETS:
+            raise HTTPException(404, f"no docs asset {name!r}")
+        return FileResponse(Path(str(resources.files("fastapi_offline") / "static" / name)))
