@@ -126,9 +126,10 @@ class TaggerPool:
         redactions = self._scoped_redactor(key)
         if redactions is None or not texts:
             return [Classified(text, item) for text, item in zip(texts, tagged, strict=True)]
+        languages = [item.language for item in tagged]
         return [
             Classified(r.text, redacted_comment(item, r))
-            for r, item in zip(redactions.redact_many(texts), tagged, strict=True)
+            for r, item in zip(redactions.redact_many(texts, languages), tagged, strict=True)
         ]
 
     def _scoped_redactor(self, key: Hashable) -> Redactor | None:

@@ -120,6 +120,13 @@ def report_command(
         f"(priority {top.priority_score:.0f}); {len(report.alerts)} alert(s)",
         err=True,
     )
+    if report.not_english:
+        languages = ", ".join(f"{code} {n}" for code, n in report.not_english.items())
+        click.echo(
+            f"{sum(report.not_english.values())} comments not in English were not scored "
+            f"({languages})",
+            err=True,
+        )
     if report.score is not None:
         click.echo(f"score: {report.score.describe()}", err=True)
     for alert in report.alerts:

@@ -220,6 +220,13 @@ def tag_command(
             f"{loaded.name!r}; wrote {summary.records} records to {summary.output}",
             err=True,
         )
+        if summary.not_english:
+            languages = ", ".join(f"{code} {n}" for code, n in sorted(summary.not_english.items()))
+            click.echo(
+                f"{sum(summary.not_english.values())} comments not in English left unassigned and "
+                f"unscored ({languages}): the models read English only",
+                err=True,
+            )
         if redactor is not None:
             found = ", ".join(f"{n} {kind}" for kind, n in sorted(summary.redacted.items()))
             click.echo(f"redacted: {found or 'no PII found'}", err=True)

@@ -30,6 +30,7 @@ from pipeline.blas import single_threaded_blas
 from pipeline.checkpoint import TagProgress, progress_path
 from pipeline.errors import SteplensError
 from pipeline.journey import UNASSIGNED, Journey
+from pipeline.language import ENGLISH
 from pipeline.model_view import model_views, step_views, without_addressing
 from pipeline.run_metadata import metadata_path, write_metadata
 from pipeline.steps.base import StepClassifier, StepDecision, check_compatible, decide
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
     from numpy.typing import NDArray
 
     from pipeline.encoder import TextEncoder
+    from pipeline.language import LanguageDetector
     from pipeline.minilm import Precision
     from pipeline.redact import Redactor
     from pipeline.redact.redactor import Redaction
@@ -53,8 +55,8 @@ _Windows = tuple["NDArray[np.float32]", "NDArray[np.int64]"]
 
 Granularity = Literal["comment", "segment"]
 GRANULARITIES: tuple[Granularity, ...] = ("comment", "segment")
-COMMENT_FIELDS = ("step", "step_confidence", "steps")
-SEGMENT_FIELDS = ("id", "segment", "text", "start", "end", "step", "step_confidence")
+COMMENT_FIELDS = ("step", "step_confidence", "language", "steps")
+SEGMENT_FIELDS = ("id", "segment", "text", "start", "end", "step", "step_confidence", "language")
 SIGNAL_FIELDS = ("sentiment", "sentiment_score", "effort", "effort_score")
 
 _POINTS_BACK = re.compile(
@@ -104,6 +106,10 @@ class TaggedComment:
     steps: list[tuple[str, float]]
     signals: Signals | None = None
     step_signals: dict[str, Signals] | None = None
+    language: str = ENGLISH
+    """ISO 639-1 code (:mod:`pipeline.language`); a comment not in English is not scored."""
+    signals_skipped: bool = False
+    """The tagger scores signals but left this comment out (its language): fields are empty."""
 
 
 class Tagger:
@@ -119,6 +125,7 @@ class Tagger:
         signals: SignalsModel | None = None,
         batch_size: int = 64,
         normalise: bool = True,
+        language: LanguageDetector | None = None,
     ) -> None:
         """``normalise=False`` lets the models read the raw clauses instead of their model
         view (:mod:`pipeline.model_view`); only benchmarks that measure the view use it."""
@@ -130,6 +137,8 @@ class Tagger:
         self.signals = signals
         self.batch_size = batch_size
         self.normalise = normalise
+        self.language = language
+        """Detects comments not in English, which are left unscored (None: all read as English)."""
         self._step_names = {step.id: step.name for step in journey.steps}
 
     def tag(self, texts: Sequence[str]) -> list[TaggedComment]:
@@ -140,7 +149,34 @@ class Tagger:
         on the cores PyTorch's next pass needs.
         """
         with single_threaded_blas:
-            return self._tag(texts)
+            languages = self._languages(texts)
+            english = [i for i, code in enumerate(languages) if code == ENGLISH]
+            if len(english) == len(texts):
+                return self._tag(texts)
+            done = dict(zip(english, self._tag([texts[i] for i in english]), strict=True))
+            return [
+                done[i] if i in done else self._unscored(text, languages[i])
+                for i, text in enumerate(texts)
+            ]
+
+    def _languages(self, texts: Sequence[str]) -> list[str]:
+        if self.language is None:
+            return [ENGLISH] * len(texts)
+        return self.language.detect_many(texts)
+
+    def _unscored(self, text: str, language: str) -> TaggedComment:
+        """A comment not in English: one unassigned clause (the whole text), no signals."""
+        from pipeline.segment import Segment
+
+        clause = TaggedSegment(Segment(text, 0, len(text)), StepDecision(UNASSIGNED, 0.0, ()))
+        return TaggedComment(
+            [clause] if text.strip() else [],
+            UNASSIGNED,
+            0.0,
+            [],
+            language=language,
+            signals_skipped=self.signals is not None,
+        )
 
     def step_evidence(self, texts: Sequence[str]) -> list[CommentEvidence]:
         """Each comment's clause probabilities and, when it could ever be read whole (two or more
@@ -150,6 +186,15 @@ class Tagger:
         ``steplens evaluate`` replays the comment rule at other cut-offs from this without
         encoding again; at the classifier's own threshold the replay gives :meth:`tag`'s steps.
         """
+        languages = self._languages(texts)
+        if any(code != ENGLISH for code in languages):
+            english = [i for i, code in enumerate(languages) if code == ENGLISH]
+            found = dict(zip(english, self.step_evidence([texts[i] for i in english]), strict=True))
+            empty = np.zeros((0, len(self.classifier.step_ids)), dtype=np.float32)
+            return [
+                found.get(i, CommentEvidence(empty, None, len(text.split())))
+                for i, text in enumerate(texts)
+            ]
         with single_threaded_blas:
             _, _, probabilities, spans, _ = self._clause_probabilities(texts, False)
             rule = self.comment_rule
@@ -375,9 +420,9 @@ class Tagger:
         return describe_steps(self.journey, self.classifier)
 
 
-def _signal_fields(signals: Signals | None) -> dict[str, Any]:
+def _signal_fields(signals: Signals | None, skipped: bool = False) -> dict[str, Any]:
     if signals is None:
-        return {}
+        return dict.fromkeys(SIGNAL_FIELDS) if skipped else {}
     return {
         "sentiment": signals.sentiment,
         "sentiment_score": signals.sentiment_score,
@@ -414,6 +459,7 @@ def comment_records(
             record[DEFAULT_ID_COLUMN] = row_id
         record["step"] = result.step
         record["step_confidence"] = result.confidence
+        record["language"] = result.language
         by_step = result.step_signals or {}
         record["steps"] = [
             {
@@ -424,7 +470,7 @@ def comment_records(
             }
             for step, conf in result.steps
         ]
-        record.update(_signal_fields(result.signals))
+        record.update(_signal_fields(result.signals, result.signals_skipped))
         records.append(record)
     return records
 
@@ -458,7 +504,8 @@ def tag_chunk(
     tagged = tagger.tag(chunk.texts)
     if redactor is None:
         return tag_records(chunk, tagged, granularity, add_id=add_id), tagged, Counter()
-    chunk, found, redactions = redactor.redact_chunk(chunk, text_column)
+    languages = [t.language for t in tagged]
+    chunk, found, redactions = redactor.redact_chunk(chunk, text_column, languages)
     tagged = [redacted_comment(t, r) for t, r in zip(tagged, redactions, strict=True)]
     return tag_records(chunk, tagged, granularity, add_id=add_id), tagged, found
 
@@ -508,7 +555,8 @@ def segment_records(chunk: Chunk, tagged: list[TaggedComment]) -> list[dict[str,
                     "end": 0,
                     "step": UNASSIGNED,
                     "step_confidence": 0.0,
-                    **_signal_fields(result.signals),
+                    "language": result.language,
+                    **_signal_fields(result.signals, result.signals_skipped),
                 }
             )
             continue
@@ -522,7 +570,8 @@ def segment_records(chunk: Chunk, tagged: list[TaggedComment]) -> list[dict[str,
                     "end": item.segment.end,
                     "step": item.decision.step,
                     "step_confidence": item.decision.confidence,
-                    **_signal_fields(item.signals),
+                    "language": result.language,
+                    **_signal_fields(item.signals, result.signals_skipped),
                 }
             )
     return records
@@ -578,6 +627,8 @@ class TagSummary:
     resumed_after: int = 0
     """Input rows an interrupted run had already written (0 for a fresh run)."""
     redacted: dict[str, int] = field(default_factory=dict)
+    not_english: dict[str, int] = field(default_factory=dict)
+    """Comments left unscored because they are not in English, by language (this run's rows)."""
     """PII found and replaced by kind, in the rows this run tagged (with a redactor)."""
 
 
@@ -672,6 +723,7 @@ def tag_file(
     skipped = progress.rows_done
     duplicates = DuplicateIds(enabled=not add_id)
     redacted: Counter[str] = Counter()
+    not_english: Counter[str] = Counter()
     try:
         for chunk in table.chunks():
             end = chunk.start + len(chunk)
@@ -687,6 +739,7 @@ def tag_file(
                 text_column=text_column,
             )
             redacted.update(found)
+            not_english.update(t.language for t in tagged if t.language != ENGLISH)
             writer.write(records)
             progress.rows_done = end
             progress.records_written += len(records)
@@ -724,6 +777,7 @@ def tag_file(
         add_id,
         resumed_after=skipped,
         redacted=dict(redacted),
+        not_english=dict(not_english),
     )
 
 
@@ -772,10 +826,13 @@ def build_tagger(
     precision: str = "auto",
     signals_model: SignalsModel | None = None,
     normalise: bool = True,
+    detect_language: bool = True,
 ) -> Tagger:
     """Load the encoder, the segmenter, a step classifier (trained if ``model_dir``) and, unless
     ``signals`` is False, the shipped sentiment and effort model (or ``signals_model``, another
     one already loaded; benchmarks compare models that way). ``normalise``: see :class:`Tagger`.
+    ``detect_language``: leave comments not in English unscored (:mod:`pipeline.language`);
+    benchmarks of English data sets turn it off.
 
     Every model reads clauses through one :class:`~pipeline.minilm.MiniLM` at ``precision``
     (``auto``: bf16 on CPUs that multiply it natively, else fp32; see docs/benchmarks.md).
@@ -793,6 +850,8 @@ def build_tagger(
         from pipeline.signals import load_default_signals_model
 
         signals_model = load_default_signals_model(resolved)
+    from pipeline.language import load_language_detector
+
     return Tagger(
         journey,
         classifier,
@@ -800,4 +859,5 @@ def build_tagger(
         encoder,
         signals=signals_model,
         normalise=normalise,
+        language=load_language_detector() if detect_language else None,
     )

@@ -85,6 +85,7 @@ class FeedbackRow(Base):
     step: Mapped[str] = mapped_column(sa.String, nullable=False, index=True)
     step_confidence: Mapped[float] = mapped_column(sa.Float, nullable=False)
     steps: Mapped[list[dict[str, Any]]] = mapped_column(sa.JSON, nullable=False)
+    language: Mapped[str] = mapped_column(sa.String, nullable=False, server_default="en")
     sentiment: Mapped[str | None] = mapped_column(sa.String, nullable=True)
     sentiment_score: Mapped[float | None] = mapped_column(sa.Float, nullable=True)
     effort: Mapped[str | None] = mapped_column(sa.String, nullable=True)

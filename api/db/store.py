@@ -112,6 +112,8 @@ class StoredItem:
     sentiment_score: float | None = None
     effort: str | None = None
     effort_score: float | None = None
+    language: str = "en"
+    """ISO 639-1 code; a comment not in English is stored unscored."""
     model_versions: Mapping[str, Any] = field(default_factory=dict)
 
 
@@ -646,6 +648,7 @@ def _prepare(item: StoredItem, number: int) -> dict[str, Any]:
     if item.channel is not None:
         _check_text(item.channel, f"{where}: channel", required=False)
     _check_text(item.step, f"{where}: step", required=True)
+    _check_text(item.language, f"{where}: language", required=True)
     for name in ("sentiment", "effort"):
         value = getattr(item, name)
         if value is not None:
@@ -676,6 +679,7 @@ def _prepare(item: StoredItem, number: int) -> dict[str, Any]:
         "sentiment_score": _score(item.sentiment_score, f"{where}: sentiment_score", False),
         "effort": item.effort,
         "effort_score": _score(item.effort_score, f"{where}: effort_score", False),
+        "language": item.language,
         "model_versions": model_versions,
     }
 

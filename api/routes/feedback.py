@@ -46,7 +46,8 @@ async def ingest(
     Sending the same items again stores them once; an item whose text changed replaces the
     stored one and is listed under ``replaced``. A 2xx answer means the batch is committed.
     Unless the service runs with ``STEPLENS_REDACT=false``, PII in the text and in the string
-    values of extra fields is replaced by placeholders before anything is classified or stored.
+    values of extra fields is replaced by placeholders before anything is returned or stored
+    (the models read the text as sent).
     """
     texts = [item.text for item in body.items]
     check_limits(texts, settings, "items")
@@ -74,6 +75,7 @@ async def ingest(
             sentiment_score=record.get("sentiment_score"),
             effort=record.get("effort"),
             effort_score=record.get("effort_score"),
+            language=str(record.get("language") or "en"),
             model_versions=versions,
         )
         for item, text, attrs, record in zip(body.items, texts, attributes, records, strict=True)

@@ -124,18 +124,27 @@ class Redactor:
         """One text redacted, with the spans found."""
         return self.redact_many([text])[0]
 
-    def redact_many(self, texts: Sequence[str]) -> list[Redaction]:
+    def redact_many(
+        self, texts: Sequence[str], languages: Sequence[str] | None = None
+    ) -> list[Redaction]:
         """Each text redacted; names are found with one batched NER pass over all of them.
 
         NER reads the text with the structured PII already replaced by placeholders, so an
-        email or a phone number cannot pass for a name or confuse the names around it.
+        email or a phone number cannot pass for a name or confuse the names around it. With
+        ``languages`` (ISO 639-1 per text), names are looked for in English texts only: the
+        English NER model reads "Muy mal servicio" as a name. Structured PII (emails, phones,
+        cards, IBANs, URLs, addresses) is found in every language.
         """
         structured = [_merge(self._structured(text)) for text in texts]
         masked = [apply_spans(t, s) if s else t for t, s in zip(texts, structured, strict=True)]
         if self.names is None:
             return [Redaction(m, s) for m, s in zip(masked, structured, strict=True)]
         results = []
-        found = self.names.find_many(masked)
+        english = [i for i in range(len(texts)) if languages is None or languages[i] == "en"]
+        names_of = dict(
+            zip(english, self.names.find_many([masked[i] for i in english]), strict=True)
+        )
+        found = [names_of.get(i, []) for i in range(len(texts))]
         for text, spans, names in zip(texts, structured, found, strict=True):
             mapped = [_to_original(spans, start, end) for start, end in names]
             extra = [PiiSpan("name", *span) for span in mapped if span is not None]
@@ -165,11 +174,11 @@ class Redactor:
         return Redactor(self.kinds, self.names.with_protected(self.names.protected | extra))
 
     def redact_chunk(
-        self, chunk: Chunk, text_column: str
+        self, chunk: Chunk, text_column: str, languages: Sequence[str] | None = None
     ) -> tuple[Chunk, Counter[str], list[Redaction]]:
         """A table chunk with its texts, and the text column of its rows, redacted; the PII
         found by kind; and each text's redaction (to move offsets onto the redacted text)."""
-        redactions = self.redact_many(chunk.texts)
+        redactions = self.redact_many(chunk.texts, languages)
         rows = []
         counts: Counter[str] = Counter()
         for row, redaction in zip(chunk.rows, redactions, strict=True):

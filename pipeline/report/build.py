@@ -21,6 +21,7 @@ What is computed, and from what:
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -83,6 +84,8 @@ class StepReport:
     by_period: dict[Period, list[StepSignals]] = field(default_factory=dict)
     undated: int = 0
     """Comments with no date (empty): counted in the totals, not in trends."""
+    not_english: dict[str, int] = field(default_factory=dict)
+    """Comments the models did not read because they are not in English, by language."""
     unreadable_dates: list[tuple[int, str]] = field(default_factory=list)
     """(data row, value) of every comment whose date could not be read: left out of trends."""
     group_by: str | None = None
@@ -178,6 +181,8 @@ def build_report(
         metrics=metrics,
         group_by=group_by,
     )
+    languages = Counter(str(r.columns.get("language") or "en") for r in records)
+    report.not_english = {code: n for code, n in sorted(languages.items()) if code != "en"}
     if period_column is not None:
         kind = _period_kind(period_kind, metrics)
         report.period_kind = kind

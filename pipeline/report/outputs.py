@@ -134,6 +134,7 @@ def report_data(report: StepReport) -> dict[str, Any]:
         "steps": step_rows(report),
         "period_kind": report.period_kind,
         "undated_comments": report.undated,
+        "not_english": report.not_english,
         "unreadable_dates": {
             "count": len(report.unreadable_dates),
             "first": [{"row": row, "value": value} for row, value in report.unreadable_dates[:5]],

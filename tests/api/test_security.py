@@ -19,6 +19,7 @@ from api.settings import Settings
 
 PLAIN_KEY = "plain-key-4f1c9e"
 HASHED_KEY = "hashed-key-77ab20"
+PUBLIC_ASSETS = "/docs/assets/{name}"
 PROBES = {"/healthz", "/readyz"}
 
 
@@ -63,6 +64,10 @@ def test_every_route_but_the_probes_needs_a_key(secured: TestClient) -> None:
         url = path.replace("{name}", "ecommerce").replace("{item_id}", "f1")
         if path in PROBES:
             assert secured.request(method, url).status_code in (200, 503)
+            continue
+        if path == PUBLIC_ASSETS:  # Swagger UI's own files, no data: served without a key
+            assert secured.get("/docs/assets/swagger-ui.css").status_code == 200
+            assert secured.get("/docs/assets/..%2Fapp.py").status_code == 404
             continue
         assert secured.request(method, url).status_code == 401, (method, path)
         wrong = secured.request(method, url, headers={"X-API-Key": "not-a-key"})

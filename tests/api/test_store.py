@@ -72,11 +72,11 @@ def all_ids(store: Store, journey: str = "shop", **filters: Any) -> list[str]:
 
 
 def test_migrate_twice_is_a_no_op(store: Store) -> None:
-    assert store.schema_revision() == "0001"
+    assert store.schema_revision() == "0002"
     store.put_journey("shop", {"name": "shop"})
     tables = set(sa.inspect(store.engine).get_table_names())
     store.migrate()
-    assert store.schema_revision() == "0001"
+    assert store.schema_revision() == "0002"
     assert set(sa.inspect(store.engine).get_table_names()) == tables
     assert tables >= {"journeys", "feedback", "feedback_mentions", "labels", "step_metrics"}
     assert store.get_journey("shop") == {"name": "shop"}
@@ -292,6 +292,7 @@ def test_listing_shape_and_journey_isolation(listed: Store) -> None:
         "attributes",
         "step",
         "step_confidence",
+        "language",
         "steps",
         "sentiment",
         "sentiment_score",
@@ -363,6 +364,7 @@ def test_records_have_the_tag_shape(listed: Store, monkeypatch: pytest.MonkeyPat
         "region",
         "step",
         "step_confidence",
+        "language",
         "steps",
         "sentiment",
         "sentiment_score",
@@ -516,3 +518,29 @@ def test_a_database_that_is_down_is_unavailable() -> None:
             store.upsert_feedback("shop", [item("a1")])
     finally:
         store.close()
+
+
+def test_rows_stored_before_languages_read_as_english(tmp_path: Path) -> None:
+    """A database at the first schema, with a stored comment, upgrades to the language column."""
+    from alembic import command
+
+    from api.db.store import alembic_config
+
+    old = Store.connect(f"sqlite:///{tmp_path / 'old.db'}")
+    config = alembic_config(old.engine.url)
+    with old.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0001")
+        connection.execute(
+            sa.text(
+                "INSERT INTO feedback (journey, external_id, text, attributes, step, "
+                "step_confidence, steps, model_versions, ingested_at, updated_at) VALUES "
+                "('shop', 'a', 'late parcel', '{}', 'delivery', 0.9, '[]', '{}', "
+                "'2026-01-01 00:00:00', '2026-01-01 00:00:00')"
+            )
+        )
+    old.migrate()
+    assert old.schema_revision() == "0002"
+    (record,) = list(old.iter_feedback_records("shop"))
+    assert record["language"] == "en" and record["step"] == "delivery"
+    old.close()

@@ -103,7 +103,7 @@ def test_tag_segment_granularity(
         ("", "unassigned", 0.0),
     ]
     assert set(records[0]) == {
-        *("id", "segment", "text", "start", "end", "step", "step_confidence"),
+        *("id", "segment", "text", "start", "end", "step", "step_confidence", "language"),
         *("sentiment", "sentiment_score", "effort", "effort_score"),
     }
     assert first[1]["sentiment"] == "negative"  # "delivery took two weeks"
