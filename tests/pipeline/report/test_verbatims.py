@@ -63,3 +63,11 @@ def test_the_sample_report_quotes_step_clauses(
     for step in sample_report.typical:
         ids = [v.id for v in sample_report.typical[step] + sample_report.painful[step]]
         assert len(ids) == len(set(ids)), step
+
+
+def test_key_phrases_count_only_the_step_clauses() -> None:
+    text = "The checkout froze on the address page. The courier left the parcel in the rain."
+    entry = {"spans": [span_of(text, "The courier left the parcel in the rain.")]}
+    mention = Mention("a", text, entry)
+    assert mention.about_step == "The courier left the parcel in the rain."
+    assert Mention("b", text, {}).about_step == text  # files tagged before spans existed
