@@ -9,7 +9,13 @@ from typing import TYPE_CHECKING
 import click
 from click.core import ParameterSource
 
-from cli.options import encoding_option, journey_option, text_column_option
+from cli.options import (
+    encoding_option,
+    journey_option,
+    model_option,
+    text_column_option,
+    threshold_option,
+)
 from cli.output import console, is_quiet, row_progress
 
 if TYPE_CHECKING:
@@ -25,19 +31,8 @@ OUTPUT_SUFFIXES = (".json", ".html")
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
 )
 @journey_option
-@click.option(
-    "--model",
-    "model_dir",
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    default=None,
-    help="Step model directory from `steplens train-steps` [default: zero-shot from the journey].",
-)
-@click.option(
-    "--threshold",
-    type=click.FloatRange(0.0, 1.0),
-    default=None,
-    help="Probability a step needs to be assigned [default: the model's calibrated threshold].",
-)
+@model_option
+@threshold_option
 @text_column_option
 @click.option(
     "--label-column",

@@ -73,3 +73,25 @@ def table_options(function: F) -> F:
     for decorator in (encoding_option, id_column_option, text_column_option, input_argument):
         function = decorator(function)
     return function
+
+
+def model_option(function: F) -> F:
+    """--model DIR: a step model from `steplens train-steps`."""
+    return click.option(
+        "--model",
+        "model_dir",
+        type=click.Path(exists=True, file_okay=False, path_type=Path),
+        default=None,
+        help="Step model directory from `steplens train-steps` [default: zero-shot from the "
+        "journey].",
+    )(function)
+
+
+def threshold_option(function: F) -> F:
+    """--threshold P: the unassigned cut-off instead of the model's own."""
+    return click.option(
+        "--threshold",
+        type=click.FloatRange(0.0, 1.0),
+        default=None,
+        help="Probability a step needs to be assigned [default: the model's calibrated threshold].",
+    )(function)

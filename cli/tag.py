@@ -6,20 +6,14 @@ from pathlib import Path
 
 import click
 
-from cli.options import journey_option, table_options
+from cli.options import journey_option, model_option, table_options, threshold_option
 from cli.output import is_quiet, row_progress
 
 
 @click.command("tag")
 @table_options
 @journey_option
-@click.option(
-    "--model",
-    "model_dir",
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    default=None,
-    help="Step model directory from `steplens train-steps` [default: zero-shot from the journey].",
-)
+@model_option
 @click.option(
     "--adapt",
     is_flag=True,
@@ -33,12 +27,7 @@ from cli.output import is_quiet, row_progress
     show_default=True,
     help="One record per comment, or one per clause (segment).",
 )
-@click.option(
-    "--threshold",
-    type=click.FloatRange(0.0, 1.0),
-    default=None,
-    help="Probability a step needs to be assigned [default: the model's calibrated threshold].",
-)
+@threshold_option
 @click.option(
     "--chunk-size",
     type=click.IntRange(1),
