@@ -64,9 +64,11 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         max_queued_texts=settings.queue_max_texts,
         max_wait_s=settings.queue_max_wait_s,
     )
-    # All model work, loading and warm-up included, runs in the batcher's one worker thread:
-    # each thread that runs PyTorch gets its own team of OpenMP threads, and with two teams on
-    # the machine's cores tagging ran at 0.69x to 0.90x the speed (docs/speed.md).
+    # Model work, loading and warm-up included, runs in the batcher's one worker thread: each
+    # thread that runs PyTorch gets its own team of OpenMP threads, and with two teams on the
+    # machine's cores tagging ran at 0.69x to 0.90x the speed (docs/speed.md). The exception is
+    # the long-text lane (api.batcher.Lanes): texts over STEPLENS_LONG_TEXT_CHARS run in a
+    # second thread, so while one runs two teams share the cores and short requests still flow.
     threads = await batcher.run_in_worker(
         share_torch_threads, settings.torch_threads, settings.workers
     )
@@ -87,9 +89,14 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
             max_queued_texts=settings.queue_max_texts,
             max_wait_s=settings.queue_max_wait_s,
         )
-        await long_batcher.run_in_worker(
-            share_torch_threads, settings.torch_threads, settings.workers
-        )
+        try:
+            await long_batcher.run_in_worker(
+                share_torch_threads, settings.torch_threads, settings.workers
+            )
+        except BaseException:
+            await batcher.stop()
+            await long_batcher.stop()
+            raise
         long_batcher.start()
     app.state.pool = pool
     app.state.batcher = batcher

@@ -25,7 +25,7 @@ import time
 from collections.abc import Callable, Hashable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 from api.errors import Overloaded
 
@@ -253,9 +253,9 @@ class Lanes(Generic[T]):
             self.long.submit(key, [texts[i] for i in lengthy]),
             self.short.submit(key, [texts[i] for i in brief]),
         )
-        results: list[T | None] = [None] * len(texts)
+        results: list[Any] = [None] * len(texts)
         for i, result in zip(lengthy, long_results, strict=True):
             results[i] = result
         for i, result in zip(brief, short_results, strict=True):
             results[i] = result
-        return [r for r in results if r is not None]
+        return cast("list[T]", results)

@@ -103,7 +103,7 @@ class TaggerPool:
         self, batcher: MicroBatcher[Classified], journey: Journey, model: str | None
     ) -> Hashable:
         """``key()`` for a route: a dictionary lookup once the tagger is built, else the build
-        runs in the batcher's worker thread, the one thread that runs PyTorch."""
+        runs in the main lane's worker thread (builds never run in the long-text lane)."""
         key = self.key_of(journey, model)
         if key in self._taggers:
             return key

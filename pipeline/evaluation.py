@@ -30,6 +30,7 @@ import numpy as np
 
 from pipeline.errors import SteplensError
 from pipeline.journey import UNASSIGNED, Journey
+from pipeline.language import ENGLISH
 from pipeline.signals import EFFORT_LABELS, SENTIMENT_LABELS, cohen_kappa, effort_agreement
 from pipeline.steps.comment import CommentRule
 
@@ -270,6 +271,7 @@ def evaluate(
     Signals are scored (through :meth:`Tagger.tag`) only when the sample has sentiment or
     effort labels and the tagger has a signals model.
     """
+    sample = _english_only(sample, tagger.languages(sample.texts))
     evidence: list[CommentEvidence] = []
     signals: list[tuple[str, str] | None] = []
     want_signals = tagger.signals is not None and (
@@ -336,6 +338,29 @@ def _labels_by_id(
         for identifier, cell in zip(chunk.ids, chunk.texts, strict=True):
             found[as_text(identifier).strip()].append(cell)
     return found
+
+
+def _english_only(sample: LabelledSample, languages: Sequence[str]) -> LabelledSample:
+    """The sample without the texts not in English (``tag`` leaves them unassigned and
+    unscored; they would measure the language rule, not the models), listed in ``skipped``."""
+    keep = [i for i, code in enumerate(languages) if code == ENGLISH]
+    if len(keep) == len(sample.texts):
+        return sample
+    if not keep:
+        raise SteplensError("no labelled text is in English; steplens reads English only")
+    dropped = sorted(sample.rows[i] for i in range(len(sample.texts)) if languages[i] != ENGLISH)
+
+    def pick(values: list[Any] | None) -> list[Any] | None:
+        return None if values is None else [values[i] for i in keep]
+
+    return LabelledSample(
+        texts=[sample.texts[i] for i in keep],
+        gold=[sample.gold[i] for i in keep],
+        rows=[sample.rows[i] for i in keep],
+        sentiment=pick(sample.sentiment),
+        effort=pick(sample.effort),
+        skipped={**sample.skipped, "text not in English": dropped},
+    )
 
 
 def wilson_interval(successes: int, total: int, z: float = 1.96) -> tuple[float, float]:
@@ -539,7 +564,7 @@ def _notes(sample: LabelledSample, best: CutoffPoint, current: CutoffPoint) -> l
             "No text is labelled 'unassigned', so the lowest cut-off (assign everything) can only "
             "look better here; label some off-topic comments 'unassigned' to choose a cut-off."
         )
-    if best.threshold != current.threshold:
+    if best.threshold != current.threshold and any(UNASSIGNED in g for g in sample.gold):
         notes.append(
             f"On this sample a cut-off of {best.threshold:.2f} would have been right "
             f"{best.accuracy:.1%} of the time against {current.accuracy:.1%}: try it with "

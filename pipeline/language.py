@@ -39,6 +39,8 @@ MIN_OTHER_SCRIPT = 3
 MIN_AGREEMENT = 0.5
 """langid.py's probability for Lingua's language (over the languages above) needed to agree."""
 _ADDRESSING = re.compile(r"@\w+|#\w+|https?://\S+|www\.\S+")
+_SURROGATES = re.compile("[\ud800-\udfff]")
+"""Lone surrogates (valid in JSON, not in UTF-8) would stop Lingua's Rust core."""
 
 
 class LanguageDetector:
@@ -52,7 +54,7 @@ class LanguageDetector:
         """The language of one text (``en`` when English, too short or unsure)."""
         if self._lingua is None:
             return ENGLISH
-        cleaned = _ADDRESSING.sub(" ", text)
+        cleaned = _SURROGATES.sub("\ufffd", _ADDRESSING.sub(" ", text))
         letters = [ch for ch in cleaned if ch.isalpha()]
         other_script = sum(ord(ch) > 0x24F for ch in letters)
         if len(letters) < MIN_LETTERS and other_script < MIN_OTHER_SCRIPT:

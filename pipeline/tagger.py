@@ -58,6 +58,20 @@ GRANULARITIES: tuple[Granularity, ...] = ("comment", "segment")
 COMMENT_FIELDS = ("step", "step_confidence", "language", "steps")
 SEGMENT_FIELDS = ("id", "segment", "text", "start", "end", "step", "step_confidence", "language")
 SIGNAL_FIELDS = ("sentiment", "sentiment_score", "effort", "effort_score")
+OUTPUT_TYPES = {
+    "step": "string",
+    "step_confidence": "double",
+    "language": "string",
+    "steps": "steps",
+    "sentiment": "string",
+    "sentiment_score": "double",
+    "effort": "string",
+    "effort_score": "double",
+    "segment": "int64",
+    "start": "int64",
+    "end": "int64",
+}
+"""Parquet types of the columns `tag` writes (:class:`~pipeline.tables.TableWriter` ``types``)."""
 
 _POINTS_BACK = re.compile(
     r"^\W*(?:(?:and|but|also|plus|so)\s+)?(?:it|it's|its|this|that|they|they're|them|these|those|"
@@ -149,7 +163,7 @@ class Tagger:
         on the cores PyTorch's next pass needs.
         """
         with single_threaded_blas:
-            languages = self._languages(texts)
+            languages = self.languages(texts)
             english = [i for i, code in enumerate(languages) if code == ENGLISH]
             if len(english) == len(texts):
                 return self._tag(texts)
@@ -159,7 +173,8 @@ class Tagger:
                 for i, text in enumerate(texts)
             ]
 
-    def _languages(self, texts: Sequence[str]) -> list[str]:
+    def languages(self, texts: Sequence[str]) -> list[str]:
+        """Each text's ISO 639-1 code (all ``en`` without a detector)."""
         if self.language is None:
             return [ENGLISH] * len(texts)
         return self.language.detect_many(texts)
@@ -186,7 +201,7 @@ class Tagger:
         ``steplens evaluate`` replays the comment rule at other cut-offs from this without
         encoding again; at the classifier's own threshold the replay gives :meth:`tag`'s steps.
         """
-        languages = self._languages(texts)
+        languages = self.languages(texts)
         if any(code != ENGLISH for code in languages):
             english = [i for i, code in enumerate(languages) if code == ENGLISH]
             found = dict(zip(english, self.step_evidence([texts[i] for i in english]), strict=True))
@@ -627,9 +642,9 @@ class TagSummary:
     resumed_after: int = 0
     """Input rows an interrupted run had already written (0 for a fresh run)."""
     redacted: dict[str, int] = field(default_factory=dict)
+    """PII found and replaced by kind, in the rows this run tagged (with a redactor)."""
     not_english: dict[str, int] = field(default_factory=dict)
     """Comments left unscored because they are not in English, by language (this run's rows)."""
-    """PII found and replaced by kind, in the rows this run tagged (with a redactor)."""
 
 
 def tag_file(
@@ -678,8 +693,13 @@ def tag_file(
             )
         columns = [*table.columns, *([DEFAULT_ID_COLUMN] if add_id else []), *written]
     else:
+        written = ()
         signal_columns = SIGNAL_FIELDS if tagger.signals is not None else ()
         columns = [*SEGMENT_FIELDS, *signal_columns]
+    # The columns tag itself writes (never the input's own), typed so a first chunk of empty or
+    # unscored comments cannot fix a score column as text in Parquet.
+    own = written if granularity == "comment" else [*SEGMENT_FIELDS[1:], *signal_columns]
+    types = {name: OUTPUT_TYPES.get(name, "string") for name in own}
     options = {
         "granularity": granularity,
         "text_column": text_column,
@@ -719,7 +739,7 @@ def tag_file(
     else:
         if resume:
             logger.warning("nothing to resume for %s: starting from the first row", output_path)
-        writer = TableWriter(output_path, columns=columns, durable=True)
+        writer = TableWriter(output_path, columns=columns, durable=True, types=types)
     skipped = progress.rows_done
     duplicates = DuplicateIds(enabled=not add_id)
     redacted: Counter[str] = Counter()

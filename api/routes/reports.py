@@ -119,11 +119,11 @@ async def steps_report(
 
 @page.get("/report", response_class=HTMLResponse, summary="The per-step report page")
 async def report_page(
-    settings: SettingsDep, store: StoreDep, query: ReportQueryDep
+    settings: SettingsDep, store: StoreDep, query: ReportQueryDep, key_phrases: bool = True
 ) -> HTMLResponse:
     """The same self-contained HTML page ``steplens report`` writes."""
     from pipeline.report.html import render_html
 
     found = await resolve_journey(query.journey, settings, store)
-    data = await asyncio.to_thread(_report_data, store, found, query, True)
+    data = await asyncio.to_thread(_report_data, store, found, query, key_phrases)
     return HTMLResponse(render_html(data))

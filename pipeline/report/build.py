@@ -29,6 +29,7 @@ from typing import Any, TypeVar, cast
 
 from pipeline.errors import SteplensError
 from pipeline.journey import Journey
+from pipeline.language import ENGLISH, LANGUAGES
 from pipeline.report.aggregate import StepSignals, aggregate, step_entries, summarise
 from pipeline.report.change import StepChange, funnel_changes, text_changes, with_alerts
 from pipeline.report.correlate import SignalCorrelation, signal_correlations
@@ -181,8 +182,10 @@ def build_report(
         metrics=metrics,
         group_by=group_by,
     )
-    languages = Counter(str(r.columns.get("language") or "en") for r in records)
-    report.not_english = {code: n for code, n in sorted(languages.items()) if code != "en"}
+    languages = Counter(str(r.columns.get("language") or ENGLISH) for r in records)
+    report.not_english = {
+        code: n for code, n in sorted(languages.items()) if code in LANGUAGES and code != ENGLISH
+    }
     if period_column is not None:
         kind = _period_kind(period_kind, metrics)
         report.period_kind = kind

@@ -19,7 +19,7 @@ import datetime as dt
 import json
 import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
@@ -39,11 +39,19 @@ class TableWriter:
 
     ``columns`` fixes the column order (CSV needs it up front); without it the first chunk's
     keys are used. A later record with a key outside the columns is an error rather than a
-    silently dropped value.
+    silently dropped value. ``types`` names the Parquet type of columns whose type the writer
+    must not guess from the first rows (``string``, ``double``, ``int64`` or ``steps``): `tag`
+    passes its own columns, so a first chunk of empty or unscored comments cannot fix a score
+    column as text.
     """
 
     def __init__(
-        self, path: str | Path, *, columns: Sequence[str] | None = None, durable: bool = False
+        self,
+        path: str | Path,
+        *,
+        columns: Sequence[str] | None = None,
+        durable: bool = False,
+        types: Mapping[str, str] | None = None,
     ) -> None:
         self.path = Path(path)
         self.durable = durable
@@ -62,6 +70,7 @@ class TableWriter:
         self._csv: Any = None  # csv.DictWriter (no public generic type)
         self._parquet: Any = None  # pyarrow.parquet.ParquetWriter, imported lazily
         self._schema: Any = None
+        self._types = dict(types or {})
         self._closed = False
 
     def __enter__(self) -> TableWriter:
@@ -223,7 +232,7 @@ class TableWriter:
 
                 self._schema = pq.read_schema(self.parts_dir / "part-00000.parquet")
             else:
-                self._schema = _settle_nulls(pa.Table.from_pylist(rows).schema)
+                self._schema = _settle_nulls(pa.Table.from_pylist(rows).schema, self._types)
         try:
             return pa.Table.from_pylist(rows, schema=self._schema)
         except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
@@ -289,14 +298,37 @@ def fsync_dir(folder: Path) -> None:
         os.close(descriptor)
 
 
-def _settle_nulls(schema: Any) -> Any:
-    """Columns that were all-null in the first chunk become strings instead of Arrow's null type."""
+def _arrow_type(name: str) -> Any:
+    """The Arrow type of a ``types`` name (see :class:`TableWriter`)."""
+    import pyarrow as pa
+
+    if name == "steps":
+        entry = pa.struct(
+            [
+                ("step", pa.string()),
+                ("confidence", pa.float64()),
+                ("sentiment", pa.string()),
+                ("sentiment_score", pa.float64()),
+                ("effort", pa.string()),
+                ("effort_score", pa.float64()),
+                ("spans", pa.list_(pa.list_(pa.int64()))),
+            ]
+        )
+        return pa.list_(entry)
+    return {"string": pa.string(), "double": pa.float64(), "int64": pa.int64()}[name]
+
+
+def _settle_nulls(schema: Any, types: Mapping[str, str] | None = None) -> Any:
+    """Columns that were all-null in the first chunk become strings instead of Arrow's null type;
+    columns named in ``types`` get that type whatever the first chunk held."""
     import pyarrow as pa
 
     fields = []
     for item in schema:
         kind = item.type
-        if pa.types.is_null(kind):
+        if types and item.name in types:
+            kind = _arrow_type(types[item.name])
+        elif pa.types.is_null(kind):
             kind = pa.string()
         elif pa.types.is_list(kind) and pa.types.is_null(kind.value_type):
             kind = pa.list_(pa.string())

@@ -63,3 +63,26 @@ def test_names_are_not_looked_for_in_other_languages() -> None:
 
 def test_the_report_counts_comments_not_in_english(sample_report: StepReport) -> None:
     assert sample_report.not_english == {"es": 1, "fr": 1}  # the sample's two (README)
+
+
+def test_lone_surrogates_do_not_stop_detection() -> None:
+    assert load_language_detector().detect("checkout froze again today \ud83d") == ENGLISH
+
+
+def test_parquet_output_when_the_first_chunk_is_not_english(tmp_path: Any, encoder: Any) -> None:
+    import pyarrow.parquet as pq
+
+    from pipeline.tagger import build_tagger, tag_file
+
+    source = tmp_path / "mixed.jsonl"
+    source.write_text(
+        '{"id": "1", "text": "Muy mal servicio, el paquete llegó roto"}\n'
+        '{"id": "2", "text": "The parcel arrived a week late and broken"}\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "tagged.parquet"
+    tag_file(build_tagger(load_journey("ecommerce")), source, out, chunk_size=1)
+    rows = pq.read_table(out).to_pylist()
+    assert [row["language"] for row in rows] == ["es", ENGLISH]
+    assert rows[0]["sentiment_score"] is None and isinstance(rows[1]["sentiment_score"], float)
+    assert rows[1]["steps"] and rows[1]["steps"][0]["spans"]
