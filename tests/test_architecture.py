@@ -30,7 +30,11 @@ def imported_packages(package: str) -> dict[str, set[str]]:
 
 @pytest.mark.parametrize(
     ("package", "forbidden"),
-    [("pipeline", {"cli", "api", "training", "bench"}), ("api", {"cli", "training"})],
+    [
+        ("pipeline", {"cli", "api", "training", "bench"}),
+        ("api", {"cli", "training"}),
+        ("steplens", {"cli", "api", "training", "bench"}),
+    ],
 )
 def test_dependencies_point_one_way(package: str, forbidden: set[str]) -> None:
     for module, names in imported_packages(package).items():
