@@ -59,7 +59,7 @@ def english_sets() -> dict[str, list[str]]:
 def detectors() -> dict[str, Callable[[str], str]]:
     """Both detectors together (in use) and each alone, with the same restrictions."""
     detector = load_language_detector()
-    lingua, langid = detector._lingua, detector._langid  # the same configured models
+    lingua, langid = detector._lingua, detector.second_opinion()  # the same configured models
 
     def lingua_alone(text: str) -> str:
         alone = LanguageDetector(lingua, _Agree())

@@ -46,7 +46,9 @@ _SURROGATES = re.compile("[\ud800-\udfff]")
 class LanguageDetector:
     """``detect_many(texts)``: an ISO 639-1 code per text, ``en`` when English or unsure."""
 
-    def __init__(self, lingua: Any, langid: Any) -> None:
+    def __init__(self, lingua: Any, langid: Any | None = None) -> None:
+        """``langid`` is loaded on first need when not given (its model takes 0.4 s to load,
+        and only the texts Lingua calls non-English are asked)."""
         self._lingua = lingua
         self._langid = langid
 
@@ -55,30 +57,41 @@ class LanguageDetector:
         if self._lingua is None:
             return ENGLISH
         cleaned = _SURROGATES.sub("\ufffd", _ADDRESSING.sub(" ", text))
-        letters = [ch for ch in cleaned if ch.isalpha()]
-        other_script = sum(ord(ch) > 0x24F for ch in letters)
-        if len(letters) < MIN_LETTERS and other_script < MIN_OTHER_SCRIPT:
-            return ENGLISH
+        if len(cleaned) < 4 * MIN_LETTERS:  # long texts have letters enough
+            letters = [ch for ch in cleaned if ch.isalpha()]
+            other_script = sum(ord(ch) > 0x24F for ch in letters)
+            if len(letters) < MIN_LETTERS and other_script < MIN_OTHER_SCRIPT:
+                return ENGLISH
         found = self._lingua.detect_language_of(cleaned)
         if found is None:
             return ENGLISH
         code = str(found.iso_code_639_1.name).lower()
         if code == ENGLISH:
             return ENGLISH
-        second, probability = self._langid.classify(cleaned)
+        second, probability = self.second_opinion().classify(cleaned)
         return code if second == code and probability >= MIN_AGREEMENT else ENGLISH
 
     def detect_many(self, texts: Sequence[str]) -> list[str]:
         """The language of each text."""
         return [self.detect(text) for text in texts]
 
+    def second_opinion(self) -> Any:
+        """langid.py, restricted to :data:`LANGUAGES`, loaded on first use."""
+        if self._langid is None:
+            from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+            langid = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+            langid.set_languages(list(LANGUAGES))
+            self._langid = langid
+        return self._langid
+
 
 @functools.lru_cache(maxsize=1)
 def load_language_detector() -> LanguageDetector:
-    """The detector, built once per process (about 0.1 ms per comment)."""
+    """The detector, built once per process (Lingua's models load on first use)."""
     try:
+        import py3langid  # noqa: F401  (checked now, loaded when first needed)
         from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
-        from py3langid.langid import MODEL_FILE, LanguageIdentifier
     except ImportError:
         logger.warning(
             "language detection is off (pip install lingua-language-detector py3langid): every "
@@ -94,6 +107,4 @@ def load_language_detector() -> LanguageDetector:
         .with_low_accuracy_mode()
         .build()
     )
-    langid = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-    langid.set_languages(list(LANGUAGES))
-    return LanguageDetector(lingua, langid)
+    return LanguageDetector(lingua)
