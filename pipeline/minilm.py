@@ -48,6 +48,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 DEFAULT_BATCH_SIZE = 64
+"""Texts per encoder pass (every encoder call's default; pipeline.encoder re-exports it)."""
 DEFAULT_MAX_TOKENS = 256
 Precision = Literal["fp32", "bf16"]
 PRECISIONS: tuple[Precision, ...] = ("fp32", "bf16")

@@ -42,6 +42,7 @@ DEFAULT_SHORT_TEXT_TOKENS = 6
 DEFAULT_MAX_CHARS = 100_000
 DEFAULT_CHUNK_CHARS = 2_000
 DEFAULT_BATCH_SIZE = 64
+"""Texts per spaCy ``nlp.pipe`` batch (segmentation and key phrases)."""
 
 SHARED_SUBJECT_MIN_WORDS = 4
 """Words a verb conjunct sharing the subject needs to be cut off ("... but crashes every time")."""

@@ -31,6 +31,7 @@ from pipeline.checkpoint import TagProgress, progress_path
 from pipeline.errors import SteplensError
 from pipeline.journey import UNASSIGNED, Journey
 from pipeline.language import ENGLISH
+from pipeline.minilm import DEFAULT_BATCH_SIZE
 from pipeline.model_view import model_views, step_views, without_addressing
 from pipeline.run_metadata import metadata_path, write_metadata
 from pipeline.steps.base import StepClassifier, StepDecision, check_compatible, decide
@@ -137,7 +138,7 @@ class Tagger:
         encoder: TextEncoder,
         *,
         signals: SignalsModel | None = None,
-        batch_size: int = 64,
+        batch_size: int = DEFAULT_BATCH_SIZE,
         normalise: bool = True,
         language: LanguageDetector | None = None,
     ) -> None:

@@ -72,14 +72,3 @@ def save_top_layers(state: dict[str, torch.Tensor], path: str | Path) -> None:
     from pipeline.weights import save_weights
 
     save_weights(state, path)
-
-
-def load_tuned_encoder(base: Encoder, path: str | Path, tuned_layers: int) -> TunedEncoder:
-    """The base encoder with the top layers read from ``path`` (safetensors)."""
-    from safetensors.torch import load_file
-
-    try:
-        state = load_file(str(path))
-    except (OSError, ValueError, RuntimeError) as exc:
-        raise SteplensError(f"cannot read fine-tuned encoder layers {path}: {exc}") from None
-    return TunedEncoder(base, state, tuned_layers)

@@ -36,6 +36,7 @@ import numpy as np
 
 from pipeline.paths import data_dir
 from training.signals_data import (
+    Example,
     acos_sentences,
     aspect_sentences,
     brand_tweets,
@@ -208,6 +209,23 @@ def round_of_index(index: int) -> int:
     """The round (1, 2, ...) that drew the pooled text at 0-based ``index`` (rows are in round
     order, and a text's id is ``e`` plus its index)."""
     return int(np.searchsorted(np.cumsum(round_sizes()), index, side="right")) + 1
+
+
+def effort_by_round(split: str) -> dict[int, list[Example]]:
+    """The effort set's ``split`` (:func:`training.signals_data.effort`) grouped by the labelling
+    round that drew each text (1, 2, 3, ...)."""
+    path = data_dir() / "effort" / "effort.csv"
+    if not path.is_file():
+        raise FileNotFoundError(f"data file not found: {path} (see the folder's SOURCE.md)")
+    rounds: dict[int, list[Example]] = {}
+    with path.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            if row["split"] != split:
+                continue
+            number = round_of_index(int(row["id"].lstrip("e")))
+            example = Example(row["text"], row["label"], f"effort:{row['source']}")
+            rounds.setdefault(number, []).append(example)
+    return rounds
 
 
 def round_of(pooled: Sequence[dict[str, str]]) -> list[int]:

@@ -47,13 +47,13 @@ from pipeline.signals import (
     effort_agreement,
     macro_recall,
 )
+from training.effort_pool import effort_by_round
 from training.signals_augment import augment
 from training.signals_data import (
     Example,
     aspect_examples,
     complaints,
     effort,
-    effort_by_round,
     review_sentences,
     sample,
     semeval_tweets,

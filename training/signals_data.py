@@ -309,22 +309,6 @@ def effort(split: str) -> list[Example]:
         ]
 
 
-def effort_by_round(split: str) -> dict[int, list[Example]]:
-    """:func:`effort` grouped by the labelling round that drew each text (1, 2, 3, ...)."""
-    from training.effort_pool import round_of_index
-
-    path = _file("effort", "effort.csv")
-    rounds: dict[int, list[Example]] = {}
-    with path.open(encoding="utf-8", newline="") as handle:
-        for row in csv.DictReader(handle):
-            if row["split"] != split:
-                continue
-            number = round_of_index(int(row["id"].lstrip("e")))
-            example = Example(row["text"], row["label"], f"effort:{row['source']}")
-            rounds.setdefault(number, []).append(example)
-    return rounds
-
-
 # --- Mixing ----------------------------------------------------------------------------------
 
 

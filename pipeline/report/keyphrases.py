@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from pipeline.segment import DEFAULT_MAX_CHARS, load_nlp
+from pipeline.segment import DEFAULT_BATCH_SIZE, DEFAULT_MAX_CHARS, load_nlp
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -38,7 +38,6 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 DEFAULT_TOP_K = 10
-DEFAULT_BATCH_SIZE = 64
 NEEDED_COMPONENTS = frozenset({"tok2vec", "tagger", "attribute_ruler", "parser"})
 """Components noun chunks need: the parse, and the coarse POS the attribute ruler maps from tags."""
 

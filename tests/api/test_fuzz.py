@@ -1,6 +1,6 @@
 """Property-based: nothing a client sends makes the service answer 5xx (schemathesis).
 
-A real uvicorn process on loopback (``api.launch``) with a fresh SQLite database; schemathesis
+A real uvicorn process on loopback (``bench.launch``) with a fresh SQLite database; schemathesis
 generates requests from the app's own OpenAPI schema, valid and invalid, for every operation,
 bounded by ``MAX_EXAMPLES`` per operation so the test stays inside CI's time.
 """
@@ -17,8 +17,8 @@ schemathesis = pytest.importorskip("schemathesis", reason="schemathesis is not i
 from hypothesis import HealthCheck, settings  # noqa: E402
 
 from api.app import create_app  # noqa: E402
-from api.launch import serve_in_subprocess  # noqa: E402
 from api.settings import Settings  # noqa: E402
+from bench.launch import serve_in_subprocess  # noqa: E402
 
 MAX_EXAMPLES = 25
 

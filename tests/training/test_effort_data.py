@@ -6,8 +6,8 @@ from collections import Counter
 
 from pipeline.paths import data_dir
 from training.effort_labels import read_labels, read_rows
-from training.effort_pool import ROUND_QUOTAS, read, round_of, round_sizes
-from training.signals_data import effort, effort_by_round
+from training.effort_pool import ROUND_QUOTAS, effort_by_round, read, round_of, round_sizes
+from training.signals_data import effort
 
 
 def test_every_pooled_text_has_a_valid_first_pass_label() -> None:
