@@ -1,8 +1,11 @@
-"""Where steplens finds its bundled data (journeys, samples) and trained models.
+"""Where steplens finds its bundled data (journeys, samples, calibration) and trained models.
 
-The repository layout puts ``data/`` and ``models/`` beside the packages; an editable install
-(``make install``) finds them there. ``STEPLENS_DATA_DIR`` and ``STEPLENS_MODELS_DIR`` point
-elsewhere, e.g. in a container that copies only what it needs.
+In a checkout (an editable install, ``make install``) they are ``data/`` and ``models/`` beside
+the packages. An installed wheel carries the ones steplens needs at run time as
+``steplens/_bundled/data`` and ``steplens/_bundled/models`` (pyproject.toml), so a wheel
+installed anywhere tags with the bundled journeys and the shipped models and needs no
+environment variable. ``STEPLENS_DATA_DIR`` and ``STEPLENS_MODELS_DIR`` point elsewhere, e.g. in
+a container that copies only what it needs.
 """
 
 from __future__ import annotations
@@ -12,14 +15,27 @@ from pathlib import Path
 
 
 def project_root() -> Path:
-    """The repository root: the folder that holds ``pipeline/``."""
+    """The repository root: the folder that holds ``pipeline/`` (in a checkout)."""
     return Path(__file__).resolve().parent.parent
+
+
+def in_checkout() -> bool:
+    """Whether the code runs from a checkout (its pyproject.toml beside the packages)."""
+    root = project_root()
+    return (root / "pyproject.toml").is_file() and (root / "data").is_dir()
+
+
+def _bundled(name: str) -> Path:
+    """``steplens/_bundled/<name>`` of an installed wheel."""
+    return project_root() / "steplens" / "_bundled" / name
 
 
 def data_dir() -> Path:
     """The bundled data folder (``STEPLENS_DATA_DIR`` overrides it)."""
     override = os.environ.get("STEPLENS_DATA_DIR")
-    return Path(override) if override else project_root() / "data"
+    if override:
+        return Path(override)
+    return project_root() / "data" if in_checkout() else _bundled("data")
 
 
 def journeys_dir() -> Path:
@@ -35,4 +51,6 @@ def samples_dir() -> Path:
 def models_dir() -> Path:
     """Folder of the trained artifacts shipped with steplens (``STEPLENS_MODELS_DIR`` overrides)."""
     override = os.environ.get("STEPLENS_MODELS_DIR")
-    return Path(override) if override else project_root() / "models"
+    if override:
+        return Path(override)
+    return project_root() / "models" if in_checkout() else _bundled("models")

@@ -1,0 +1,74 @@
+"""A wheel works outside the checkout: it carries the bundled journeys, the sample, the
+calibration texts and the shipped models, and tags with no environment variable."""
+
+from __future__ import annotations
+
+import csv
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pipeline.paths import project_root
+
+SCRIPT = """
+import csv, sys
+import pipeline, pipeline.paths as paths
+from cli.main import main
+assert not paths.in_checkout(), paths.project_root()
+rows = list(csv.DictReader(open(paths.samples_dir() / "ecommerce_feedback.csv", encoding="utf-8")))
+with open("few.csv", "w", encoding="utf-8", newline="") as handle:
+    writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows[:20])
+print("package at", pipeline.__file__)
+sys.argv = ["steplens", "-q", "tag", "few.csv", "-j", "ecommerce", "--out", "tagged.csv"]
+main()
+"""
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The wheel built from this checkout, installed (without its dependencies, which this
+    environment has) into a folder of its own."""
+    folder = tmp_path_factory.mktemp("wheel")
+    build = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
+         "-w", str(folder / "dist"), str(project_root())],
+        capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert build.returncode == 0, build.stderr[-2000:]
+    (wheel,) = (folder / "dist").glob("steplens-*.whl")
+    target = folder / "site"
+    install = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(target),
+         str(wheel)],
+        capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert install.returncode == 0, install.stderr[-2000:]
+    return target
+
+
+def test_the_wheel_carries_journeys_sample_calibration_and_models(installed: Path) -> None:
+    bundled = installed / "steplens" / "_bundled"
+    for name in ("journeys/ecommerce.yaml", "samples/ecommerce_feedback.csv",
+                 "calibration/background_embeddings.npy"):  # fmt: skip
+        assert (bundled / "data" / name).is_file(), name
+    assert (bundled / "models" / "signals" / "heads.safetensors").is_file()
+
+
+def test_the_installed_wheel_tags_outside_the_checkout(installed: Path, tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("STEPLENS_")}
+    env["PYTHONPATH"] = str(installed)
+    done = subprocess.run(
+        [sys.executable, "-c", SCRIPT], cwd=tmp_path, env=env, capture_output=True, text=True,
+        timeout=600,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert str(installed) in done.stdout  # the installed copy, not the checkout
+    with (tmp_path / "tagged.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 20 and {"step", "sentiment", "language"} <= set(rows[0])
+    assert sum(row["step"] != "unassigned" for row in rows) >= 10
