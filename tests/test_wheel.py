@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +14,8 @@ import pytest
 
 from pipeline.paths import project_root
 
+PACKAGES = ("steplens", "cli", "pipeline", "api", "training")
+BUNDLED = ("data/journeys", "data/samples", "data/calibration", "models")
 SCRIPT = """
 import csv, sys
 import pipeline, pipeline.paths as paths
@@ -34,9 +37,16 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The wheel built from this checkout, installed (without its dependencies, which this
     environment has) into a folder of its own."""
     folder = tmp_path_factory.mktemp("wheel")
+    source = folder / "source"  # a copy: setuptools' build/ in the checkout could hold stale files
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    for name in ("pyproject.toml", "README.md"):
+        source.mkdir(exist_ok=True)
+        shutil.copy2(project_root() / name, source / name)
+    for name in (*PACKAGES, *BUNDLED):
+        shutil.copytree(project_root() / name, source / name, ignore=ignore)
     build = subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
-         "-w", str(folder / "dist"), str(project_root())],
+         "-w", str(folder / "dist"), str(source)],
         capture_output=True, text=True, timeout=600,
     )  # fmt: skip
     assert build.returncode == 0, build.stderr[-2000:]

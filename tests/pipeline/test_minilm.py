@@ -148,7 +148,7 @@ def test_bf16_linears_are_prepacked_with_the_same_results() -> None:
 
     import torch
 
-    from pipeline.minilm import prepacked_linear
+    from pipeline.onednn import prepacked_linear
 
     plain = torch.nn.Linear(384, 1536).to(torch.bfloat16).requires_grad_(False)
     packed = prepacked_linear(plain)

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from pipeline.minilm import native_bf16
+from pipeline.onednn import native_bf16
 
 # Encodes batches of every size and length, then prints how far resident memory moved (MB)
 # after freed pages are handed back, which is what the service does every 20 batches.
