@@ -8,6 +8,8 @@ import click
 
 from cli.options import journey_option, model_option, table_options, threshold_option
 from cli.output import is_quiet, row_progress
+from pipeline.minilm import PRECISION_CHOICES
+from pipeline.tables import DEFAULT_CHUNK_SIZE
 
 
 @click.command("tag")
@@ -31,7 +33,7 @@ from cli.output import is_quiet, row_progress
 @click.option(
     "--chunk-size",
     type=click.IntRange(1),
-    default=1000,
+    default=DEFAULT_CHUNK_SIZE,
     show_default=True,
     help="Comments read, tagged and written at a time.",
 )
@@ -42,7 +44,7 @@ from cli.output import is_quiet, row_progress
 )
 @click.option(
     "--precision",
-    type=click.Choice(["auto", "fp32", "bf16"]),
+    type=click.Choice(PRECISION_CHOICES),
     default="auto",
     show_default=True,
     help="Arithmetic of the encoder: auto is bf16 on CPUs with native bf16 (AVX512-BF16/AMX; "

@@ -53,6 +53,9 @@ DEFAULT_BATCH_SIZE = 64
 DEFAULT_MAX_TOKENS = 256
 Precision = Literal["fp32", "bf16"]
 PRECISIONS: tuple[Precision, ...] = ("fp32", "bf16")
+PRECISION_CHOICES = ("auto", *PRECISIONS)
+"""What ``--precision`` and ``STEPLENS_PRECISION`` accept (``auto``: bf16 on CPUs with native
+bf16, else fp32)."""
 _DTYPES = {"fp32": "float32", "bf16": "bfloat16"}
 TextInput = str | tuple[str, str]
 """A text, or a pair of texts read as one input with segment ids (``(step name, clause)``)."""

@@ -17,3 +17,11 @@ def test_every_setting_is_in_the_settings_table() -> None:
         if f"`STEPLENS_{name.upper()}`" not in text
     ]
     assert not missing, f"undocumented settings in docs/service.md: {missing}"
+
+
+def test_the_service_and_the_cli_take_the_same_precisions() -> None:
+    from typing import get_args
+
+    from pipeline.minilm import PRECISION_CHOICES
+
+    assert get_args(Settings.model_fields["precision"].annotation) == PRECISION_CHOICES
