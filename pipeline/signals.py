@@ -77,9 +77,12 @@ class SignalsModel:
         tuned_layers: int,
         condition_on_steps: bool,
         info: dict[str, Any] | None = None,
+        head_scale: float = HEAD_SCALE,
     ) -> None:
         self.encoder = encoder
         self.heads = heads
+        self.head_scale = head_scale
+        """What unit-length embeddings are multiplied by before the heads (saved and loaded)."""
         self.state = state
         self.tuned_layers = tuned_layers
         self.condition_on_steps = condition_on_steps
@@ -118,7 +121,7 @@ class SignalsModel:
         return self._head("effort", embeddings)
 
     def _head(self, name: str, embeddings: NDArray[np.float32]) -> NDArray[np.float32]:
-        logits = (embeddings * HEAD_SCALE) @ self.heads[f"{name}.weight"].T
+        logits = (embeddings * self.head_scale) @ self.heads[f"{name}.weight"].T
         return softmax((logits + self.heads[f"{name}.bias"]).astype(np.float32))
 
     def predict_proba(
@@ -221,7 +224,7 @@ class SignalsModel:
             "condition_on_steps": self.condition_on_steps,
             "sentiment_labels": list(SENTIMENT_LABELS),
             "effort_labels": list(EFFORT_LABELS),
-            "head_scale": HEAD_SCALE,
+            "head_scale": self.head_scale,
             "info": self.info,
         }
         (folder / "config.json").write_text(json.dumps(config, indent=2), encoding="utf-8")
@@ -337,6 +340,7 @@ def load_signals_model(directory: str | Path, base: TextEncoder) -> SignalsModel
         condition_on_steps=bool(config["condition_on_steps"]),
     )
     model.info = config.get("info", {})
+    model.head_scale = float(config.get("head_scale", HEAD_SCALE))
     return model
 
 

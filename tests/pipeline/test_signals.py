@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -113,3 +114,27 @@ def test_long_clauses_are_scored_in_windows(signals: Any) -> None:
     sentiment, effort = signals.predict_proba(["fine", long_text], ["delivery", "delivery"])
     assert sentiment.shape == (2, 3) and np.allclose(effort.sum(1), 1, atol=1e-5)
     assert signals_from_proba(sentiment, effort)[1].sentiment == "negative"
+
+
+def test_the_head_scale_travels_with_the_model(tmp_path: Path) -> None:
+    import shutil
+
+    from pipeline.minilm import base_encoder
+    from pipeline.signals import HEAD_SCALE, load_signals_model, signals_model_dir
+
+    folder = tmp_path / "signals"
+    shutil.copytree(signals_model_dir(), folder)
+    config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+    assert config["head_scale"] == HEAD_SCALE
+    config["head_scale"] = 5.0
+    (folder / "config.json").write_text(json.dumps(config), encoding="utf-8")
+    base = base_encoder("fp32")
+    shipped, rescaled = (
+        load_signals_model(signals_model_dir(), base),
+        load_signals_model(folder, base),
+    )
+    assert (shipped.head_scale, rescaled.head_scale) == (HEAD_SCALE, 5.0)
+    text = ["the courier was rude and the parcel was late"]
+    sharp = shipped.predict_proba(text)[0][0].max()
+    flat = rescaled.predict_proba(text)[0][0].max()
+    assert flat < sharp  # a smaller scale flattens the probabilities: the saved value is used
