@@ -15,13 +15,17 @@ value minus the value with that step's comments left out: negative means the com
 step pull the overall score down, by what it would gain if those customers scored like everyone
 else.
 
-Comments without a usable score (empty, not a number, or outside 0-10 for NPS) are left out and
+Survey tools often export a score as its label: ``10 - Extremely likely``, ``0 - Not at all
+likely``, ``5 (Very satisfied)``. A label that starts with a number is read as that number (and
+counted in ``labelled``, so the report says how many were read from labels). Comments without a
+usable score (empty, a label without a leading number, or outside 0-10 for NPS) are left out and
 counted with their data rows, never read as 0; a column with no number at all is refused.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -30,6 +34,12 @@ from pipeline.errors import SteplensError
 from pipeline.journey import Journey
 from pipeline.report.aggregate import step_entries
 from pipeline.report.stats import as_number
+
+_LEADING_NUMBER = re.compile(
+    r"^\s*([-+]?\d+(?:[.,]\d+)?)"  # the number, then what may follow it in a label:
+    r"(?:\s*$|\s*\(|\s*/\s*\d+(?:[.,]\d+)?\s*$|\s*[-–—:]\s*[^\W\d_]|\s+[-–—:]\s|\s+[^\W\d_])"
+)
+"""A score label that starts with its number: ``10 - Extremely likely``, ``4 (Satisfied)``."""
 
 ScoreType = Literal["auto", "nps", "mean"]
 SCORE_TYPES: tuple[ScoreType, ...] = ("auto", "nps", "mean")
@@ -64,6 +74,8 @@ class ScoreSummary:
     steps: list[ScoreImpact]
     skipped_rows: list[int] = field(default_factory=list)
     """The first data rows left out (up to five)."""
+    labelled: int = 0
+    """Scores read from a label's leading number (``10 - Extremely likely``)."""
     reason: str = ""
     """Why ``kind`` was chosen, in words for the report."""
 
@@ -81,7 +93,9 @@ class ScoreSummary:
             )
         else:
             what = f"{self.column} read as a mean score (impact in score units)"
-        left = f"; {self.skipped} comments without a usable score left out" if self.skipped else ""
+        left = f"; {self.labelled} read from labels such as '10 - ...'" if self.labelled else ""
+        if self.skipped:
+            left += f"; {self.skipped} comments without a usable score left out"
         if self.skipped_rows:
             left += f" (data rows {', '.join(map(str, self.skipped_rows))}"
             left += ", ...)" if self.skipped > len(self.skipped_rows) else ")"
@@ -99,8 +113,14 @@ def score_impacts(
         raise SteplensError(f"score type must be one of {', '.join(SCORE_TYPES)}: {score_type!r}")
     scores: list[float | None] = []
     mentioned: list[set[str]] = []
+    labelled = 0
     for number, record in enumerate(records, start=1):
-        scores.append(as_number(record.get(column)))
+        value = record.get(column)
+        score = as_number(value)
+        if score is None and isinstance(value, str):
+            score = score_from_label(value)
+            labelled += score is not None
+        scores.append(score)
         steps = {str(entry.get("step")) for entry in step_entries(record, f"record {number}: ")}
         mentioned.append(steps)
     numbers = [s for s in scores if s is not None]
@@ -135,7 +155,16 @@ def score_impacts(
         steps=impacts,
         skipped_rows=skipped_rows[:ROWS_NAMED],
         reason=reason,
+        labelled=labelled,
     )
+
+
+def score_from_label(label: str) -> float | None:
+    """The number a score label starts with (``10 - Extremely likely`` -> 10.0), else None."""
+    match = _LEADING_NUMBER.match(label)
+    if match is None:
+        return None
+    return as_number(match.group(1).replace(",", "."))
 
 
 def _is_nps(score: float) -> bool:

@@ -83,3 +83,32 @@ def test_a_step_every_comment_mentions_has_no_impact_to_compare() -> None:
     )
     checkout = summary.steps[0]
     assert checkout.value == pytest.approx(6.0) and checkout.impact is None
+
+
+@pytest.mark.parametrize(
+    ("label", "number"),
+    [
+        ("10 - Extremely likely", 10.0),
+        ("0 - Not at all likely", 0.0),
+        ("4 (Satisfied)", 4.0),
+        ("9:Likely", 9.0),
+        ("3.5/5", 3.5),
+        ("Very satisfied", None),  # words alone need a mapping (issue 26)
+        ("2021-03-04", None),  # a date is not a score
+        ("11/04/2018 20:09", None),
+    ],
+)
+def test_a_score_label_is_read_by_its_leading_number(label: str, number: float | None) -> None:
+    from pipeline.report.score_impact import score_from_label
+
+    assert score_from_label(label) == number
+
+
+def test_exported_nps_labels_are_read_as_nps_and_counted() -> None:
+    labels = ["10 - Extremely likely", "9", "0 - Not at all likely", "Not sure"]
+    records = [record(label, "checkout") for label in labels]
+    summary = score_impacts(records, JOURNEY, "nps")
+    assert summary.kind == "nps" and summary.scored == 3 and summary.labelled == 2
+    assert summary.skipped == 1 and summary.skipped_rows == [4]
+    assert summary.overall == pytest.approx(100 * (2 - 1) / 3)
+    assert "2 read from labels" in summary.describe()
