@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, cast
 from pipeline import __version__
 from pipeline.errors import SteplensError
 from pipeline.journey import Journey
-from pipeline.tagger import TaggedComment, Tagger, build_tagger, redacted_comment
+from pipeline.tagger import TaggedComment, Tagger, build_tagger, redact_tagged
 
 if TYPE_CHECKING:
     from api.batcher import MicroBatcher
@@ -123,14 +123,11 @@ class TaggerPool:
         queued (and refused under overload) like the model work.
         """
         tagged = self._taggers[key].tag(texts)
-        redactions = self._scoped_redactor(key)
-        if redactions is None or not texts:
+        redactor = self._scoped_redactor(key)
+        if redactor is None or not texts:
             return [Classified(text, item) for text, item in zip(texts, tagged, strict=True)]
-        languages = [item.language for item in tagged]
-        return [
-            Classified(r.text, redacted_comment(item, r))
-            for r, item in zip(redactions.redact_many(texts, languages), tagged, strict=True)
-        ]
+        redactions, moved = redact_tagged(redactor, texts, tagged)
+        return [Classified(r.text, item) for r, item in zip(redactions, moved, strict=True)]
 
     def _scoped_redactor(self, key: Hashable) -> Redactor | None:
         """The redactor with the journey behind ``key``'s vocabulary protected (None: off)."""

@@ -22,7 +22,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import numpy as np
 
@@ -52,6 +52,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 _Windows = tuple["NDArray[np.float32]", "NDArray[np.int64]"]
+_R = TypeVar("_R")
 """The signals branch's embeddings of a chunk's clause windows, and each window's clause."""
 
 Granularity = Literal["comment", "segment"]
@@ -164,15 +165,22 @@ class Tagger:
         on the cores PyTorch's next pass needs.
         """
         with single_threaded_blas:
-            languages = self.languages(texts)
-            english = [i for i, code in enumerate(languages) if code == ENGLISH]
-            if len(english) == len(texts):
-                return self._tag(texts)
-            done = dict(zip(english, self._tag([texts[i] for i in english]), strict=True))
-            return [
-                done[i] if i in done else self._unscored(text, languages[i])
-                for i, text in enumerate(texts)
-            ]
+            return self._by_language(texts, self._tag, self._unscored)
+
+    def _by_language(
+        self,
+        texts: Sequence[str],
+        english: Callable[[Sequence[str]], list[_R]],
+        other: Callable[[str, str], _R],
+    ) -> list[_R]:
+        """``english`` on the English texts (one call), ``other(text, language)`` on the rest,
+        results in the texts' order: the models read English only."""
+        languages = self.languages(texts)
+        wanted = [i for i, code in enumerate(languages) if code == ENGLISH]
+        if len(wanted) == len(texts):
+            return english(texts)
+        done = dict(zip(wanted, english([texts[i] for i in wanted]) if wanted else [], strict=True))
+        return [done[i] if i in done else other(t, languages[i]) for i, t in enumerate(texts)]
 
     def languages(self, texts: Sequence[str]) -> list[str]:
         """Each text's ISO 639-1 code (all ``en`` without a detector)."""
@@ -202,15 +210,14 @@ class Tagger:
         ``steplens evaluate`` replays the comment rule at other cut-offs from this without
         encoding again; at the classifier's own threshold the replay gives :meth:`tag`'s steps.
         """
-        languages = self.languages(texts)
-        if any(code != ENGLISH for code in languages):
-            english = [i for i, code in enumerate(languages) if code == ENGLISH]
-            found = dict(zip(english, self.step_evidence([texts[i] for i in english]), strict=True))
-            empty = np.zeros((0, len(self.classifier.step_ids)), dtype=np.float32)
-            return [
-                found.get(i, CommentEvidence(empty, None, len(text.split())))
-                for i, text in enumerate(texts)
-            ]
+        empty = np.zeros((0, len(self.classifier.step_ids)), dtype=np.float32)
+        return self._by_language(
+            texts,
+            self._english_evidence,
+            lambda text, _: CommentEvidence(empty, None, len(text.split())),
+        )
+
+    def _english_evidence(self, texts: Sequence[str]) -> list[CommentEvidence]:
         with single_threaded_blas:
             _, _, probabilities, spans, _ = self._clause_probabilities(texts, False)
             rule = self.comment_rule
@@ -520,10 +527,19 @@ def tag_chunk(
     tagged = tagger.tag(chunk.texts)
     if redactor is None:
         return tag_records(chunk, tagged, granularity, add_id=add_id), tagged, Counter()
-    languages = [t.language for t in tagged]
-    chunk, found, redactions = redactor.redact_chunk(chunk, text_column, languages)
-    tagged = [redacted_comment(t, r) for t, r in zip(tagged, redactions, strict=True)]
+    redactions, tagged = redact_tagged(redactor, chunk.texts, tagged)
+    chunk, found = redactor.redacted_chunk(chunk, text_column, redactions)
     return tag_records(chunk, tagged, granularity, add_id=add_id), tagged, found
+
+
+def redact_tagged(
+    redactor: Redactor, texts: Sequence[str], tagged: Sequence[TaggedComment]
+) -> tuple[list[Redaction], list[TaggedComment]]:
+    """Redact texts after they were tagged (names only in the English ones) and move each
+    comment's clause offsets onto its redacted text; `tag --redact` and the service both do
+    it here."""
+    redactions = redactor.redact_many(texts, [item.language for item in tagged])
+    return redactions, [redacted_comment(t, r) for t, r in zip(tagged, redactions, strict=True)]
 
 
 def redacted_comment(tagged: TaggedComment, redaction: Redaction) -> TaggedComment:

@@ -173,12 +173,11 @@ class Redactor:
             return self
         return Redactor(self.kinds, self.names.with_protected(self.names.protected | extra))
 
-    def redact_chunk(
-        self, chunk: Chunk, text_column: str, languages: Sequence[str] | None = None
-    ) -> tuple[Chunk, Counter[str], list[Redaction]]:
-        """A table chunk with its texts, and the text column of its rows, redacted; the PII
-        found by kind; and each text's redaction (to move offsets onto the redacted text)."""
-        redactions = self.redact_many(chunk.texts, languages)
+    def redacted_chunk(
+        self, chunk: Chunk, text_column: str, redactions: Sequence[Redaction]
+    ) -> tuple[Chunk, Counter[str]]:
+        """A table chunk with its texts, and the text column of its rows, replaced by their
+        ``redactions`` (from :meth:`redact_many`); and the PII found, by kind."""
         rows = []
         counts: Counter[str] = Counter()
         for row, redaction in zip(chunk.rows, redactions, strict=True):
@@ -186,7 +185,7 @@ class Redactor:
             if redaction.spans:
                 row = {**row, text_column: redaction.text}
             rows.append(row)
-        return replace(chunk, rows=rows, texts=[r.text for r in redactions]), counts, redactions
+        return replace(chunk, rows=rows, texts=[r.text for r in redactions]), counts
 
     def describe(self) -> dict[str, Any]:
         """What it redacts, for checkpoints and logs."""
