@@ -493,11 +493,9 @@ def _step_metrics(
         both = sum(step in g and step in p for g, p in zip(gold, predicted_sets, strict=True))
         precision = both / predicted if predicted else None
         recall = both / labelled if labelled else None
-        f1 = (
-            2 * precision * recall / (precision + recall)
-            if precision is not None and recall is not None and precision + recall
-            else (0.0 if precision is not None and recall is not None else None)
-        )
+        f1 = None
+        if precision is not None and recall is not None:
+            f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
         if labelled or predicted:
             result.append(StepMetrics(step, labelled, predicted, precision, recall, f1))
     return result
