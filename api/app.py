@@ -17,10 +17,10 @@ from typing import Any
 
 from fastapi import Depends, FastAPI, HTTPException
 
-from api.errors import install_error_handlers
-from api.limits import BodySizeLimit, RateLimiter, ShedWhenSaturated
-from api.settings import Settings, get_settings
-from pipeline import __version__
+from steplens.api.errors import install_error_handlers
+from steplens.api.limits import BodySizeLimit, RateLimiter, ShedWhenSaturated
+from steplens.api.settings import Settings, get_settings
+from steplens.pipeline import __version__
 
 logger = logging.getLogger(__name__)
 
@@ -28,11 +28,11 @@ logger = logging.getLogger(__name__)
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     """Connect the store, load the models, start the batcher; undo it all on shutdown."""
-    from api.batcher import Lanes, MicroBatcher
-    from api.db.store import Store, StoreUnavailable
-    from api.models import TaggerPool
-    from pipeline.journey import bundled_journey_paths, load_journey
-    from pipeline.minilm import share_torch_threads
+    from steplens.api.batcher import Lanes, MicroBatcher
+    from steplens.api.db.store import Store, StoreUnavailable
+    from steplens.api.models import TaggerPool
+    from steplens.pipeline.journey import bundled_journey_paths, load_journey
+    from steplens.pipeline.minilm import share_torch_threads
 
     settings: Settings = app.state.settings
     store = Store.connect(settings.database_url)
@@ -45,7 +45,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.store = store
 
     if settings.redact:
-        from pipeline.redact import build_redactor
+        from steplens.pipeline.redact import build_redactor
 
         app.state.redactor = await asyncio.to_thread(build_redactor)
     else:
@@ -67,7 +67,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     # Model work, loading and warm-up included, runs in the batcher's one worker thread: each
     # thread that runs PyTorch gets its own team of OpenMP threads, and with two teams on the
     # machine's cores tagging ran at 0.69x to 0.90x the speed (docs/speed.md). The exception is
-    # the long-text lane (api.batcher.Lanes): texts over STEPLENS_LONG_TEXT_CHARS run in a
+    # the long-text lane (steplens.api.batcher.Lanes): texts over STEPLENS_LONG_TEXT_CHARS run in a
     # second thread, so while one runs two teams share the cores and short requests still flow.
     threads = await batcher.run_in_worker(
         share_torch_threads, settings.torch_threads, settings.workers
@@ -113,8 +113,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The application, configured by ``settings`` (default: the environment's)."""
-    from api.deps import require_key
-    from api.routes import classify, feedback, health, journeys, metrics, reports
+    from steplens.api.deps import require_key
+    from steplens.api.routes import classify, feedback, health, journeys, metrics, reports
 
     settings = settings or get_settings()
     app = FastAPI(

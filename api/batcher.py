@@ -27,7 +27,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar, cast
 
-from api.errors import Overloaded
+from steplens.api.errors import Overloaded
 
 logger = logging.getLogger(__name__)
 

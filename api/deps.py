@@ -13,13 +13,18 @@ from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from starlette.exceptions import HTTPException
 
-from api.batcher import Lanes, MicroBatcher
-from api.db.store import Store
-from api.errors import NotFoundError, Unavailable
-from api.limits import RateLimiter, retry_after
-from api.models import Classified, TaggerPool
-from api.settings import Settings, key_matches
-from pipeline.journey import Journey, bundled_journey_paths, journey_from_dict, load_journey
+from steplens.api.batcher import Lanes, MicroBatcher
+from steplens.api.db.store import Store
+from steplens.api.errors import NotFoundError, Unavailable
+from steplens.api.limits import RateLimiter, retry_after
+from steplens.api.models import Classified, TaggerPool
+from steplens.api.settings import Settings, key_matches
+from steplens.pipeline.journey import (
+    Journey,
+    bundled_journey_paths,
+    journey_from_dict,
+    load_journey,
+)
 
 
 def get_app_settings(request: Request) -> Settings:

@@ -15,7 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
-from pipeline.errors import SteplensError
+from steplens.pipeline.errors import SteplensError
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +41,7 @@ class Overloaded(Unavailable):
 
 def status_for(exc: SteplensError) -> int:
     """The HTTP status of a library error."""
-    from api.db.store import NotFound, StoreUnavailable
+    from steplens.api.db.store import NotFound, StoreUnavailable
 
     if isinstance(exc, StoreUnavailable | Unavailable):
         return 503

@@ -17,14 +17,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from pipeline import __version__
-from pipeline.errors import SteplensError
-from pipeline.journey import Journey
-from pipeline.tagger import TaggedComment, Tagger, build_tagger, redact_tagged
+from steplens.pipeline import __version__
+from steplens.pipeline.errors import SteplensError
+from steplens.pipeline.journey import Journey
+from steplens.pipeline.tagger import TaggedComment, Tagger, build_tagger, redact_tagged
 
 if TYPE_CHECKING:
-    from api.batcher import MicroBatcher
-    from pipeline.redact import Redactor
+    from steplens.api.batcher import MicroBatcher
+    from steplens.pipeline.redact import Redactor
 
 logger = logging.getLogger(__name__)
 
@@ -63,9 +63,9 @@ class TaggerPool:
     def check_models(self) -> None:
         """Fail at start, not at the first request, when a model does not load: every
         registered step model and (with signals on) the shipped signals model."""
-        from pipeline.minilm import resolve_precision
-        from pipeline.signals import load_default_signals_model
-        from pipeline.steps.trained import load_step_model
+        from steplens.pipeline.minilm import resolve_precision
+        from steplens.pipeline.signals import load_default_signals_model
+        from steplens.pipeline.steps.trained import load_step_model
 
         for name, path in self.step_models.items():
             try:

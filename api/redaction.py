@@ -14,8 +14,8 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from pipeline import __version__
-from pipeline.redact import Redactor
+from steplens.pipeline import __version__
+from steplens.pipeline.redact import Redactor
 
 
 def get_redactor(request: Request) -> Redactor | None:

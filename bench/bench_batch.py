@@ -42,7 +42,7 @@ SECTION = DocsSection(
     ("batch", "workers"),
 )
 ROWS_PER_S, PEAK_MB = "rows/s", "peak MB"
-STEPLENS = [sys.executable, "-c", "from cli.main import main; main()"]
+STEPLENS = [sys.executable, "-c", "from steplens.cli.main import main; main()"]
 
 
 def write_input(path: Path, rows: int) -> Path:

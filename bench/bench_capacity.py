@@ -34,16 +34,16 @@ import numpy as np
 from numpy.typing import NDArray
 
 from bench.report import DocsSection, Row, Table
-from pipeline.encoder import Encoder, load_encoder
-from pipeline.model_view import model_views
-from pipeline.signals import (
+from steplens.pipeline.encoder import Encoder, load_encoder
+from steplens.pipeline.model_view import model_views
+from steplens.pipeline.signals import (
     EFFORT_LABELS,
     SENTIMENT_LABELS,
     effort_agreement,
     macro_recall,
 )
-from training.signals import SignalsSettings, effort_split
-from training.signals_data import (
+from steplens.training.signals import SignalsSettings, effort_split
+from steplens.training.signals_data import (
     Example,
     review_sentences,
     sample,

@@ -35,8 +35,8 @@ from bench.checklist import (
 from bench.report import DocsSection, Row, Table, target_note
 
 if TYPE_CHECKING:
-    from pipeline.signals import SignalsModel
-    from pipeline.tagger import Tagger
+    from steplens.pipeline.signals import SignalsModel
+    from steplens.pipeline.tagger import Tagger
 
 VADER, RAW, OURS, BASELINE = "VADER", "ours, raw text", "ours", "baseline model"
 INVARIANCE_TARGET = 0.02
@@ -76,7 +76,7 @@ def vader_outcomes(cases: Sequence[Case]) -> list[Outcome]:
 
 def suite_tagger(signals: SignalsModel | None = None, *, normalise: bool = True) -> Tagger:
     """A zero-shot tagger on the suite's journey, with the shipped or the given signals model."""
-    from pipeline.tagger import build_tagger
+    from steplens.pipeline.tagger import build_tagger
 
     return build_tagger(
         checklist_journey(), precision="fp32", signals_model=signals, normalise=normalise
@@ -157,8 +157,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     columns[VADER] = failure_rates(vader_outcomes(cases))
     seconds[VADER] = time.perf_counter() - started
     if args.baseline_signals:
-        from pipeline.minilm import base_encoder
-        from pipeline.signals import load_signals_model
+        from steplens.pipeline.minilm import base_encoder
+        from steplens.pipeline.signals import load_signals_model
 
         other = load_signals_model(args.baseline_signals, base_encoder("fp32"))
         columns[args.baseline_name], seconds[args.baseline_name] = run_suite(

@@ -60,7 +60,7 @@ WORDS = [
 
 READERS = {
     "steplens chunked (1,000 rows/chunk)": (
-        "from pipeline.tables import open_table\n"
+        "from steplens.pipeline.tables import open_table\n"
         "n = 0\n"
         "for chunk in open_table(PATH, chunk_size=1000).chunks():\n"
         "    n += len(chunk.texts)\n"

@@ -27,9 +27,9 @@ from bench.datasets import (
     label_set,
 )
 from bench.report import Row, Table, render
-from pipeline.encoder import Encoder, load_encoder
-from pipeline.journey import Journey
-from pipeline.steps.zero_shot import ZeroShotStepClassifier
+from steplens.pipeline.encoder import Encoder, load_encoder
+from steplens.pipeline.journey import Journey
+from steplens.pipeline.steps.zero_shot import ZeroShotStepClassifier
 
 DEV_TEXTS = 3_000
 COSINE = "baseline: cosine to one 'name: description' prototype"
@@ -88,8 +88,8 @@ def tagged_metrics(
 ) -> dict[str, float]:
     """Accuracy of the comment-level step through ``Tagger.tag``, and how many of these
     single-intent texts come out listing two or more steps."""
-    from pipeline.segment import load_segmenter
-    from pipeline.tagger import Tagger
+    from steplens.pipeline.segment import load_segmenter
+    from steplens.pipeline.tagger import Tagger
 
     results = Tagger(journey, classifier, load_segmenter(), cache).tag(texts)
     return {
@@ -143,7 +143,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parser.parse_args(argv)
     matcher, held_out = None, []
     if args.matcher is not None:
-        from pipeline.steps.matcher import held_out_sources, matcher_encoder
+        from steplens.pipeline.steps.matcher import held_out_sources, matcher_encoder
 
         tuned = matcher_encoder(load_encoder(), args.matcher)
         assert isinstance(tuned, Encoder)

@@ -2,7 +2,7 @@
 
     python -m bench.bench_language
 
-``pipeline.language`` decides which comments the English models do not score. The costly
+``steplens.pipeline.language`` decides which comments the English models do not score. The costly
 mistake is calling English text foreign (it would silently drop out of every step), so most of
 the rows are real English: SemEval tweets (with their handles), chatter, laptop review
 sentences, the complaint tweets (real tweets to brands and random ones) and the bundled sample.
@@ -21,8 +21,8 @@ from collections.abc import Callable, Sequence
 
 from bench.bench_steps import load_sample
 from bench.datasets import complaint_domains, laptop_reviews
-from pipeline.language import ENGLISH, LanguageDetector, load_language_detector
-from pipeline.steps.background import read_texts
+from steplens.pipeline.language import ENGLISH, LanguageDetector, load_language_detector
+from steplens.pipeline.steps.background import read_texts
 
 OTHER_LANGUAGES = {
     "es": ["Muy mal servicio", "El paquete llegó tarde y roto", "No puedo pagar con mi tarjeta",
@@ -44,7 +44,7 @@ OTHER_LANGUAGES = {
 
 def english_sets() -> dict[str, list[str]]:
     """Real English text (and the bundled sample, which holds two non-English comments)."""
-    from training.signals_data import semeval_tweets
+    from steplens.training.signals_data import semeval_tweets
 
     tweets = [example.text for example in semeval_tweets()]
     return {

@@ -49,11 +49,11 @@ from bench.datasets import (
     travel_tweets,
 )
 from bench.report import Row, Table, chosen_parts, render
-from pipeline.encoder import Encoder, load_encoder
-from pipeline.journey import UNASSIGNED, Journey
-from pipeline.model_view import step_views
-from pipeline.steps.base import decide
-from pipeline.steps.zero_shot import ZeroShotStepClassifier
+from steplens.pipeline.encoder import Encoder, load_encoder
+from steplens.pipeline.journey import UNASSIGNED, Journey
+from steplens.pipeline.model_view import step_views
+from steplens.pipeline.steps.base import decide
+from steplens.pipeline.steps.zero_shot import ZeroShotStepClassifier
 
 PARTS = ("laptop", "restaurant", "complaints", "travel")
 COSINE = "baseline: cosine to 'name: description', top step"
@@ -87,8 +87,8 @@ def through_tag(
     journey: Journey, texts: Sequence[str], cache: CachedEncoder
 ) -> tuple[list[str], list[set[str]]]:
     """Main step and listed steps of each text through ``Tagger.tag`` (no signals)."""
-    from pipeline.segment import load_segmenter
-    from pipeline.tagger import Tagger
+    from steplens.pipeline.segment import load_segmenter
+    from steplens.pipeline.tagger import Tagger
 
     tagger = Tagger(journey, ZeroShotStepClassifier(journey, cache), load_segmenter(), cache)
     results = tagger.tag(texts)
@@ -223,8 +223,8 @@ def _encoder() -> Encoder:
 
 def matcher_method(directory: Path, source: str) -> str:
     """The row name for a matcher, saying when its number is not zero-shot (it trained on the
-    set: ``training.step_matcher`` without ``--hold-out source``)."""
-    from pipeline.steps.matcher import held_out_sources
+    set: ``steplens.training.step_matcher`` without ``--hold-out source``)."""
+    from steplens.pipeline.steps.matcher import held_out_sources
 
     seen = "" if source in held_out_sources(directory) else " (trained on this set: not zero-shot)"
     return f"{TAG}, matcher {directory.name}{seen}"
@@ -232,7 +232,7 @@ def matcher_method(directory: Path, source: str) -> str:
 
 def _matcher_cache(directory: Path) -> CachedEncoder:
     """The packaged encoder with a step matcher's top layers, behind a cache."""
-    from pipeline.steps.matcher import matcher_encoder
+    from steplens.pipeline.steps.matcher import matcher_encoder
 
     tuned = matcher_encoder(_encoder(), directory)
     assert isinstance(tuned, Encoder)
@@ -277,7 +277,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         help=",".join(PARTS),
     )
     parser.add_argument(
-        "--matcher", type=Path, help="also tag through this step matcher (training.step_matcher)"
+        "--matcher",
+        type=Path,
+        help="also tag through this step matcher (steplens.training.step_matcher)",
     )
     args = parser.parse_args(argv)
     wanted = args.only

@@ -33,7 +33,7 @@ import numpy as np
 
 from bench.pii_testset import KINDS, STRUCTURED, Example, build
 from bench.report import DocsSection, Row, Table, target_note
-from pipeline.redact import Redaction, Redactor, build_redactor
+from steplens.pipeline.redact import Redaction, Redactor, build_redactor
 
 PARTS = ("pii", "speed", "accuracy")
 SECTION = DocsSection(
@@ -156,7 +156,7 @@ class ObviousRedactor:
     def __init__(self, reference: Redactor) -> None:
         import spacy
 
-        from pipeline.segment import SPACY_MODEL
+        from steplens.pipeline.segment import SPACY_MODEL
 
         assert reference.names is not None
         self.nlp = spacy.load(SPACY_MODEL)
@@ -164,8 +164,8 @@ class ObviousRedactor:
         self.names = reference.names
 
     def redact_many(self, texts: Sequence[str]) -> list[Redaction]:
-        from pipeline.redact import PiiSpan, apply_spans
-        from pipeline.redact.redactor import _merge
+        from steplens.pipeline.redact import PiiSpan, apply_spans
+        from steplens.pipeline.redact.redactor import _merge
 
         results = []
         for text in texts:
@@ -249,19 +249,19 @@ def run_accuracy(tweets: int) -> Table:
     from bench.bench_signals import gold_sentiment
     from bench.bench_steps import comment_metrics, gold_ids, journey_for, load_sample
     from bench.datasets import banking77, banking77_labels, clinc150, clinc150_labels, few_shot
-    from pipeline.journey import UNASSIGNED, load_journey
-    from pipeline.minilm import base_encoder
-    from pipeline.signals import (
+    from steplens.pipeline.journey import UNASSIGNED, load_journey
+    from steplens.pipeline.minilm import base_encoder
+    from steplens.pipeline.signals import (
         EFFORT_LABELS,
         effort_agreement,
         load_default_signals_model,
         macro_recall,
     )
-    from pipeline.steps.base import decide
-    from pipeline.steps.trained import train_step_classifier
-    from pipeline.steps.zero_shot import ZeroShotStepClassifier
-    from pipeline.tagger import build_tagger
-    from training.signals_data import effort, sst2, tweeteval
+    from steplens.pipeline.steps.base import decide
+    from steplens.pipeline.steps.trained import train_step_classifier
+    from steplens.pipeline.steps.zero_shot import ZeroShotStepClassifier
+    from steplens.pipeline.tagger import build_tagger
+    from steplens.training.signals_data import effort, sst2, tweeteval
 
     base = build_redactor()
     encoder = base_encoder("fp32")

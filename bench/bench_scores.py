@@ -22,9 +22,14 @@ import numpy as np
 
 from bench.bench_steps import CachedEncoder
 from bench.bench_unassigned import sources
-from pipeline.encoder import load_encoder
-from pipeline.model_view import step_views
-from pipeline.steps.zero_shot import PROTOTYPE_KINDS, TOP_PROTOTYPES, build_prototypes, step_scores
+from steplens.pipeline.encoder import load_encoder
+from steplens.pipeline.model_view import step_views
+from steplens.pipeline.steps.zero_shot import (
+    PROTOTYPE_KINDS,
+    TOP_PROTOTYPES,
+    build_prototypes,
+    step_scores,
+)
 
 
 @dataclass(frozen=True)

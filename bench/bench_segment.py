@@ -16,7 +16,7 @@ import platform
 import time
 from collections.abc import Callable, Sequence
 
-from pipeline.minilm import usable_cores
+from steplens.pipeline.minilm import usable_cores
 
 # ~40 hand-written comments of tweet length: praise, complaints, mixed clauses, emoji, URLs,
 # @mentions, hashtags, ALL CAPS, no punctuation, line breaks.
@@ -99,7 +99,12 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     import spacy
 
-    from pipeline.segment import EXCLUDED_COMPONENTS, SPACY_MODEL, Segmenter, load_segmenter
+    from steplens.pipeline.segment import (
+        EXCLUDED_COMPONENTS,
+        SPACY_MODEL,
+        Segmenter,
+        load_segmenter,
+    )
 
     texts = build_comments(args.comments)
     full = spacy.load(SPACY_MODEL)

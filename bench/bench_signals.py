@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from bench.report import DocsSection, Row, Table, chosen_parts, target_note
-from pipeline.signals import (
+from steplens.pipeline.signals import (
     EFFORT_LABELS,
     SENTIMENT_LABELS,
     SignalsModel,
@@ -41,7 +41,7 @@ from pipeline.signals import (
     load_default_signals_model,
     macro_recall,
 )
-from training.signals_data import Example, aspect_examples, effort, sst2, tweeteval
+from steplens.training.signals_data import Example, aspect_examples, effort, sst2, tweeteval
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -79,8 +79,8 @@ SECTION = DocsSection(
     """## Sentiment and effort
 
 Written by `python -m bench.bench_signals --write-docs`. The shipped model is
-`models/signals/` (trained by `python -m training.signals`); every text here is held out from its
-training and tuning (TweetEval test, SST-2 dev, MAMS val, the effort test split).
+`models/signals/` (trained by `python -m steplens.training.signals`); every text here is held
+out from its training and tuning (TweetEval test, SST-2 dev, MAMS val, the effort test split).
 """,
     PARTS,
 )
@@ -131,8 +131,8 @@ def tagged_sentiment(
 ) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
     """Comment-level sentiment labels and scores through ``Tagger.tag``: the product path, with
     clauses, zero-shot steps of the bundled ecommerce journey and step conditioning."""
-    from pipeline.journey import load_journey
-    from pipeline.tagger import build_tagger
+    from steplens.pipeline.journey import load_journey
+    from steplens.pipeline.tagger import build_tagger
 
     tagger = build_tagger(load_journey("ecommerce"), precision="fp32", signals_model=model)
     labels, scores = [], []
@@ -216,11 +216,11 @@ def run_mams(model: SignalsModel) -> Table:
     """Polarity towards each aspect on MAMS val: sentence alone, conditioned, per clause."""
     from bench.bench_steps import journey_for, label_rows
     from bench.datasets import mams, mams_labels
-    from pipeline.encoder import load_encoder
-    from pipeline.segment import load_segmenter
-    from pipeline.steps.base import decide
-    from pipeline.steps.trained import train_step_classifier
-    from training.signals_data import humanise_aspect
+    from steplens.pipeline.encoder import load_encoder
+    from steplens.pipeline.segment import load_segmenter
+    from steplens.pipeline.steps.base import decide
+    from steplens.pipeline.steps.trained import train_step_classifier
+    from steplens.training.signals_data import humanise_aspect
 
     pairs = aspect_examples("mams", "val")
     gold = gold_sentiment(pairs)
@@ -303,8 +303,8 @@ def run_mams(model: SignalsModel) -> Table:
         table.rows.append(Row(setting, OURS + method, {ACCURACY: accuracy}, assigning + seconds))
     # Through the product path: Tagger.tag with the same step model, each pair read from the
     # comment's entry for the category's step (the comment's sentiment when it lists none).
-    from pipeline.minilm import base_encoder
-    from pipeline.tagger import Tagger
+    from steplens.pipeline.minilm import base_encoder
+    from steplens.pipeline.tagger import Tagger
 
     started = time.perf_counter()
     tagger = Tagger(journey, classifier, segmenter, base_encoder("fp32"), signals=model)
@@ -351,7 +351,7 @@ def run_mams(model: SignalsModel) -> Table:
 
 def run_effort(model: SignalsModel) -> Table:
     """The effort test split: ours vs the cue lexicon, with annotator agreement beside."""
-    from training.effort_labels import agreement
+    from steplens.training.effort_labels import agreement
 
     test = effort("test")
     gold = np.array([EFFORT_LABELS.index(e.label) for e in test])
@@ -407,8 +407,8 @@ def run_effort(model: SignalsModel) -> Table:
 def run_speed() -> Table:
     """`Tagger.tag` with and without the signals model, same comments, same process."""
     from bench.bench_steps import chunks, load_sample, speed_comments
-    from pipeline.journey import load_journey
-    from pipeline.tagger import build_tagger
+    from steplens.pipeline.journey import load_journey
+    from steplens.pipeline.tagger import build_tagger
 
     texts = speed_comments(load_sample()[0], SPEED_COMMENTS)
     journey = load_journey("ecommerce")
@@ -457,8 +457,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     model: Any = load_default_signals_model() if set(wanted) - {"speed"} else None
     baseline: Any = None
     if args.baseline_signals and set(wanted) - {"speed"}:
-        from pipeline.minilm import base_encoder
-        from pipeline.signals import load_signals_model
+        from steplens.pipeline.minilm import base_encoder
+        from steplens.pipeline.signals import load_signals_model
 
         baseline = load_signals_model(args.baseline_signals, base_encoder("fp32"))
     runners = {"sentiment": run_sentiment, "mams": run_mams, "effort": run_effort}

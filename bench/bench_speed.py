@@ -129,7 +129,7 @@ def _int8(branch: Any) -> Any:
     """The branch with every layer dynamically quantized (torch, int8 Linear weights)."""
     import torch
 
-    from pipeline.minilm import Branch
+    from steplens.pipeline.minilm import Branch
 
     layers = tuple(
         torch.ao.quantization.quantize_dynamic(copy.deepcopy(layer), {torch.nn.Linear})
@@ -141,10 +141,10 @@ def _int8(branch: Any) -> Any:
 def run_levers(comments: int) -> Table:
     """The encoder work of `tag` on the same clauses, one lever at a time."""
     from bench.bench_steps import load_sample, speed_comments
-    from pipeline.encoder import load_encoder
-    from pipeline.minilm import MiniLM, load_minilm
-    from pipeline.segment import load_segmenter
-    from pipeline.signals import load_signals_model, signals_model_dir
+    from steplens.pipeline.encoder import load_encoder
+    from steplens.pipeline.minilm import MiniLM, load_minilm
+    from steplens.pipeline.segment import load_segmenter
+    from steplens.pipeline.signals import load_signals_model, signals_model_dir
 
     texts = speed_comments(load_sample()[0], comments)
     clauses = [s.text for segments in load_segmenter().segment_many(texts) for s in segments]
@@ -251,19 +251,19 @@ def run_precision() -> Table:
         mams,
         mams_labels,
     )
-    from pipeline.journey import UNASSIGNED, load_journey
-    from pipeline.minilm import base_encoder
-    from pipeline.signals import (
+    from steplens.pipeline.journey import UNASSIGNED, load_journey
+    from steplens.pipeline.minilm import base_encoder
+    from steplens.pipeline.signals import (
         EFFORT_LABELS,
         effort_agreement,
         load_default_signals_model,
         macro_recall,
     )
-    from pipeline.steps.base import decide
-    from pipeline.steps.trained import train_step_classifier
-    from pipeline.steps.zero_shot import ZeroShotStepClassifier
-    from pipeline.tagger import build_tagger
-    from training.signals_data import aspect_examples, effort, sst2, tweeteval
+    from steplens.pipeline.steps.base import decide
+    from steplens.pipeline.steps.trained import train_step_classifier
+    from steplens.pipeline.steps.zero_shot import ZeroShotStepClassifier
+    from steplens.pipeline.tagger import build_tagger
+    from steplens.training.signals_data import aspect_examples, effort, sst2, tweeteval
 
     # Heads, prototypes, calibrations and thresholds come from fp32 embeddings (as `train-steps`
     # and `tag` make them); only the test texts are encoded at each precision.
@@ -401,11 +401,11 @@ def run_tuned() -> Table:
     """Fine-tuned step models (Banking77, CLINC150) read at fp32 and at bf16."""
     from bench.bench_steps import gold_ids, journey_for, open_set_metrics
     from bench.datasets import banking77, banking77_labels, clinc150, clinc150_labels
-    from pipeline.encoder import load_encoder
-    from pipeline.journey import UNASSIGNED
-    from pipeline.minilm import base_encoder
-    from pipeline.steps.base import decide
-    from training.steps import train_steps
+    from steplens.pipeline.encoder import load_encoder
+    from steplens.pipeline.journey import UNASSIGNED
+    from steplens.pipeline.minilm import base_encoder
+    from steplens.pipeline.steps.base import decide
+    from steplens.training.steps import train_steps
 
     results: dict[str, dict[str, float]] = {}
     seconds: dict[str, float] = {}
@@ -457,8 +457,8 @@ def _warm_tagger(comments: int) -> tuple[Any, list[str]]:
     """The ecommerce journey's tagger, warmed (OpenMP team, oneDNN primitives), and
     ``comments`` tweet-length comments (the bundled sample's, cycled)."""
     from bench.bench_steps import load_sample, speed_comments
-    from pipeline.journey import load_journey
-    from pipeline.tagger import build_tagger
+    from steplens.pipeline.journey import load_journey
+    from steplens.pipeline.tagger import build_tagger
 
     texts = speed_comments(load_sample()[0], comments)
     tagger = build_tagger(load_journey("ecommerce"))
@@ -501,7 +501,7 @@ def run_threads(comments: int = 480) -> Table:
     batches = (1, 8, 64)
     results: dict[tuple[str, int], float] = {}
     for batch in batches:
-        with mock.patch("pipeline.tagger.single_threaded_blas", contextlib.nullcontext()):
+        with mock.patch("steplens.pipeline.tagger.single_threaded_blas", contextlib.nullcontext()):
             results[BLAS_DEFAULT, batch] = texts_per_s(batch)
         results[SHIPPED, batch] = texts_per_s(batch)
     with ThreadPoolExecutor(max_workers=1) as second:  # last: a second team slows every thread
@@ -533,7 +533,7 @@ def run_padding(comments: int = 2000, rounds: int = 2) -> Table:
         count = min(len(texts), max(batch * 3, 320))
         if method == PACKED:
             return _tag_rate(tagger, texts[:count], batch)
-        with mock.patch("pipeline.minilm.PACK_MIN_PADDING", 1.0):  # never pack
+        with mock.patch("steplens.pipeline.minilm.PACK_MIN_PADDING", 1.0):  # never pack
             return _tag_rate(tagger, texts[:count], batch)
 
     table = Table(

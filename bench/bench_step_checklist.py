@@ -27,8 +27,8 @@ from bench.step_checklist import (
     pooled_invariance,
     step_cases,
 )
-from pipeline.encoder import load_encoder
-from pipeline.journey import Journey
+from steplens.pipeline.encoder import load_encoder
+from steplens.pipeline.journey import Journey
 
 COSINE, RAW, OURS = "baseline: cosine", "ours, raw text", "ours"
 
@@ -43,7 +43,7 @@ def cosine_steps(journey: Journey, texts: Sequence[str]) -> list[str]:
 
 def tagged_steps(journey: Journey, texts: Sequence[str], *, normalise: bool) -> list[str]:
     """The comment-level step of each text through ``Tagger.tag`` (zero-shot, no signals)."""
-    from pipeline.tagger import build_tagger
+    from steplens.pipeline.tagger import build_tagger
 
     tagger = build_tagger(journey, signals=False, precision="fp32", normalise=normalise)
     return [result.step for result in tagger.tag(list(texts))]

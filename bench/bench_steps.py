@@ -54,21 +54,21 @@ from bench.report import (
     mean_metric,
     target_note,
 )
-from pipeline.encoder import DEFAULT_BATCH_SIZE, Encoder
-from pipeline.journey import UNASSIGNED, Journey, Step
-from pipeline.paths import project_root, samples_dir
-from pipeline.steps.base import decide
-from pipeline.steps.trained import TrainedStepClassifier, train_step_classifier
-from pipeline.steps.zero_shot import ZeroShotStepClassifier
-from training.step_encoder import FineTuneSettings
-from training.steps import train_steps
+from steplens.pipeline.encoder import DEFAULT_BATCH_SIZE, Encoder
+from steplens.pipeline.journey import UNASSIGNED, Journey, Step
+from steplens.pipeline.paths import project_root, samples_dir
+from steplens.pipeline.steps.base import decide
+from steplens.pipeline.steps.trained import TrainedStepClassifier, train_step_classifier
+from steplens.pipeline.steps.zero_shot import ZeroShotStepClassifier
+from steplens.training.step_encoder import FineTuneSettings
+from steplens.training.steps import train_steps
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
-    from pipeline.encoder import TextEncoder
-    from pipeline.steps.base import StepClassifier
-    from pipeline.tagger import Tagger
+    from steplens.pipeline.encoder import TextEncoder
+    from steplens.pipeline.steps.base import StepClassifier
+    from steplens.pipeline.tagger import Tagger
 
 T = TypeVar("T")
 
@@ -268,8 +268,8 @@ def tagged_steps(
 ) -> list[str]:
     """Each text's comment-level ``step`` from ``Tagger.tag``: clauses, model view, whole-text
     reading and the comment-level rule, as `steplens tag` writes it (no signals)."""
-    from pipeline.segment import load_segmenter
-    from pipeline.tagger import Tagger
+    from steplens.pipeline.segment import load_segmenter
+    from steplens.pipeline.tagger import Tagger
 
     tagger = Tagger(journey, classifier, load_segmenter(), encoder)
     return [result.step for result in tagger.tag(texts)]
@@ -728,8 +728,8 @@ def run_sample(tagger: Tagger) -> Table:
 
 LOAD_SCRIPT = """
 import json, time
-from pipeline.journey import load_journey
-from pipeline.tagger import build_tagger
+from steplens.pipeline.journey import load_journey
+from steplens.pipeline.tagger import build_tagger
 journey = load_journey({journey!r})
 started = time.perf_counter()
 build_tagger(journey, signals=False)
@@ -814,7 +814,7 @@ def run_speed(tagger: Tagger) -> Table:
     """Throughput of the whole `tag` path on 4,000 tweet-length comments, and model load time."""
     import spacy
 
-    from pipeline.segment import SPACY_MODEL
+    from steplens.pipeline.segment import SPACY_MODEL
 
     texts = speed_comments(load_sample()[0], SPEED_COMMENTS)
     table = Table(
@@ -874,7 +874,7 @@ class Resources:
     def cache(self) -> CachedEncoder:
         """The one CachedEncoder of this run."""
         if self._cache is None:
-            from pipeline.encoder import load_encoder
+            from steplens.pipeline.encoder import load_encoder
 
             self._cache = CachedEncoder(load_encoder())
         return self._cache
@@ -883,8 +883,8 @@ class Resources:
         """``build_tagger`` for the sample's journey (zero-shot steps, no signals: this file
         measures step classification)."""
         if self._tagger is None:
-            from pipeline.journey import load_journey
-            from pipeline.tagger import build_tagger
+            from steplens.pipeline.journey import load_journey
+            from steplens.pipeline.tagger import build_tagger
 
             self._tagger = build_tagger(load_journey(SAMPLE_JOURNEY), signals=False)
         return self._tagger

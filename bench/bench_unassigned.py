@@ -3,7 +3,7 @@
 Issue 22 item 5 asks for an ``unassigned`` that means off-topic on real traffic, with a rule
 developed on one source that carries to others. The rule in use assigns a text when its best
 step scores above the journey's background level: the score that a quantile (0.9) of random real
-tweets and chatter stay below (:mod:`pipeline.steps.background`). This bench puts that
+tweets and chatter stay below (:mod:`steplens.pipeline.steps.background`). This bench puts that
 quantile beside others on development data only (whole texts, step view, the packaged encoder,
 journeys written from label names alone). None of the off-topic texts here is in the background
 sample (SemEval tweets): the industry set's random tweets and CLINC150's oos_val are the checks
@@ -43,11 +43,11 @@ from bench.datasets import (
     step_id,
     travel_tweets,
 )
-from pipeline.encoder import load_encoder
-from pipeline.journey import UNASSIGNED, load_journey
-from pipeline.model_view import step_views
-from pipeline.steps.background import BACKGROUND_QUANTILE, background_vectors
-from pipeline.steps.zero_shot import ZeroShotStepClassifier, journey_level
+from steplens.pipeline.encoder import load_encoder
+from steplens.pipeline.journey import UNASSIGNED, load_journey
+from steplens.pipeline.model_view import step_views
+from steplens.pipeline.steps.background import BACKGROUND_QUANTILE, background_vectors
+from steplens.pipeline.steps.zero_shot import ZeroShotStepClassifier, journey_level
 
 QUANTILES = (0.8, BACKGROUND_QUANTILE, 0.95, 0.98)
 

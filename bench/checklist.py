@@ -33,9 +33,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
-    from pipeline.journey import Journey
-    from pipeline.signals import Signals
-    from pipeline.tagger import Tagger
+    from steplens.pipeline.journey import Journey
+    from steplens.pipeline.signals import Signals
+    from steplens.pipeline.tagger import Tagger
 
 Kind = Literal["MFT", "INV", "DIR"]
 Signal = Literal["sentiment", "effort"]
@@ -556,7 +556,7 @@ def fast_subset(cases: Sequence[Case], share: float, seed: int = 0) -> list[Case
 
 def checklist_journey() -> Journey:
     """The suite's food-delivery journey."""
-    from pipeline.journey import journey_from_dict
+    from steplens.pipeline.journey import journey_from_dict
 
     return journey_from_dict(CHECKLIST_JOURNEY, "<checklist journey>")
 
@@ -630,7 +630,7 @@ def run_pairs(tagger: Tagger, cases: Sequence[Case]) -> list[Outcome]:
     This isolates the signals model's per-step conditioning from the step classifier: the
     comment and each gold step name are read as a pair.
     """
-    from pipeline.model_view import model_view
+    from steplens.pipeline.model_view import model_view
 
     assert tagger.signals is not None
     names = {step.id: step.name for step in tagger.journey.steps}

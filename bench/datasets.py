@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from pipeline.journey import Journey, load_journey
-from pipeline.paths import data_dir
+from steplens.pipeline.journey import Journey, load_journey
+from steplens.pipeline.paths import data_dir
 
 Banking77Split = Literal["train", "test"]
 Clinc150Split = Literal["train", "val", "test", "oos_train", "oos_val", "oos_test"]

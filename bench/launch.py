@@ -17,7 +17,7 @@ from pathlib import Path
 
 import httpx
 
-from pipeline.paths import project_root
+from steplens.pipeline.paths import project_root
 
 READY_TIMEOUT_S = 180.0
 
@@ -59,7 +59,7 @@ def serve_process(
         sys.executable,
         "-m",
         "uvicorn",
-        "api.app:create_app",
+        "steplens.api.app:create_app",
         "--factory",
         "--host",
         "127.0.0.1",

@@ -35,7 +35,7 @@ def sequence_classifier(path: str, head: str) -> Any:
     from safetensors.torch import load_file
     from transformers import AutoModel
 
-    from pipeline.signals import signals_model_dir
+    from steplens.pipeline.signals import signals_model_dir
 
     model = AutoModel.from_pretrained(path, local_files_only=True)
     tuned = load_file(str(signals_model_dir() / "encoder.safetensors"))
@@ -84,9 +84,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     from sentence_transformers import SentenceTransformer
     from transformers import AutoTokenizer
 
-    from pipeline.encoder import encoder_path
-    from pipeline.journey import load_journey
-    from pipeline.segment import SPACY_MODEL
+    from steplens.pipeline.encoder import encoder_path
+    from steplens.pipeline.journey import load_journey
+    from steplens.pipeline.segment import SPACY_MODEL
 
     path = str(encoder_path())
     nlp = spacy.load(SPACY_MODEL)

@@ -30,8 +30,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from urllib.parse import quote
 
-from pipeline.paths import data_dir
-from pipeline.redact.detectors import luhn_valid
+from steplens.pipeline.paths import data_dir
+from steplens.pipeline.redact.detectors import luhn_valid
 
 BASE_SEED = 0
 BASE_TWEETS = 420

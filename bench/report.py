@@ -17,8 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.minilm import usable_cores
-from pipeline.paths import project_root
+from steplens.pipeline.minilm import usable_cores
+from steplens.pipeline.paths import project_root
 
 DOCS_PATH = project_root() / "docs" / "benchmarks.md"
 WHOLE_NUMBER_COLUMNS = (

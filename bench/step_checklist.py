@@ -24,7 +24,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from bench.checklist import random_url, with_typo
-from pipeline.journey import UNASSIGNED
+from steplens.pipeline.journey import UNASSIGNED
 
 JOURNEY = "travel_tweets"
 

@@ -9,17 +9,17 @@ from typing import TYPE_CHECKING
 import click
 from click.core import ParameterSource
 
-from cli.options import (
+from steplens.cli.options import (
     encoding_option,
     journey_option,
     model_option,
     text_column_option,
     threshold_option,
 )
-from cli.output import console, is_quiet, row_progress
+from steplens.cli.output import console, is_quiet, row_progress
 
 if TYPE_CHECKING:
-    from pipeline.evaluation import Evaluation
+    from steplens.pipeline.evaluation import Evaluation
 
 OUTPUT_SUFFIXES = (".json", ".html")
 
@@ -103,10 +103,10 @@ def evaluate_command(
     did, the cut-off that would have been best on this sample, and sentiment and effort
     agreement where those columns exist. Steps are decided exactly as `tag` decides them.
     """
-    from pipeline.evaluation import evaluate, read_labelled
-    from pipeline.journey import load_journey
-    from pipeline.tables import open_table
-    from pipeline.tagger import build_tagger
+    from steplens.pipeline.evaluation import evaluate, read_labelled
+    from steplens.pipeline.journey import load_journey
+    from steplens.pipeline.tables import open_table
+    from steplens.pipeline.tagger import build_tagger
 
     if output_path is not None and output_path.suffix.lower() not in OUTPUT_SUFFIXES:
         raise click.BadParameter(
@@ -153,7 +153,7 @@ def _write(result: Evaluation, path: Path) -> None:
     if path.suffix.lower() == ".json":
         text = json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n"
     else:
-        from pipeline.evaluation_html import render_evaluation_html
+        from steplens.pipeline.evaluation_html import render_evaluation_html
 
         text = render_evaluation_html(result)
     path.parent.mkdir(parents=True, exist_ok=True)

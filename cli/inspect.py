@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from cli.options import json_flag, table_options
-from cli.output import console, is_quiet, row_progress
+from steplens.cli.options import json_flag, table_options
+from steplens.cli.output import console, is_quiet, row_progress
 
 
 @click.command("inspect")
@@ -26,8 +26,8 @@ def inspect_command(
     Streams the file in chunks, so it works on files of millions of rows. Use it to check
     the text and id columns before a long `steplens tag` run.
     """
-    from pipeline.tables import open_table
-    from pipeline.tables.profile import LONG_TEXT_CHARS, profile_table
+    from steplens.pipeline.tables import open_table
+    from steplens.pipeline.tables.profile import LONG_TEXT_CHARS, profile_table
 
     table = open_table(input_path, text_column=text_column, id_column=id_column, encoding=encoding)
     with row_progress(

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from cli.options import json_flag
-from cli.output import console
+from steplens.cli.options import json_flag
+from steplens.cli.output import console
 
 
 @click.group("journeys")
@@ -20,7 +20,7 @@ def journeys() -> None:
 @json_flag
 def list_command(as_json: bool) -> None:
     """List the bundled journeys with their number of steps."""
-    from pipeline.journey import list_journeys
+    from steplens.pipeline.journey import list_journeys
 
     infos = list_journeys()
     if as_json:
@@ -44,7 +44,7 @@ def list_command(as_json: bool) -> None:
 @click.option("--examples/--no-examples", default=False, help="Also print each step's examples.")
 def show_command(journey: str, as_json: bool, examples: bool) -> None:
     """Show a journey's steps in order: id, name, stage and description."""
-    from pipeline.journey import load_journey
+    from steplens.pipeline.journey import load_journey
 
     loaded = load_journey(journey)
     if as_json:
@@ -82,8 +82,8 @@ def show_command(journey: str, as_json: bool, examples: bool) -> None:
 @click.argument("paths", metavar="PATH|NAME...", nargs=-1, required=True)
 def validate_command(paths: tuple[str, ...]) -> None:
     """Check journey files; print every problem found, and exit 1 if any file is invalid."""
-    from pipeline.errors import JourneyError
-    from pipeline.journey import load_journey
+    from steplens.pipeline.errors import JourneyError
+    from steplens.pipeline.journey import load_journey
 
     failures = 0
     for path in paths:

@@ -14,19 +14,19 @@ from typing import Any
 
 import click
 
-from pipeline import __version__
-from pipeline.errors import SteplensError
-from pipeline.offline import ensure_offline
+from steplens.pipeline import __version__
+from steplens.pipeline.errors import SteplensError
+from steplens.pipeline.offline import ensure_offline
 
 # command name -> (module, attribute). Order here is the order in `steplens --help`.
 COMMANDS: dict[str, tuple[str, str]] = {
-    "tag": ("cli.tag", "tag_command"),
-    "report": ("cli.report", "report_command"),
-    "train-steps": ("cli.train_steps", "train_steps_command"),
-    "evaluate": ("cli.evaluate", "evaluate_command"),
-    "serve": ("cli.serve", "serve_command"),
-    "journeys": ("cli.journeys", "journeys"),
-    "inspect": ("cli.inspect", "inspect_command"),
+    "tag": ("steplens.cli.tag", "tag_command"),
+    "report": ("steplens.cli.report", "report_command"),
+    "train-steps": ("steplens.cli.train_steps", "train_steps_command"),
+    "evaluate": ("steplens.cli.evaluate", "evaluate_command"),
+    "serve": ("steplens.cli.serve", "serve_command"),
+    "journeys": ("steplens.cli.journeys", "journeys"),
+    "inspect": ("steplens.cli.inspect", "inspect_command"),
 }
 
 

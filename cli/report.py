@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from cli.options import encoding_option, journey_option, text_column_option
-from cli.output import is_quiet
+from steplens.cli.options import encoding_option, journey_option, text_column_option
+from steplens.cli.output import is_quiet
 
 
 @click.command("report")
@@ -85,10 +85,10 @@ def report_command(
     period-over-period change and writes DIR/report.html (self-contained, opens offline),
     DIR/steps.csv and DIR/steps.json.
     """
-    from pipeline.journey import load_journey
-    from pipeline.report.build import build_report, load_tagged
-    from pipeline.report.metrics import load_metrics
-    from pipeline.report.outputs import write_report
+    from steplens.pipeline.journey import load_journey
+    from steplens.pipeline.report.build import build_report, load_tagged
+    from steplens.pipeline.report.metrics import load_metrics
+    from steplens.pipeline.report.outputs import write_report
 
     loaded = load_journey(journey)
     metrics = None
@@ -139,7 +139,7 @@ def _text_column(tagged_path: Path, given: str) -> str:
     default, so a column named once for `tag` need not be named again."""
     from click.core import ParameterSource
 
-    from pipeline.run_metadata import read_metadata
+    from steplens.pipeline.run_metadata import read_metadata
 
     context = click.get_current_context()
     if context.get_parameter_source("text_column") is not ParameterSource.DEFAULT:

@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING
 
 import click
 
-from pipeline.errors import SteplensError
+from steplens.pipeline.errors import SteplensError
 
 if TYPE_CHECKING:
-    from api.settings import Settings
+    from steplens.api.settings import Settings
 
 
 def is_loopback(host: str) -> bool:
@@ -33,7 +33,7 @@ def check_models(settings: Settings) -> None:
     its own team of OpenMP threads, and with two teams on the cores a single text took about
     1.4 times as long in the thread that serves requests (docs/speed.md).
     """
-    from api.models import TaggerPool
+    from steplens.api.models import TaggerPool
 
     pool = TaggerPool(settings.step_models, signals=settings.signals, precision=settings.precision)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="steplens-check") as thread:
@@ -69,7 +69,7 @@ def serve_command(host: str, port: int, workers: int, insecure: bool) -> None:
     """
     import uvicorn
 
-    from api.settings import get_settings
+    from steplens.api.settings import get_settings
 
     settings = get_settings()
     if not settings.api_keys and not is_loopback(host) and not insecure:
@@ -78,10 +78,10 @@ def serve_command(host: str, port: int, workers: int, insecure: bool) -> None:
             "127.0.0.1, or pass --insecure"
         )
     check_models(settings)
-    # Each worker process reads it (api.settings) to share the cores out among the workers.
+    # Each worker process reads it (steplens.api.settings) to share the cores out among the workers.
     os.environ["STEPLENS_WORKERS"] = str(workers)
     uvicorn.run(
-        "api.app:create_app",
+        "steplens.api.app:create_app",
         factory=True,
         host=host,
         port=port,

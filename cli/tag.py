@@ -6,10 +6,10 @@ from pathlib import Path
 
 import click
 
-from cli.options import journey_option, model_option, table_options, threshold_option
-from cli.output import is_quiet, row_progress
-from pipeline.minilm import PRECISION_CHOICES
-from pipeline.tables import DEFAULT_CHUNK_SIZE
+from steplens.cli.options import journey_option, model_option, table_options, threshold_option
+from steplens.cli.output import is_quiet, row_progress
+from steplens.pipeline.minilm import PRECISION_CHOICES
+from steplens.pipeline.tables import DEFAULT_CHUNK_SIZE
 
 
 @click.command("tag")
@@ -118,9 +118,9 @@ def tag_command(
     comment), or one record per clause with `--granularity segment`. Without `--model`,
     steps are recognised zero-shot from the journey's names, descriptions and examples.
     """
-    from pipeline.journey import load_journey
-    from pipeline.tables import format_for_path, open_table
-    from pipeline.tagger import build_tagger, tag_file
+    from steplens.pipeline.journey import load_journey
+    from steplens.pipeline.tables import format_for_path, open_table
+    from steplens.pipeline.tagger import build_tagger, tag_file
 
     format_for_path(output_path)  # fail on a bad output name before loading models
     if adapt and model_dir is not None:
@@ -130,11 +130,11 @@ def tag_command(
     loaded = load_journey(journey)
     redactor = None
     if redact and engine != "ray":  # the Ray engine redacts in its own workers
-        from pipeline.redact import build_redactor
+        from steplens.pipeline.redact import build_redactor
 
         redactor = build_redactor(journeys=[loaded])
     if adapt:
-        from pipeline.steps.adapt import adapt_file
+        from steplens.pipeline.steps.adapt import adapt_file
 
         model_dir = adapt_file(
             loaded,
@@ -147,7 +147,7 @@ def tag_command(
             on_progress=None if is_quiet() else lambda line: click.echo(line, err=True),
         )
     if engine == "ray":
-        from pipeline.ray_engine import tag_with_ray
+        from steplens.pipeline.ray_engine import tag_with_ray
 
         run = tag_with_ray(
             loaded,

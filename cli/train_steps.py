@@ -9,15 +9,15 @@ from typing import TYPE_CHECKING
 import click
 from click.core import ParameterSource
 
-from cli.options import encoding_option, journey_option, text_column_option
-from cli.output import console, is_quiet, progress_note
-from pipeline.errors import SteplensError
+from steplens.cli.options import encoding_option, journey_option, text_column_option
+from steplens.cli.output import console, is_quiet, progress_note
+from steplens.pipeline.errors import SteplensError
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from api.db.store import Store
-    from pipeline.journey import Journey
+    from steplens.api.db.store import Store
+    from steplens.pipeline.journey import Journey
 
 
 @click.command("train-steps")
@@ -112,11 +112,11 @@ def train_steps_command(
     pays. The model directory is self-contained (JSON config, safetensors weights, the journey
     and a model card) and is used with `tag --model DIR`.
     """
-    from pipeline.encoder import load_encoder
-    from pipeline.journey import load_journey
-    from pipeline.steps.trained import read_examples
-    from training.step_encoder import FineTuneSettings
-    from training.steps import train_steps
+    from steplens.pipeline.encoder import load_encoder
+    from steplens.pipeline.journey import load_journey
+    from steplens.pipeline.steps.trained import read_examples
+    from steplens.training.step_encoder import FineTuneSettings
+    from steplens.training.steps import train_steps
 
     loaded = load_journey(journey)
     if from_db == (input_path is not None):
@@ -205,8 +205,8 @@ def _adapt(
     output_dir: Path,
 ) -> None:
     """``train-steps --adapt``: self-training on a feedback file or the stored feedback."""
-    from pipeline.minilm import base_encoder
-    from pipeline.steps.adapt import adapt_to_corpus, read_feedback
+    from steplens.pipeline.minilm import base_encoder
+    from steplens.pipeline.steps.adapt import adapt_to_corpus, read_feedback
 
     if input_path is not None:
         texts, labelled = read_feedback(
@@ -246,8 +246,8 @@ def _adapt(
 @contextmanager
 def connected_store() -> Iterator[Store]:
     """The service's store (``STEPLENS_DATABASE_URL``), migrated, closed on the way out."""
-    from api.db.store import Store
-    from api.settings import get_settings
+    from steplens.api.db.store import Store
+    from steplens.api.settings import get_settings
 
     store = Store.connect(get_settings().database_url)
     try:
@@ -260,7 +260,7 @@ def connected_store() -> Iterator[Store]:
 def stored_feedback(journey: str) -> tuple[list[str], list[tuple[str, str]]]:
     """Every stored feedback text of ``journey`` (up to adapt's MAX_TEXTS) and its stored
     corrections, for ``--from-db --adapt``."""
-    from pipeline.steps.adapt import MAX_TEXTS
+    from steplens.pipeline.steps.adapt import MAX_TEXTS
 
     with connected_store() as store:
         texts = []

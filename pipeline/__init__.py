@@ -1,6 +1,6 @@
 """steplens' library: from feedback text to step-level records and reports.
 
-Import what you need from the submodules (``pipeline.journey``, ``pipeline.tables``,
+Import what you need from the submodules (``pipeline.journey``, ``steplens.pipeline.tables``,
 ``pipeline.encoder``); this package does no work at import time and imports no heavy library.
 """
 

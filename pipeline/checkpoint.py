@@ -16,8 +16,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipeline.errors import InputFileError
-from pipeline.tables.writers import fsync_dir
+from steplens.pipeline.errors import InputFileError
+from steplens.pipeline.tables.writers import fsync_dir
 
 PROGRESS_SUFFIX = ".progress.json"
 

@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
-from pipeline.errors import MissingDependencyError
-from pipeline.minilm import DEFAULT_BATCH_SIZE
-from pipeline.offline import ensure_offline
+from steplens.pipeline.errors import MissingDependencyError
+from steplens.pipeline.minilm import DEFAULT_BATCH_SIZE
+from steplens.pipeline.offline import ensure_offline
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
@@ -98,7 +98,7 @@ class Encoder:
 
     def with_top_layers(self, name: str, state: dict[str, Any], tuned_layers: int) -> Encoder:
         """A copy whose top ``tuned_layers`` layers come from ``state`` (``name`` is unused)."""
-        from pipeline.tuned_encoder import TunedEncoder
+        from steplens.pipeline.tuned_encoder import TunedEncoder
 
         return TunedEncoder(self, state, tuned_layers)
 

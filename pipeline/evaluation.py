@@ -9,7 +9,7 @@ at the tagger's threshold, gives ``tag``'s steps; a test checks), so the numbers
 path's. The same evidence, replayed at other cut-offs, says which ``unassigned`` cut-off would
 have been best on this sample.
 
-    from pipeline.evaluation import evaluate, read_labelled
+    from steplens.pipeline.evaluation import evaluate, read_labelled
     sample = read_labelled("labelled.csv", tagger.journey)
     result = evaluate(tagger, sample)
     result.accuracy, result.best.threshold
@@ -28,14 +28,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from pipeline.errors import SteplensError
-from pipeline.journey import UNASSIGNED, Journey
-from pipeline.language import ENGLISH
-from pipeline.signals import EFFORT_LABELS, SENTIMENT_LABELS, cohen_kappa, effort_agreement
-from pipeline.steps.comment import CommentRule
+from steplens.pipeline.errors import SteplensError
+from steplens.pipeline.journey import UNASSIGNED, Journey
+from steplens.pipeline.language import ENGLISH
+from steplens.pipeline.signals import EFFORT_LABELS, SENTIMENT_LABELS, cohen_kappa, effort_agreement
+from steplens.pipeline.steps.comment import CommentRule
 
 if TYPE_CHECKING:
-    from pipeline.tagger import CommentEvidence, Tagger
+    from steplens.pipeline.tagger import CommentEvidence, Tagger
 
 LABEL_SEPARATORS = re.compile(r"[;|]")
 """Several steps in one label cell: ``delivery;returns`` or ``delivery|returns``."""
@@ -167,7 +167,7 @@ def read_labelled(
     on the same id column. Rows without a text or without a label are left out and listed in
     ``skipped``.
     """
-    from pipeline.tables import as_text, open_table
+    from steplens.pipeline.tables import as_text, open_table
 
     joined = labels_path is not None
     table = open_table(
@@ -330,7 +330,7 @@ def _labels_by_id(
     path: str | Path, id_column: str, label_column: str, encoding: str
 ) -> dict[str, list[str]]:
     """Label cells of a labels file by id (an id on several rows has several)."""
-    from pipeline.tables import as_text, open_table
+    from steplens.pipeline.tables import as_text, open_table
 
     table = open_table(path, text_column=label_column, id_column=id_column, encoding=encoding)
     found: dict[str, list[str]] = defaultdict(list)
@@ -396,7 +396,7 @@ def _signal_label(
     bad: dict[str, list[tuple[int, str]]],
 ) -> str | None:
     """A sentiment or effort label, lower-cased; a value outside the role's labels is noted."""
-    from pipeline.tables import as_text
+    from steplens.pipeline.tables import as_text
 
     if column is None:
         return None

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from pipeline.report.html import template_environment
-from pipeline.signals import EFFORT_LABELS, SENTIMENT_LABELS
+from steplens.pipeline.report.html import template_environment
+from steplens.pipeline.signals import EFFORT_LABELS, SENTIMENT_LABELS
 
 if TYPE_CHECKING:
-    from pipeline.evaluation import Evaluation
+    from steplens.pipeline.evaluation import Evaluation
 
 
 def render_evaluation_html(evaluation: Evaluation) -> str:

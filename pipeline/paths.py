@@ -15,7 +15,9 @@ from pathlib import Path
 
 
 def project_root() -> Path:
-    """The repository root: the folder that holds ``pipeline/`` (in a checkout)."""
+    """The folder that holds ``pipeline/``: the repository root in a checkout (``steplens/``
+    links to the top-level folders, and the link is resolved), the installed ``steplens``
+    package in a wheel."""
     return Path(__file__).resolve().parent.parent
 
 
@@ -27,7 +29,7 @@ def in_checkout() -> bool:
 
 def _bundled(name: str) -> Path:
     """``steplens/_bundled/<name>`` of an installed wheel."""
-    return project_root() / "steplens" / "_bundled" / name
+    return project_root() / "_bundled" / name
 
 
 def data_dir() -> Path:

@@ -25,12 +25,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipeline.errors import MissingDependencyError, SteplensError
-from pipeline.journey import Journey, journey_from_dict
-from pipeline.run_metadata import metadata_path
-from pipeline.tables import DEFAULT_ID_COLUMN, Chunk, open_table
-from pipeline.tables.formats import TableFormat, format_for_path
-from pipeline.tables.readers import as_text
+from steplens.pipeline.errors import MissingDependencyError, SteplensError
+from steplens.pipeline.journey import Journey, journey_from_dict
+from steplens.pipeline.run_metadata import metadata_path
+from steplens.pipeline.tables import DEFAULT_ID_COLUMN, Chunk, open_table
+from steplens.pipeline.tables.formats import TableFormat, format_for_path
+from steplens.pipeline.tables.readers import as_text
 
 logger = logging.getLogger(__name__)
 
@@ -62,7 +62,7 @@ class TagActor:
     """A Ray actor: builds the tagger once, then tags one batch (an Arrow table) per call."""
 
     def __init__(self, options: dict[str, Any]) -> None:
-        from pipeline.tagger import build_tagger
+        from steplens.pipeline.tagger import build_tagger
 
         self.options = options
         journey = journey_from_dict(options["journey"], "journey")
@@ -75,15 +75,15 @@ class TagActor:
         )
         self.redactor = None
         if options.get("redact"):
-            from pipeline.redact import build_redactor
+            from steplens.pipeline.redact import build_redactor
 
             self.redactor = build_redactor(journeys=[journey])
 
     def __call__(self, batch: Any) -> Any:
         import pyarrow as pa
 
-        from pipeline.tables.writers import csv_cell
-        from pipeline.tagger import tag_chunk
+        from steplens.pipeline.tables.writers import csv_cell
+        from steplens.pipeline.tagger import tag_chunk
 
         rows = batch.to_pylist()
         texts = [as_text(row.get(self.options["text_column"])) for row in rows]
@@ -187,10 +187,10 @@ def _write_metadata(
 ) -> None:
     """The run's metadata beside the output folder, as the local engine writes it; the step
     classifier is loaded once more on the driver to describe it (the actors hold theirs)."""
-    from pipeline.journey import Journey
-    from pipeline.minilm import resolve_precision
-    from pipeline.run_metadata import write_metadata
-    from pipeline.tagger import build_step_classifier, describe_steps
+    from steplens.pipeline.journey import Journey
+    from steplens.pipeline.minilm import resolve_precision
+    from steplens.pipeline.run_metadata import write_metadata
+    from steplens.pipeline.tagger import build_step_classifier, describe_steps
 
     journey = Journey.model_validate(options["journey"])
     classifier, _ = build_step_classifier(

@@ -17,7 +17,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from pipeline.tables.writers import fsync_dir
+from steplens.pipeline.tables.writers import fsync_dir
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +33,7 @@ def metadata_path(output_path: str | Path) -> Path:
 def write_metadata(output_path: str | Path, metadata: dict[str, Any]) -> Path:
     """Write the sidecar atomically and durably (a reader never sees half a file); returns its
     path."""
-    from pipeline import __version__
+    from steplens.pipeline import __version__
 
     path = metadata_path(output_path)
     payload = {

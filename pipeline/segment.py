@@ -22,8 +22,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from pipeline.blas import blas_controller, single_threaded_blas
-from pipeline.errors import MissingDependencyError
+from steplens.pipeline.blas import blas_controller, single_threaded_blas
+from steplens.pipeline.errors import MissingDependencyError
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from pipeline.signals import Signals, signals_from_proba
+from steplens.pipeline.signals import Signals, signals_from_proba
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray

@@ -27,16 +27,16 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from pipeline import __version__
-from pipeline.errors import SteplensError, model_files
-from pipeline.model_view import EMAIL, NUMBER, PHONE, URL, model_views
-from pipeline.steps.base import softmax
+from steplens.pipeline import __version__
+from steplens.pipeline.errors import SteplensError, model_files
+from steplens.pipeline.model_view import EMAIL, NUMBER, PHONE, URL, model_views
+from steplens.pipeline.steps.base import softmax
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
-    from pipeline.encoder import TextEncoder
-    from pipeline.minilm import Precision
+    from steplens.pipeline.encoder import TextEncoder
+    from steplens.pipeline.minilm import Precision
 
 logger = logging.getLogger(__name__)
 
@@ -100,9 +100,9 @@ class SignalsModel:
     ) -> SignalsModel:
         """Build from the packaged encoder, tuned layer weights and head arrays.
 
-        ``base`` is the inference encoder (a :class:`~pipeline.minilm.BranchEncoder`, whose
+        ``base`` is the inference encoder (a :class:`~steplens.pipeline.minilm.BranchEncoder`, whose
         lower layers the signals branch then shares with the step branch) or, in training, the
-        sentence-transformers :class:`~pipeline.encoder.Encoder`.
+        sentence-transformers :class:`~steplens.pipeline.encoder.Encoder`.
         """
         return cls(
             base.with_top_layers("signals", state, tuned_layers),
@@ -208,8 +208,8 @@ class SignalsModel:
 
     def save(self, directory: str | Path) -> Path:
         """Write config.json, encoder.safetensors (fp16), heads.safetensors and README.md."""
-        from pipeline.tuned_encoder import save_top_layers
-        from pipeline.weights import save_weights
+        from steplens.pipeline.tuned_encoder import save_top_layers
+        from steplens.pipeline.weights import save_weights
 
         folder = Path(directory)
         folder.mkdir(parents=True, exist_ok=True)
@@ -244,7 +244,7 @@ _LETTER = re.compile(r"[^\W\d_]")
 def has_words(text: str) -> bool:
     """True when the text has letters outside URLs and @mentions (hashtags count as words).
 
-    It also reads model views (:mod:`pipeline.model_view`): ``http``, ``@user`` and the
+    It also reads model views (:mod:`steplens.pipeline.model_view`): ``http``, ``@user`` and the
     placeholders for numbers and e-mail addresses are not words.
 
     Texts without (emoji only, a bare URL, numbers, punctuation, empty) get a defined answer
@@ -316,7 +316,7 @@ def load_signals_model(directory: str | Path, base: TextEncoder) -> SignalsModel
     from safetensors.torch import load_file as load_torch_file
 
     folder = Path(directory)
-    rebuild = "rebuild it with `python -m training.signals`"
+    rebuild = "rebuild it with `python -m steplens.training.signals`"
     with model_files(SignalsModelError, f"signals model {folder}", rebuild):
         config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
         if config.get("kind") != MODEL_KIND or config.get("format_version") != FORMAT_VERSION:
@@ -346,7 +346,7 @@ def load_signals_model(directory: str | Path, base: TextEncoder) -> SignalsModel
 
 def signals_model_dir() -> Path:
     """Where the shipped signals model lives: ``<models dir>/signals``."""
-    from pipeline.paths import models_dir
+    from steplens.pipeline.paths import models_dir
 
     return models_dir() / "signals"
 
@@ -354,7 +354,7 @@ def signals_model_dir() -> Path:
 @functools.lru_cache(maxsize=2)
 def load_default_signals_model(precision: Precision = "fp32") -> SignalsModel:
     """The shipped signals model on the packaged inference encoder, loaded once per process."""
-    from pipeline.minilm import base_encoder
+    from steplens.pipeline.minilm import base_encoder
 
     return load_signals_model(signals_model_dir(), base_encoder(precision))
 

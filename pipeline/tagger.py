@@ -4,7 +4,7 @@ The tagger is assembled from parts that are checked against each other when it i
 step classifier must match the journey and the encoder). It works a chunk of comments at a time:
 all segments of the chunk are embedded in one batched call, so model work is shared across
 comments. Each comment's steps come from its clauses and, where they disagree, from the whole
-comment read once more (:mod:`pipeline.steps.comment`).
+comment read once more (:mod:`steplens.pipeline.steps.comment`).
 
 Clause inheritance: a clause that is ``unassigned`` but opens with a word that points back
 (``it``, ``this``, ``that``, ``they``, ``which``, ...: "It was also damaged.") takes the step of
@@ -26,28 +26,34 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import numpy as np
 
-from pipeline.blas import single_threaded_blas
-from pipeline.checkpoint import TagProgress, progress_path
-from pipeline.errors import SteplensError
-from pipeline.journey import UNASSIGNED, Journey
-from pipeline.language import ENGLISH
-from pipeline.minilm import DEFAULT_BATCH_SIZE
-from pipeline.model_view import model_views, step_views, without_addressing
-from pipeline.run_metadata import metadata_path, write_metadata
-from pipeline.steps.base import StepClassifier, StepDecision, check_compatible, decide
-from pipeline.steps.comment import CommentRule, CommentSteps, decide_comment
-from pipeline.tables import DEFAULT_CHUNK_SIZE, DEFAULT_ID_COLUMN, Chunk, TableWriter, open_table
+from steplens.pipeline.blas import single_threaded_blas
+from steplens.pipeline.checkpoint import TagProgress, progress_path
+from steplens.pipeline.errors import SteplensError
+from steplens.pipeline.journey import UNASSIGNED, Journey
+from steplens.pipeline.language import ENGLISH
+from steplens.pipeline.minilm import DEFAULT_BATCH_SIZE
+from steplens.pipeline.model_view import model_views, step_views, without_addressing
+from steplens.pipeline.run_metadata import metadata_path, write_metadata
+from steplens.pipeline.steps.base import StepClassifier, StepDecision, check_compatible, decide
+from steplens.pipeline.steps.comment import CommentRule, CommentSteps, decide_comment
+from steplens.pipeline.tables import (
+    DEFAULT_CHUNK_SIZE,
+    DEFAULT_ID_COLUMN,
+    Chunk,
+    TableWriter,
+    open_table,
+)
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
-    from pipeline.encoder import TextEncoder
-    from pipeline.language import LanguageDetector
-    from pipeline.minilm import Precision
-    from pipeline.redact import Redactor
-    from pipeline.redact.redactor import Redaction
-    from pipeline.segment import Segment, Segmenter
-    from pipeline.signals import Signals, SignalsModel
+    from steplens.pipeline.encoder import TextEncoder
+    from steplens.pipeline.language import LanguageDetector
+    from steplens.pipeline.minilm import Precision
+    from steplens.pipeline.redact import Redactor
+    from steplens.pipeline.redact.redactor import Redaction
+    from steplens.pipeline.segment import Segment, Segmenter
+    from steplens.pipeline.signals import Signals, SignalsModel
 
 logger = logging.getLogger(__name__)
 
@@ -144,7 +150,7 @@ class Tagger:
         language: LanguageDetector | None = None,
     ) -> None:
         """``normalise=False`` lets the models read the raw clauses instead of their model
-        view (:mod:`pipeline.model_view`); only benchmarks that measure the view use it."""
+        view (:mod:`steplens.pipeline.model_view`); only benchmarks that measure the view use it."""
         check_compatible(classifier, journey, encoder.dimension)
         self.journey = journey
         self.classifier = classifier
@@ -190,7 +196,7 @@ class Tagger:
 
     def _unscored(self, text: str, language: str) -> TaggedComment:
         """A comment not in English: one unassigned clause (the whole text), no signals."""
-        from pipeline.segment import Segment
+        from steplens.pipeline.segment import Segment
 
         clause = TaggedSegment(Segment(text, 0, len(text)), StepDecision(UNASSIGNED, 0.0, ()))
         return TaggedComment(
@@ -205,7 +211,7 @@ class Tagger:
     def step_evidence(self, texts: Sequence[str]) -> list[CommentEvidence]:
         """Each comment's clause probabilities and, when it could ever be read whole (two or more
         clauses, not too long), its whole-text probabilities: everything
-        :func:`~pipeline.steps.comment.decide_comment` needs at any threshold.
+        :func:`~steplens.pipeline.steps.comment.decide_comment` needs at any threshold.
 
         ``steplens evaluate`` replays the comment rule at other cut-offs from this without
         encoding again; at the classifier's own threshold the replay gives :meth:`tag`'s steps.
@@ -338,14 +344,14 @@ class Tagger:
         of the model views' windows.
 
         When both branches read the same inputs (no handle or link dropped from the step view,
-        no clause split into windows), :func:`~pipeline.minilm.encode_together` runs their
+        no clause split into windows), :func:`~steplens.pipeline.minilm.encode_together` runs their
         shared lower layers once.
         """
-        from pipeline.minilm import encode_together
+        from steplens.pipeline.minilm import encode_together
 
         if self.signals is None:
             return self.encoder.encode(step_texts, batch_size=self.batch_size), None
-        from pipeline.signals import split_windows
+        from steplens.pipeline.signals import split_windows
 
         windows, owners = split_windows(views)
         if len(windows) == len(views) and step_texts == views:
@@ -367,15 +373,15 @@ class Tagger:
         courier was 40 minutes late" gives one step positive and the other negative even when
         both are found in one clause. Effort is read from the clause alone.
         """
-        from pipeline.signal_summary import combine
-        from pipeline.signals import signals_from_proba
+        from steplens.pipeline.signal_summary import combine
+        from steplens.pipeline.signals import signals_from_proba
 
         assert self.signals is not None
         flat = [tagged for result in results for tagged in result.segments]
         plain, owners = windows
         sentiment, effort = self.signals.proba_from_windows(views, plain, owners)
         # Every step a comment lists is carried by at least one of its clauses
-        # (pipeline.steps.comment), so the clauses' own steps are all the pairs needed.
+        # (steplens.pipeline.steps.comment), so the clauses' own steps are all the pairs needed.
         pairs = [
             (row, tagged.decision.step)
             for row, tagged in enumerate(flat)
@@ -546,8 +552,8 @@ def redacted_comment(tagged: TaggedComment, redaction: Redaction) -> TaggedComme
     """``tagged`` with its clauses' offsets and texts on the redacted text."""
     if not redaction.spans:
         return tagged
-    from pipeline.redact.redactor import to_redacted
-    from pipeline.segment import Segment
+    from steplens.pipeline.redact.redactor import to_redacted
+    from steplens.pipeline.segment import Segment
 
     segments = []
     for item in tagged.segments:
@@ -682,7 +688,7 @@ def tag_file(
 
     Every chunk is durable once written, with a checkpoint beside the output
     (``pipeline.checkpoint``); once the output is complete, the run's settings and calibrated
-    cut-offs are written beside it (:mod:`pipeline.run_metadata`). After an interruption,
+    cut-offs are written beside it (:mod:`steplens.pipeline.run_metadata`). After an interruption,
     ``resume=True`` continues after the last durable chunk, so every input row is written
     exactly once, in input order. With a
     ``redactor``, each chunk's texts are redacted as they are read: the text column written and
@@ -828,17 +834,17 @@ def build_step_classifier(
     """The step classifier (trained if ``model_dir``, else zero-shot) and the encoder it reads
     clauses through, without the segmenter or the signals model (`tag` with Ray describes its
     run with it on the driver)."""
-    from pipeline.minilm import base_encoder
+    from steplens.pipeline.minilm import base_encoder
 
     base = base_encoder(precision)
     if model_dir is not None:
-        from pipeline.steps.trained import load_step_model
+        from steplens.pipeline.steps.trained import load_step_model
 
         model = load_step_model(model_dir, journey=journey, encoder_name=base.name)
         if threshold is not None:
             model.threshold = threshold
         return model, model.encoder_for(base)
-    from pipeline.steps.zero_shot import ZeroShotStepClassifier
+    from steplens.pipeline.steps.zero_shot import ZeroShotStepClassifier
 
     # Prototypes, background level and calibration are the classifier's parameters: always
     # fp32, so that --precision changes only the arithmetic on the comments (docs/speed.md).
@@ -868,14 +874,14 @@ def build_tagger(
     """Load the encoder, the segmenter, a step classifier (trained if ``model_dir``) and, unless
     ``signals`` is False, the shipped sentiment and effort model (or ``signals_model``, another
     one already loaded; benchmarks compare models that way). ``normalise``: see :class:`Tagger`.
-    ``detect_language``: leave comments not in English unscored (:mod:`pipeline.language`);
+    ``detect_language``: leave comments not in English unscored (:mod:`steplens.pipeline.language`);
     benchmarks of English data sets turn it off.
 
-    Every model reads clauses through one :class:`~pipeline.minilm.MiniLM` at ``precision``
+    Every model reads clauses through one :class:`~steplens.pipeline.minilm.MiniLM` at ``precision``
     (``auto``: bf16 on CPUs that multiply it natively, else fp32; see docs/benchmarks.md).
     """
-    from pipeline.minilm import resolve_precision
-    from pipeline.segment import load_segmenter
+    from steplens.pipeline.minilm import resolve_precision
+    from steplens.pipeline.segment import load_segmenter
 
     resolved = resolve_precision(precision)
     classifier, encoder = build_step_classifier(
@@ -884,10 +890,10 @@ def build_tagger(
     if not signals:
         signals_model = None
     elif signals_model is None:
-        from pipeline.signals import load_default_signals_model
+        from steplens.pipeline.signals import load_default_signals_model
 
         signals_model = load_default_signals_model(resolved)
-    from pipeline.language import load_language_detector
+    from steplens.pipeline.language import load_language_detector
 
     return Tagger(
         journey,

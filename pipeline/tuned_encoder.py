@@ -13,8 +13,8 @@ import copy
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pipeline.encoder import Encoder
-from pipeline.errors import SteplensError
+from steplens.pipeline.encoder import Encoder
+from steplens.pipeline.errors import SteplensError
 
 if TYPE_CHECKING:
     import torch
@@ -69,6 +69,6 @@ class TunedEncoder(Encoder):
 
 def save_top_layers(state: dict[str, torch.Tensor], path: str | Path) -> None:
     """Write the tuned layers as safetensors."""
-    from pipeline.weights import save_weights
+    from steplens.pipeline.weights import save_weights
 
     save_weights(state, path)

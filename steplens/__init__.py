@@ -15,16 +15,16 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from pipeline import __version__
+from steplens.pipeline import __version__
 
 _EXPORTS = {
-    "load_journey": "pipeline.journey",
-    "Journey": "pipeline.journey",
-    "Tagger": "pipeline.tagger",
-    "TaggedComment": "pipeline.tagger",
-    "StepReport": "pipeline.report.build",
-    "Evaluation": "pipeline.evaluation",
-    "SteplensError": "pipeline.errors",
+    "load_journey": "steplens.pipeline.journey",
+    "Journey": "steplens.pipeline.journey",
+    "Tagger": "steplens.pipeline.tagger",
+    "TaggedComment": "steplens.pipeline.tagger",
+    "StepReport": "steplens.pipeline.report.build",
+    "Evaluation": "steplens.pipeline.evaluation",
+    "SteplensError": "steplens.pipeline.errors",
     "load_tagger": "steplens.library",
     "tag_texts": "steplens.library",
     "tag_dataframe": "steplens.library",

@@ -6,23 +6,23 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pipeline.errors import MissingDependencyError, SteplensError
+from steplens.pipeline.errors import MissingDependencyError, SteplensError
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from pipeline.evaluation import Evaluation
-    from pipeline.journey import Journey
-    from pipeline.report.build import StepReport
-    from pipeline.report.outputs import ReportFiles
-    from pipeline.tagger import Granularity, TaggedComment, Tagger
+    from steplens.pipeline.evaluation import Evaluation
+    from steplens.pipeline.journey import Journey
+    from steplens.pipeline.report.build import StepReport
+    from steplens.pipeline.report.outputs import ReportFiles
+    from steplens.pipeline.tagger import Granularity, TaggedComment, Tagger
 
 CHUNK = 1000
 """Rows tagged at a time (as ``steplens tag --chunk-size``)."""
 
 
 def _journey(journey: str | Path | Journey) -> Journey:
-    from pipeline.journey import Journey, load_journey
+    from steplens.pipeline.journey import Journey, load_journey
 
     return journey if isinstance(journey, Journey) else load_journey(journey)
 
@@ -38,7 +38,7 @@ def load_tagger(
     """A tagger for a bundled journey's name, a journey file or a loaded journey; ``model`` is a
     directory from ``steplens train-steps`` (zero-shot from the journey without one). Load it
     once and reuse it: building loads the models (a few seconds)."""
-    from pipeline.tagger import build_tagger
+    from steplens.pipeline.tagger import build_tagger
 
     return build_tagger(
         _journey(journey),
@@ -74,8 +74,8 @@ def tag_dataframe(
     ``tag --redact`` does (the tags are the same either way).
     """
     pandas = _pandas()
-    from pipeline.tables import Chunk, as_text
-    from pipeline.tagger import tag_chunk
+    from steplens.pipeline.tables import Chunk, as_text
+    from steplens.pipeline.tagger import tag_chunk
 
     if text_column not in frame.columns:
         raise SteplensError(
@@ -86,7 +86,7 @@ def tag_dataframe(
         raise SteplensError(f"the DataFrame has no id column {id_column!r}")
     redactor = None
     if redact:
-        from pipeline.redact import build_redactor
+        from steplens.pipeline.redact import build_redactor
 
         redactor = build_redactor(journeys=[tagger.journey])
     rows = frame.to_dict("records")
@@ -125,8 +125,8 @@ def report_from_dataframe(
 ) -> StepReport:
     """The per-step report of a DataFrame :func:`tag_dataframe` returned (or a tagged file read
     with pandas), as ``steplens report`` builds it; ``metrics`` is a step metrics file."""
-    from pipeline.report.build import build_report, tagged_records
-    from pipeline.report.metrics import load_metrics
+    from steplens.pipeline.report.build import build_report, tagged_records
+    from steplens.pipeline.report.metrics import load_metrics
 
     loaded = _journey(journey)
     rows = [
@@ -147,7 +147,7 @@ def report_from_dataframe(
 
 def write_report(report: StepReport, folder: str | Path) -> ReportFiles:
     """report.html, steps.csv and steps.json in ``folder`` (created if missing)."""
-    from pipeline.report.outputs import write_report as write
+    from steplens.pipeline.report.outputs import write_report as write
 
     return write(report, Path(folder))
 
@@ -163,7 +163,7 @@ def evaluate_file(
 ) -> Evaluation:
     """``steplens evaluate`` on a labelled file: per-step precision, recall and F1, confusions,
     the best cut-off (``Evaluation.to_dict()`` for all of it)."""
-    from pipeline.evaluation import evaluate, read_labelled
+    from steplens.pipeline.evaluation import evaluate, read_labelled
 
     sample = read_labelled(
         path,

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from pipeline.offline import ensure_offline
+from steplens.pipeline.offline import ensure_offline
 
 ensure_offline()
 
@@ -40,7 +40,7 @@ CACHE_KEY = pytest.StashKey[str]()
 @pytest.fixture(scope="session")
 def encoder() -> Any:
     """The packaged all-MiniLM-L6-v2, loaded once for the whole test session."""
-    from pipeline.encoder import load_encoder
+    from steplens.pipeline.encoder import load_encoder
 
     return load_encoder()
 
@@ -105,9 +105,9 @@ def sample_rows() -> list[dict[str, Any]]:
 @pytest.fixture(scope="session")
 def tagged_sample(tmp_path_factory: pytest.TempPathFactory, encoder: Any) -> Path:
     """The bundled ecommerce sample tagged once per session by the real tagger (with signals)."""
-    from pipeline.journey import load_journey
-    from pipeline.paths import samples_dir
-    from pipeline.tagger import build_tagger, tag_file
+    from steplens.pipeline.journey import load_journey
+    from steplens.pipeline.paths import samples_dir
+    from steplens.pipeline.tagger import build_tagger, tag_file
 
     out = tmp_path_factory.mktemp("tagged") / "ecommerce_tagged.csv"
     tagger = build_tagger(load_journey("ecommerce"))
@@ -117,10 +117,10 @@ def tagged_sample(tmp_path_factory: pytest.TempPathFactory, encoder: Any) -> Pat
 
 def build_sample_report(tagged: Path, **options: Any) -> Any:
     """The ecommerce report of a tagged file with every option on (metrics, periods, groups)."""
-    from pipeline.journey import load_journey
-    from pipeline.paths import samples_dir
-    from pipeline.report.build import build_report, load_tagged
-    from pipeline.report.metrics import load_metrics
+    from steplens.pipeline.journey import load_journey
+    from steplens.pipeline.paths import samples_dir
+    from steplens.pipeline.report.build import build_report, load_tagged
+    from steplens.pipeline.report.metrics import load_metrics
 
     journey = load_journey("ecommerce")
     return build_report(

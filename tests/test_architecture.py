@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from pipeline.paths import project_root
+from steplens.pipeline.paths import project_root
 
 ROOT = project_root()
 
@@ -53,7 +53,13 @@ HEAVY = ("torch", "transformers", "sentence_transformers", "spacy", "sklearn", "
 
 @pytest.mark.parametrize(
     "module",
-    ["cli.main", "pipeline.journey", "pipeline.tables", "pipeline.encoder", "cli.journeys"],
+    [
+        "steplens.cli.main",
+        "steplens.pipeline.journey",
+        "steplens.pipeline.tables",
+        "steplens.pipeline.encoder",
+        "steplens.cli.journeys",
+    ],
 )
 def test_importing_does_no_heavy_work(module: str) -> None:
     code = f"import sys, {module}; print(','.join(m for m in {HEAVY!r} if m in sys.modules))"
@@ -65,7 +71,7 @@ def test_importing_does_no_heavy_work(module: str) -> None:
 
 def test_steplens_help_is_fast_and_light() -> None:
     code = (
-        "import sys; from click.testing import CliRunner; from cli.main import cli; "
+        "import sys; from click.testing import CliRunner; from steplens.cli.main import cli; "
         "r = CliRunner().invoke(cli, ['--help']); assert r.exit_code == 0, r.output; "
         f"print(','.join(m for m in {HEAVY!r} if m in sys.modules))"
     )

@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from pipeline.paths import project_root
+from steplens.pipeline.paths import project_root
 
 DOCS = project_root() / "docs" / "python.md"
 

@@ -1,9 +1,12 @@
 """A wheel works outside the checkout: it carries the bundled journeys, the sample, the
-calibration texts and the shipped models, and tags with no environment variable."""
+calibration texts and the shipped models, tags with no environment variable, and installs one
+import name, ``steplens`` (a notebook folder's own ``pipeline.py`` or another package named
+``api`` cannot clash with it)."""
 
 from __future__ import annotations
 
 import csv
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -12,21 +15,24 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.paths import project_root
+from steplens.pipeline.paths import project_root
 
-PACKAGES = ("steplens", "cli", "pipeline", "api", "training")
+PACKAGES = ("steplens", "cli", "pipeline", "api", "training")  # steplens/ links to the others
 BUNDLED = ("data/journeys", "data/samples", "data/calibration", "models")
 SCRIPT = """
 import csv, sys
-import pipeline, pipeline.paths as paths
-from cli.main import main
+import importlib.util
+import steplens.pipeline, steplens.pipeline.paths as paths
+from steplens.cli.main import main
+for generic in ("pipeline", "api", "cli", "training"):
+    assert importlib.util.find_spec(generic) is None, generic
 assert not paths.in_checkout(), paths.project_root()
 rows = list(csv.DictReader(open(paths.samples_dir() / "ecommerce_feedback.csv", encoding="utf-8")))
 with open("few.csv", "w", encoding="utf-8", newline="") as handle:
     writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
     writer.writeheader()
     writer.writerows(rows[:20])
-print("package at", pipeline.__file__)
+print("package at", steplens.pipeline.__file__)
 sys.argv = ["steplens", "-q", "tag", "few.csv", "-j", "ecommerce", "--out", "tagged.csv"]
 main()
 """
@@ -82,3 +88,29 @@ def test_the_installed_wheel_tags_outside_the_checkout(installed: Path, tmp_path
         rows = list(csv.DictReader(handle))
     assert len(rows) == 20 and {"step", "sentiment", "language"} <= set(rows[0])
     assert sum(row["step"] != "unassigned" for row in rows) >= 10
+
+
+def test_the_wheel_installs_one_top_level_name(installed: Path) -> None:
+    names = {path.name for path in installed.iterdir() if not path.name.endswith(".dist-info")}
+    assert names == {"steplens", "bin"}, names  # bin/: the `steplens` command
+    assert [path.name for path in (installed / "bin").iterdir()] == ["steplens"]
+    assert (installed / "steplens" / "pipeline" / "tagger.py").is_file()
+    assert not (installed / "steplens" / "pipeline").is_symlink()  # a copy, not the checkout's link
+
+
+def test_the_checkout_puts_no_generic_name_on_the_path() -> None:
+    """In the editable install ``make install`` builds, only ``steplens`` is importable: the
+    test runs in a fresh interpreter from a folder that is not the checkout."""
+    code = (
+        "import importlib.util, steplens.pipeline.tagger; "
+        "print([n for n in ('pipeline', 'api', 'cli', 'training') "
+        "if importlib.util.find_spec(n)])"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=Path("/"), env=env, capture_output=True, text=True,
+        timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "[]"
+    assert importlib.util.find_spec("steplens.pipeline") is not None

@@ -12,7 +12,7 @@ step classification reads: no opening or closing handles) by the packaged encode
 to (runs with another encoder embed the texts themselves). Nothing is trained, and the same
 seed gives the same files.
 
-    python -m training.background [--size 1000] [--seed 0] [--out PATH]
+    python -m steplens.training.background [--size 1000] [--seed 0] [--out PATH]
 """
 
 from __future__ import annotations
@@ -27,9 +27,9 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.model_view import model_view
-from pipeline.paths import data_dir
-from training.signals_data import semeval_tweets
+from steplens.pipeline.model_view import model_view
+from steplens.pipeline.paths import data_dir
+from steplens.training.signals_data import semeval_tweets
 
 logger = logging.getLogger(__name__)
 
@@ -38,7 +38,8 @@ HEADER = """\
 # {size} tweets drawn at random (seed {seed}) from the SemEval 2013-2016 Task 4 subtask A files in
 # data/signals/semeval_tweets (see its SOURCE.md: research data under Twitter's terms; escapes
 # decoded, TweetEval val/test tweets left out), as the models read them: handles -> @user, links
-# -> http. Their topics include brands and devices. Rebuild: `python -m training.background`.
+# -> http. Their topics include brands and devices.
+# Rebuild: `python -m steplens.training.background`.
 # One text per line; lines starting with # are comments.
 """
 
@@ -75,8 +76,8 @@ def main(argv: Sequence[str] | None = None) -> None:
 def write_embeddings(folder: Path) -> None:
     """Embed every background text with the packaged fp32 encoder and write them beside the
     texts, with the encoder's cache key and the texts' digest."""
-    from pipeline.minilm import base_encoder
-    from pipeline.steps.background import (
+    from steplens.pipeline.minilm import base_encoder
+    from steplens.pipeline.steps.background import (
         SHIPPED_META,
         SHIPPED_VECTORS,
         background_texts,

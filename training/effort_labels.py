@@ -2,7 +2,7 @@
 
 Files (all CSV with a header):
 
-- ``pool.csv``: ``id, source, split, double, text``, drawn by ``training.effort_pool``;
+- ``pool.csv``: ``id, source, split, double, text``, drawn by ``steplens.training.effort_pool``;
 - ``labels_pass1.csv``: ``id, label`` for every pooled text (first pass, read against
   docs/effort-rubric.md);
 - ``labels_pass2.csv``: ``id, label`` for the texts marked ``double``, labelled independently
@@ -10,8 +10,8 @@ Files (all CSV with a header):
 - ``adjudication.csv``: ``id, label, reason`` for every text where the passes disagree, decided
   by a third reading against the rubric.
 
-    python -m training.effort_labels agreement [--round 4]   # kappa between the passes
-    python -m training.effort_labels build       # writes effort.csv (the final labels)
+    python -m steplens.training.effort_labels agreement [--round 4]   # kappa between the passes
+    python -m steplens.training.effort_labels build       # writes effort.csv (the final labels)
 
 ``effort.csv`` (``id, source, split, text, label``) takes the adjudicated label where there is
 one, otherwise the first pass's.
@@ -29,8 +29,8 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.paths import data_dir
-from pipeline.signals import EFFORT_LABELS, cohen_kappa, effort_agreement
+from steplens.pipeline.paths import data_dir
+from steplens.pipeline.signals import EFFORT_LABELS, cohen_kappa, effort_agreement
 
 
 def effort_dir() -> Path:
@@ -79,7 +79,7 @@ def agreement(round_number: int = 1) -> Agreement:
     Round one's 332 texts are the agreement the benchmarks quote (they span the test split);
     round four has its own second pass.
     """
-    from training.effort_pool import round_of_index
+    from steplens.training.effort_pool import round_of_index
 
     first, second = read_labels("labels_pass1.csv"), read_labels("labels_pass2.csv")
     ids = [i for i in second if i in first and round_of_index(int(i.lstrip("e"))) == round_number]

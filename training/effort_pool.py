@@ -6,8 +6,8 @@ against ``docs/effort-rubric.md``. The draw is deterministic (seeded) and oversa
 where effort is talked about (complaints to brands, low-rated dialogue turns), so that the rare
 ``high`` and ``moderate`` labels are not drowned by ``none``.
 
-    python -m training.effort_pool [--seed 0] [--out data/effort/pool.csv]
-    python -m training.effort_pool --more [--seed N]   # next round: appends training texts
+    python -m steplens.training.effort_pool [--seed 0] [--out data/effort/pool.csv]
+    python -m steplens.training.effort_pool --more [--seed N]   # next round: appends training texts
 
 Writes ``id, source, split, double, text``: ``split`` is ``train`` or ``test`` (a stratified 20%
 kept for the numbers reported at the end, never for training or tuning), ``double`` marks the
@@ -34,8 +34,8 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline.paths import data_dir
-from training.signals_data import (
+from steplens.pipeline.paths import data_dir
+from steplens.training.signals_data import (
     Example,
     acos_sentences,
     aspect_sentences,

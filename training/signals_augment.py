@@ -17,7 +17,7 @@ import random
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
-from training.signals_data import Example
+from steplens.training.signals_data import Example
 
 TRAINING_BRANDS = (
     "Delta",

@@ -8,7 +8,9 @@ development split (never the test split) by a grid search that maximises the mea
 and QWK averaged over bootstrap resamples of the development texts, so the choice does not
 hinge on a handful of texts; among near-ties the smallest offsets win.
 
-    python -m training.signals_calibrate models/signals   # in place; training.signals runs it
+    python -m steplens.training.signals_calibrate models/signals
+
+(in place; ``steplens.training.signals`` runs it)
 """
 
 from __future__ import annotations
@@ -24,12 +26,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from pipeline.signals import HEAD_SCALE, effort_agreement
+from steplens.pipeline.signals import HEAD_SCALE, effort_agreement
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
-    from training.signals import TaskData
+    from steplens.training.signals import TaskData
 
 GRID = tuple(np.round(np.arange(-1.5, 1.51, 0.25), 2))
 TIE = 0.002
@@ -95,10 +97,10 @@ def calibrate_model(directory: Path, dev: TaskData | None = None) -> EffortCalib
     split is rebuilt from the settings saved with the model (the same ``--split-seed``), so no
     text the model trained on is used, and no test text.
     """
-    from pipeline.encoder import load_encoder
-    from pipeline.signals import load_signals_model
-    from pipeline.weights import save_weights
-    from training.signals import SignalsSettings, load_data
+    from steplens.pipeline.encoder import load_encoder
+    from steplens.pipeline.signals import load_signals_model
+    from steplens.pipeline.weights import save_weights
+    from steplens.training.signals import SignalsSettings, load_data
 
     model = load_signals_model(directory, load_encoder())
     if dev is None:

@@ -15,7 +15,7 @@ for the score and for each measure (the development texts resampled with replace
 draw for both models): a 95% interval and the share of draws in which it does better. About
 100 development texts carry effort, so a difference of a point or two is often inside the noise.
 
-    python -m training.signals_compare models/signals /tmp/other-run [...]
+    python -m steplens.training.signals_compare models/signals /tmp/other-run [...]
 """
 
 from __future__ import annotations
@@ -29,12 +29,17 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from pipeline.encoder import load_encoder
-from pipeline.errors import SteplensError
-from pipeline.model_view import model_view
-from pipeline.signals import SignalsModel, effort_agreement, load_signals_model, macro_recall
-from training.effort_pool import round_texts
-from training.signals import (
+from steplens.pipeline.encoder import load_encoder
+from steplens.pipeline.errors import SteplensError
+from steplens.pipeline.model_view import model_view
+from steplens.pipeline.signals import (
+    SignalsModel,
+    effort_agreement,
+    load_signals_model,
+    macro_recall,
+)
+from steplens.training.effort_pool import round_texts
+from steplens.training.signals import (
     EARLIER_RECIPE,
     SignalsSettings,
     development_score,

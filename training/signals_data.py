@@ -14,7 +14,7 @@ reported numbers:
 - report only: TweetEval test, SST-2 dev, MAMS val, Laptop-ACOS test, the effort ``test`` split.
 
 Texts are read as published; :func:`pipeline.model_view.model_view` is applied where the model
-reads them (``training.signals.as_input``), the same function as at tagging time.
+reads them (``steplens.training.signals.as_input``), the same function as at tagging time.
 
 Sentiment labels are ``negative`` / ``neutral`` / ``positive``; an example may carry an
 ``aspect`` (a category name), in which case its label is the polarity towards that aspect.
@@ -30,7 +30,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.paths import data_dir
+from steplens.pipeline.paths import data_dir
 
 SENTIMENTS = ("negative", "neutral", "positive")
 EFFORTS = ("none", "low", "moderate", "high")

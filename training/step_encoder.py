@@ -13,7 +13,7 @@ Two objectives:
   steps (target 0), cosine similarity regressed onto the target.
 
 Either way the result is a state dict of the tuned layers; a head is fitted on the tuned
-embeddings afterwards by ``pipeline.steps.trained``.
+embeddings afterwards by ``steplens.pipeline.steps.trained``.
 """
 
 from __future__ import annotations
@@ -28,13 +28,13 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from pipeline.tuned_encoder import layers_prefix, transformer_layers
+from steplens.pipeline.tuned_encoder import layers_prefix, transformer_layers
 
 if TYPE_CHECKING:
     import torch
     from numpy.typing import NDArray
 
-    from pipeline.encoder import Encoder
+    from steplens.pipeline.encoder import Encoder
 
 logger = logging.getLogger(__name__)
 

@@ -16,7 +16,7 @@ trunk pass per clause at ``tag`` time), and the frozen trunk runs once per text 
 Evaluation is leave-one-dataset-out: ``--hold-out NAME`` trains on every other source, so a
 zero-shot number on NAME is on labels the matcher never saw.
 
-    python -m training.step_matcher --out models/step_matcher [--hold-out banking77]
+    python -m steplens.training.step_matcher --out models/step_matcher [--hold-out banking77]
 """
 
 from __future__ import annotations
@@ -35,8 +35,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from bench.datasets import LabelSource, label_set
-from pipeline.journey import Journey
-from training.step_encoder import (
+from steplens.pipeline.journey import Journey
+from steplens.training.step_encoder import (
     CachedTrunk,
     TopStack,
     cache_trunk,
@@ -46,7 +46,7 @@ from training.step_encoder import (
 )
 
 if TYPE_CHECKING:
-    from pipeline.encoder import Encoder
+    from steplens.pipeline.encoder import Encoder
 
 logger = logging.getLogger(__name__)
 
@@ -74,7 +74,7 @@ class MatcherSettings:
 
 def label_view(journey: Journey, index: int, view: str) -> str:
     """One prototype text of a step, as the zero-shot classifier builds it."""
-    from pipeline.steps.zero_shot import NAME_TEMPLATE
+    from steplens.pipeline.steps.zero_shot import NAME_TEMPLATE
 
     step = journey.steps[index]
     if view == "template":
@@ -257,9 +257,9 @@ def save_matcher(
     """The matcher as one directory: tuned layers (safetensors, fp16), config and model card."""
     import torch
 
-    from pipeline import __version__
-    from pipeline.steps.matcher import FORMAT_VERSION, MATCHER_KIND
-    from pipeline.weights import save_weights
+    from steplens.pipeline import __version__
+    from steplens.pipeline.steps.matcher import FORMAT_VERSION, MATCHER_KIND
+    from steplens.pipeline.weights import save_weights
 
     folder.mkdir(parents=True, exist_ok=True)
     half = {key: tensor.to(torch.float16).contiguous() for key, tensor in state.items()}
@@ -285,7 +285,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=MatcherSettings.seed)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
-    from pipeline.encoder import load_encoder
+    from steplens.pipeline.encoder import load_encoder
 
     settings = MatcherSettings(epochs=args.epochs, per_source=args.per_source, seed=args.seed)
     sources = [load_source(name) for name in SOURCES if name not in args.hold_out]

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
-from pipeline.steps.trained import (
+from steplens.pipeline.steps.trained import (
     Calibration,
     TrainedStepClassifier,
     TrainingReport,
@@ -34,7 +34,7 @@ from pipeline.steps.trained import (
     prepare_examples,
     train_step_classifier,
 )
-from training.step_encoder import (
+from steplens.training.step_encoder import (
     FineTuneSettings,
     TopStack,
     cache_trunk,
@@ -43,8 +43,8 @@ from training.step_encoder import (
 )
 
 if TYPE_CHECKING:
-    from pipeline.encoder import Encoder
-    from pipeline.journey import Journey
+    from steplens.pipeline.encoder import Encoder
+    from steplens.pipeline.journey import Journey
 
 logger = logging.getLogger(__name__)
 
@@ -65,7 +65,7 @@ def train_steps(
 ) -> tuple[TrainedStepClassifier, TrainingReport]:
     """Train a step classifier from (text, label) rows; see the module docstring.
     ``background`` adds the background texts as ``unassigned`` negatives
-    (:func:`pipeline.steps.trained.prepare_examples`)."""
+    (:func:`steplens.pipeline.steps.trained.prepare_examples`)."""
     note = on_progress or (lambda message: None)
     settings = settings or FineTuneSettings()
     seed = settings.seed

@@ -30,9 +30,16 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import URL, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from api.db.models import FeedbackRow, JourneyRow, LabelRow, MentionRow, MetricsRowRecord, as_utc
-from pipeline.errors import SteplensError
-from pipeline.tagger import COMMENT_FIELDS, SIGNAL_FIELDS
+from steplens.api.db.models import (
+    FeedbackRow,
+    JourneyRow,
+    LabelRow,
+    MentionRow,
+    MetricsRowRecord,
+    as_utc,
+)
+from steplens.pipeline.errors import SteplensError
+from steplens.pipeline.tagger import COMMENT_FIELDS, SIGNAL_FIELDS
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -49,7 +56,7 @@ POSTGRES_CONNECT_TIMEOUT_S = 10
 """How long a PostgreSQL connection attempt may take (unless the URL sets connect_timeout)."""
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 UNASSIGNED = "unassigned"
-"""The step of a comment no journey step matched (as ``pipeline.journey.UNASSIGNED``)."""
+"""The step of a comment no journey step matched (as ``steplens.pipeline.journey.UNASSIGNED``)."""
 MAX_ID_LENGTH = 500
 """Longest journey name or feedback id, in characters (they are index keys)."""
 MAX_PAGE_SIZE = 1000

@@ -6,10 +6,10 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException
 
-from api.deps import BatcherDep, LanesDep, PoolDep, SettingsDep, StoreDep, resolve_journey
-from api.schemas import ClassifyRequest, ClassifyResponse, Granularity
-from api.settings import Settings
-from pipeline.tagger import TaggedComment, tag_records, texts_chunk
+from steplens.api.deps import BatcherDep, LanesDep, PoolDep, SettingsDep, StoreDep, resolve_journey
+from steplens.api.schemas import ClassifyRequest, ClassifyResponse, Granularity
+from steplens.api.settings import Settings
+from steplens.pipeline.tagger import TaggedComment, tag_records, texts_chunk
 
 router = APIRouter(tags=["classify"])
 

@@ -9,14 +9,14 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
-from api.db.store import StoredItem
-from api.deps import BatcherDep, LanesDep, PoolDep, SettingsDep, StoreDep, resolve_journey
-from api.errors import NotFoundError
-from api.redaction import RedactorDep, redaction_version
-from api.routes.classify import as_records, check_limits
-from api.schemas import FeedbackIn, FeedbackPage, FeedbackStored, LabelIn
-from pipeline.errors import SteplensError
-from pipeline.journey import UNASSIGNED, Journey
+from steplens.api.db.store import StoredItem
+from steplens.api.deps import BatcherDep, LanesDep, PoolDep, SettingsDep, StoreDep, resolve_journey
+from steplens.api.errors import NotFoundError
+from steplens.api.redaction import RedactorDep, redaction_version
+from steplens.api.routes.classify import as_records, check_limits
+from steplens.api.schemas import FeedbackIn, FeedbackPage, FeedbackStored, LabelIn
+from steplens.pipeline.errors import SteplensError
+from steplens.pipeline.journey import UNASSIGNED, Journey
 
 router = APIRouter(tags=["feedback"])
 logger = logging.getLogger(__name__)

@@ -9,9 +9,9 @@ from typing import Annotated, Any
 import yaml
 from fastapi import APIRouter, HTTPException, Path, Request
 
-from api.deps import SettingsDep, StoreDep, resolve_journey
-from pipeline.errors import JourneyError
-from pipeline.journey import bundled_journey_paths, journey_from_dict, yaml_problem
+from steplens.api.deps import SettingsDep, StoreDep, resolve_journey
+from steplens.pipeline.errors import JourneyError
+from steplens.pipeline.journey import bundled_journey_paths, journey_from_dict, yaml_problem
 
 router = APIRouter(tags=["journeys"])
 

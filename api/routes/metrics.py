@@ -7,9 +7,9 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from api.deps import SettingsDep, StoreDep, resolve_journey
-from api.schemas import MetricsIn
-from pipeline.report.metrics import metrics_from_rows
+from steplens.api.deps import SettingsDep, StoreDep, resolve_journey
+from steplens.api.schemas import MetricsIn
+from steplens.pipeline.report.metrics import metrics_from_rows
 
 router = APIRouter(tags=["metrics"])
 

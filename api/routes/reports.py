@@ -15,12 +15,12 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse
 
-from api.db.store import Store
-from api.deps import SettingsDep, StoreDep, resolve_journey
-from api.errors import NotFoundError
-from pipeline.journey import Journey
-from pipeline.report.build import build_report, tagged_records
-from pipeline.report.metrics import metrics_from_rows
+from steplens.api.db.store import Store
+from steplens.api.deps import SettingsDep, StoreDep, resolve_journey
+from steplens.api.errors import NotFoundError
+from steplens.pipeline.journey import Journey
+from steplens.pipeline.report.build import build_report, tagged_records
+from steplens.pipeline.report.metrics import metrics_from_rows
 
 PeriodKindQuery = Literal["day", "week", "month"]
 ScoreTypeQuery = Literal["auto", "nps", "mean"]
@@ -76,7 +76,7 @@ page = APIRouter(tags=["reports"], dependencies=[Depends(known_parameters_only)]
 def _report_data(
     store: Store, journey: Journey, query: ReportQuery, key_phrases: bool
 ) -> dict[str, Any]:
-    from pipeline.report.outputs import report_data
+    from steplens.pipeline.report.outputs import report_data
 
     rows = list(
         store.iter_feedback_records(
@@ -122,7 +122,7 @@ async def report_page(
     settings: SettingsDep, store: StoreDep, query: ReportQueryDep, key_phrases: bool = True
 ) -> HTMLResponse:
     """The same self-contained HTML page ``steplens report`` writes."""
-    from pipeline.report.html import render_html
+    from steplens.pipeline.report.html import render_html
 
     found = await resolve_journey(query.journey, settings, store)
     data = await asyncio.to_thread(_report_data, store, found, query, key_phrases)

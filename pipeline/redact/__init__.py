@@ -9,7 +9,7 @@ What is and is not redacted, and the measured recall, are in docs/security.md.
 
 from __future__ import annotations
 
-from pipeline.redact.redactor import (
+from steplens.pipeline.redact.redactor import (
     BUNDLED_JOURNEYS,
     KINDS,
     PLACEHOLDERS,

@@ -17,13 +17,13 @@ import threading
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
-from pipeline.blas import single_threaded_blas
-from pipeline.errors import MissingDependencyError
+from steplens.pipeline.blas import single_threaded_blas
+from steplens.pipeline.errors import MissingDependencyError
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
 
-    from pipeline.journey import Journey
+    from steplens.pipeline.journey import Journey
 
 logger = logging.getLogger(__name__)
 
@@ -46,7 +46,7 @@ _NER_LOCK = threading.Lock()
 @functools.lru_cache(maxsize=1)
 def load_ner() -> Any:
     """spaCy's tokenizer and NER component only, loaded once per process."""
-    from pipeline.segment import SPACY_MODEL, load_spacy_pipeline
+    from steplens.pipeline.segment import SPACY_MODEL, load_spacy_pipeline
 
     nlp = load_spacy_pipeline(NER_COMPONENTS_EXCLUDED)
     if "ner" not in nlp.pipe_names:
@@ -133,7 +133,7 @@ class NameFinder:
                 pieces.append((index, start, readable[start:end]))
         if not pieces:
             return found
-        with _NER_LOCK, single_threaded_blas:  # small products; see pipeline.blas
+        with _NER_LOCK, single_threaded_blas:  # small products; see steplens.pipeline.blas
             docs = list(self.nlp.pipe([p for _, _, p in pieces], batch_size=self.batch_size))
         for (index, offset, _), doc in zip(pieces, docs, strict=True):
             found[index] += [(offset + a, offset + b) for a, b in self._names(doc)]

@@ -9,13 +9,13 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, get_args
 
-from pipeline.errors import SteplensError
-from pipeline.redact.detectors import FINDERS
+from steplens.pipeline.errors import SteplensError
+from steplens.pipeline.redact.detectors import FINDERS
 
 if TYPE_CHECKING:
-    from pipeline.journey import Journey
-    from pipeline.redact.names import NameFinder
-    from pipeline.tables import Chunk
+    from steplens.pipeline.journey import Journey
+    from steplens.pipeline.redact.names import NameFinder
+    from steplens.pipeline.tables import Chunk
 
 logger = logging.getLogger(__name__)
 
@@ -166,7 +166,7 @@ class Redactor:
         """This redactor also protecting ``journey``'s vocabulary from name detection."""
         if self.names is None:
             return self
-        from pipeline.redact.names import journey_vocabulary
+        from steplens.pipeline.redact.names import journey_vocabulary
 
         extra = journey_vocabulary(journey)
         if extra <= self.names.protected:
@@ -215,8 +215,13 @@ def build_redactor(
     chosen: list[PiiKind] = [k for k in KINDS if k in wanted and (k != "name" or names_with_ner)]
     if "name" not in chosen:
         return Redactor(chosen)
-    from pipeline.journey import Journey, load_journey
-    from pipeline.redact.names import NameFinder, journey_vocabulary, load_ner, vocabulary_words
+    from steplens.pipeline.journey import Journey, load_journey
+    from steplens.pipeline.redact.names import (
+        NameFinder,
+        journey_vocabulary,
+        load_ner,
+        vocabulary_words,
+    )
 
     protected = vocabulary_words(protect)
     for journey in journeys:

@@ -25,9 +25,9 @@ from typing import Any
 
 import numpy as np
 
-from pipeline.errors import SteplensError
-from pipeline.journey import Journey
-from pipeline.report.stats import MIN_N, as_number, enough, wilson_interval
+from steplens.pipeline.errors import SteplensError
+from steplens.pipeline.journey import Journey
+from steplens.pipeline.report.stats import MIN_N, as_number, enough, wilson_interval
 
 
 @dataclass(frozen=True)

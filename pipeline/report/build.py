@@ -27,18 +27,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
-from pipeline.errors import SteplensError
-from pipeline.journey import Journey
-from pipeline.language import ENGLISH, LANGUAGES
-from pipeline.report.aggregate import StepSignals, aggregate, step_entries, summarise
-from pipeline.report.change import StepChange, funnel_changes, text_changes, with_alerts
-from pipeline.report.correlate import SignalCorrelation, signal_correlations
-from pipeline.report.metrics import MetricsRow, StepMetrics
-from pipeline.report.periods import Period, PeriodKind, bucket
-from pipeline.report.priority import StepPriority, prioritise
-from pipeline.report.score_impact import ScoreSummary, ScoreType, score_impacts
-from pipeline.report.stats import MIN_N, as_number
-from pipeline.report.verbatims import Mention, Verbatim, painful, typical
+from steplens.pipeline.errors import SteplensError
+from steplens.pipeline.journey import Journey
+from steplens.pipeline.language import ENGLISH, LANGUAGES
+from steplens.pipeline.report.aggregate import StepSignals, aggregate, step_entries, summarise
+from steplens.pipeline.report.change import StepChange, funnel_changes, text_changes, with_alerts
+from steplens.pipeline.report.correlate import SignalCorrelation, signal_correlations
+from steplens.pipeline.report.metrics import MetricsRow, StepMetrics
+from steplens.pipeline.report.periods import Period, PeriodKind, bucket
+from steplens.pipeline.report.priority import StepPriority, prioritise
+from steplens.pipeline.report.score_impact import ScoreSummary, ScoreType, score_impacts
+from steplens.pipeline.report.stats import MIN_N, as_number
+from steplens.pipeline.report.verbatims import Mention, Verbatim, painful, typical
 
 logger = logging.getLogger(__name__)
 
@@ -110,7 +110,7 @@ def load_tagged(
     path: str | Path, *, text_column: str = "text", encoding: str = "utf-8"
 ) -> list[TaggedRecord]:
     """Read a file written by ``steplens tag`` at comment granularity."""
-    from pipeline.tables import open_table
+    from steplens.pipeline.tables import open_table
 
     table = open_table(path, text_column=text_column, encoding=encoding)
     if "steps" not in table.columns:
@@ -240,7 +240,7 @@ def build_report(
         step: painful(found, shown=report.typical[step]) for step, found in mentions.items()
     }
     if key_phrases:
-        from pipeline.report.keyphrases import key_phrases as rank
+        from steplens.pipeline.report.keyphrases import key_phrases as rank
 
         texts = {step: [m.about_step for m in found] for step, found in mentions.items()}
         ranked = rank(texts, KEY_PHRASES_PER_STEP, min_count=2, nlp=nlp)

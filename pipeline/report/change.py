@@ -23,10 +23,10 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from pipeline.report.aggregate import StepSignals
-from pipeline.report.metrics import StepMetrics, funnel_totals
-from pipeline.report.periods import Period
-from pipeline.report.stats import MIN_N, two_proportion_test
+from steplens.pipeline.report.aggregate import StepSignals
+from steplens.pipeline.report.metrics import StepMetrics, funnel_totals
+from steplens.pipeline.report.periods import Period
+from steplens.pipeline.report.stats import MIN_N, two_proportion_test
 
 ALPHA = 0.05
 MIN_DIFFERENCE = 0.03

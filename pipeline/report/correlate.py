@@ -14,10 +14,10 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from pipeline.report.aggregate import StepSignals
-from pipeline.report.metrics import StepMetrics, funnel_totals
-from pipeline.report.periods import Period
-from pipeline.report.stats import Correlation, correlation
+from steplens.pipeline.report.aggregate import StepSignals
+from steplens.pipeline.report.metrics import StepMetrics, funnel_totals
+from steplens.pipeline.report.periods import Period
+from steplens.pipeline.report.stats import Correlation, correlation
 
 SIGNALS = ("negative_share", "high_effort_share", "sentiment_mean")
 

@@ -65,7 +65,9 @@ def script_safe_json(data: Any) -> str:
 @cache
 def asset(name: str) -> str:
     """A file of pipeline/report/assets, as text (cached)."""
-    text: str = (resources.files("pipeline.report") / "assets" / name).read_text(encoding="utf-8")
+    text: str = (resources.files("steplens.pipeline.report") / "assets" / name).read_text(
+        encoding="utf-8"
+    )
     return text
 
 

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from pipeline.segment import DEFAULT_BATCH_SIZE, DEFAULT_MAX_CHARS, load_nlp
+from steplens.pipeline.segment import DEFAULT_BATCH_SIZE, DEFAULT_MAX_CHARS, load_nlp
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray

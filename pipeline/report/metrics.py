@@ -24,10 +24,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from pipeline.errors import SteplensError
-from pipeline.journey import Journey
-from pipeline.report.periods import Period, PeriodKind, parse_period, period_kind
-from pipeline.tables import Row, Table, as_text
+from steplens.pipeline.errors import SteplensError
+from steplens.pipeline.journey import Journey
+from steplens.pipeline.report.periods import Period, PeriodKind, parse_period, period_kind
+from steplens.pipeline.tables import Row, Table, as_text
 
 logger = logging.getLogger(__name__)
 

@@ -23,12 +23,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from pipeline import __version__
-from pipeline.report.aggregate import StepSignals
-from pipeline.report.build import StepReport, combined_metrics
-from pipeline.report.periods import Period
-from pipeline.report.priority import PRIORITY_EXPLANATION, StepPriority
-from pipeline.report.score_impact import ScoreImpact
+from steplens.pipeline import __version__
+from steplens.pipeline.report.aggregate import StepSignals
+from steplens.pipeline.report.build import StepReport, combined_metrics
+from steplens.pipeline.report.periods import Period
+from steplens.pipeline.report.priority import PRIORITY_EXPLANATION, StepPriority
+from steplens.pipeline.report.score_impact import ScoreImpact
 
 
 @dataclass(frozen=True)
@@ -192,7 +192,7 @@ def report_data(report: StepReport) -> dict[str, Any]:
 
 def write_report(report: StepReport, folder: str | Path) -> ReportFiles:
     """Write steps.csv, steps.json, report.html (and the per-period / per-group CSVs)."""
-    from pipeline.report.html import render_html
+    from steplens.pipeline.report.html import render_html
 
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)

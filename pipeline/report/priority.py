@@ -22,8 +22,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from pipeline.report.aggregate import StepSignals
-from pipeline.report.metrics import StepMetrics, funnel_totals
+from steplens.pipeline.report.aggregate import StepSignals
+from steplens.pipeline.report.metrics import StepMetrics, funnel_totals
 
 PRIORITY_EXPLANATION = (
     "Priority (0 to 100) weighs what customers do against what they say, half each. What they "

@@ -30,10 +30,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from pipeline.errors import SteplensError
-from pipeline.journey import Journey
-from pipeline.report.aggregate import step_entries
-from pipeline.report.stats import as_number
+from steplens.pipeline.errors import SteplensError
+from steplens.pipeline.journey import Journey
+from steplens.pipeline.report.aggregate import step_entries
+from steplens.pipeline.report.stats import as_number
 
 _LEADING_NUMBER = re.compile(
     r"^\s*([-+]?\d+(?:[.,]\d+)?)"  # the number, then what may follow it in a label:

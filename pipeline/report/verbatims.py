@@ -21,7 +21,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from pipeline.report.stats import as_number
+from steplens.pipeline.report.stats import as_number
 
 DEFAULT_PER_KIND = 3
 CONTEXT_CHARS = 40

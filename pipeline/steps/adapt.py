@@ -27,16 +27,20 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from pipeline.errors import SteplensError
-from pipeline.journey import Journey
-from pipeline.model_view import step_views
-from pipeline.steps.trained import TrainedStepClassifier, TrainingReport, train_step_classifier
-from pipeline.steps.zero_shot import ZeroShotStepClassifier, build_prototypes
+from steplens.pipeline.errors import SteplensError
+from steplens.pipeline.journey import Journey
+from steplens.pipeline.model_view import step_views
+from steplens.pipeline.steps.trained import (
+    TrainedStepClassifier,
+    TrainingReport,
+    train_step_classifier,
+)
+from steplens.pipeline.steps.zero_shot import ZeroShotStepClassifier, build_prototypes
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
-    from pipeline.encoder import TextEncoder
+    from steplens.pipeline.encoder import TextEncoder
 
 logger = logging.getLogger(__name__)
 
@@ -150,7 +154,7 @@ def _labelled_views(journey: Journey, labelled: Sequence[tuple[str, str]]) -> di
     """A person's labels by step view, checked before any encoding: every label a step of the
     journey (or ``unassigned``), empty texts dropped, and texts that read the same with two
     different labels left out with a warning (which one is right cannot be told)."""
-    from pipeline.steps.trained import group_examples
+    from steplens.pipeline.steps.trained import group_examples
 
     pairs = [
         (view, step)
@@ -191,7 +195,7 @@ def read_feedback(
     written, redacted or not: the models always read the original (``tag --redact`` redacts only
     what it writes).
     """
-    from pipeline.tables import as_text, open_table
+    from steplens.pipeline.tables import as_text, open_table
 
     texts: list[str] = []
     labelled: list[tuple[str, str]] = []
@@ -241,8 +245,8 @@ def adapt_file(
     interruption come from the same model. An interrupted run is never overwritten by a new
     head: without ``resume`` it is refused, as ``tag`` refuses it, before any work.
     """
-    from pipeline.checkpoint import progress_path
-    from pipeline.minilm import base_encoder
+    from steplens.pipeline.checkpoint import progress_path
+    from steplens.pipeline.minilm import base_encoder
 
     note = on_progress or logger.info
     directory = adapted_directory(output_path)

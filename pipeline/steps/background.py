@@ -28,13 +28,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from pipeline.embedding_cache import cached_encode
-from pipeline.paths import data_dir
+from steplens.pipeline.embedding_cache import cached_encode
+from steplens.pipeline.paths import data_dir
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
-    from pipeline.encoder import TextEncoder
+    from steplens.pipeline.encoder import TextEncoder
 
 logger = logging.getLogger(__name__)
 
@@ -56,7 +56,7 @@ def background_texts() -> list[str]:
     """Random real tweets (other topics) and the hand-written chatter (chit-chat and
     fragments), pooled, as step classification reads them (:func:`pipeline.model_view.step_views`:
     no opening or closing handles, the chatter's emoji as their names, like any comment's)."""
-    from pipeline.model_view import step_views
+    from steplens.pipeline.model_view import step_views
 
     return step_views(read_texts("background_tweets.txt") + read_texts("off_topic.txt"))
 

@@ -4,7 +4,7 @@ A step classifier turns sentence embeddings into calibrated probabilities, one c
 of its journey: ``P(the text is about step k)``. A text is assigned to its most likely step when
 that probability reaches the classifier's ``threshold``; otherwise it is ``unassigned``.
 ``StepDecision.mentions`` lists every step at or above the threshold; the comment-level rule
-(:mod:`pipeline.steps.comment`) decides which steps a comment lists.
+(:mod:`steplens.pipeline.steps.comment`) decides which steps a comment lists.
 """
 
 from __future__ import annotations
@@ -14,13 +14,13 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import numpy as np
 
-from pipeline.errors import SteplensError
-from pipeline.journey import UNASSIGNED, step_differences
+from steplens.pipeline.errors import SteplensError
+from steplens.pipeline.journey import UNASSIGNED, step_differences
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
-    from pipeline.journey import Journey
+    from steplens.pipeline.journey import Journey
 
 
 @runtime_checkable

@@ -1,6 +1,6 @@
 """The step matcher: the encoder's top layers tuned to match texts to step names and descriptions.
 
-Trained by ``python -m training.step_matcher`` on public label sets (Banking77, CLINC150,
+Trained by ``python -m steplens.training.step_matcher`` on public label sets (Banking77, CLINC150,
 restaurant and laptop review aspects, complaint industries), each with names and descriptions
 written for its labels; zero-shot step classification reads clauses and prototypes through it
 instead of the packaged encoder's own top layers. It is a branch of the shared trunk
@@ -15,10 +15,10 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pipeline.errors import SteplensError, model_files
+from steplens.pipeline.errors import SteplensError, model_files
 
 if TYPE_CHECKING:
-    from pipeline.encoder import TextEncoder
+    from steplens.pipeline.encoder import TextEncoder
 
 MATCHER_KIND = "steplens-step-matcher"
 FORMAT_VERSION = 1
@@ -30,7 +30,7 @@ class MatcherError(SteplensError):
 
 def matcher_dir() -> Path:
     """Where the shipped matcher lives: ``<models dir>/step_matcher``."""
-    from pipeline.paths import models_dir
+    from steplens.pipeline.paths import models_dir
 
     return models_dir() / "step_matcher"
 
@@ -40,7 +40,7 @@ def load_matcher_state(directory: str | Path) -> tuple[dict[str, Any], int]:
     from safetensors.torch import load_file
 
     folder = Path(directory)
-    rebuild = "rebuild it with `python -m training.step_matcher`"
+    rebuild = "rebuild it with `python -m steplens.training.step_matcher`"
     with model_files(MatcherError, f"step matcher {folder}", rebuild):
         config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
         if not isinstance(config, dict):
@@ -61,7 +61,7 @@ def matcher_encoder(base: TextEncoder, directory: str | Path) -> TextEncoder:
     except (SteplensError, RuntimeError) as exc:
         raise MatcherError(
             f"step matcher {directory} does not fit this encoder ({exc}); rebuild it with "
-            "`python -m training.step_matcher`"
+            "`python -m steplens.training.step_matcher`"
         ) from None
 
 

@@ -19,7 +19,7 @@ for journeys whose steps are themselves chit-chat (greetings, thanks).
 
 The model directory is self-contained (see ``save``): ``config.json`` (kind, journey, encoder,
 settings, held-out metrics), ``head.safetensors`` (weight and bias), ``journey.yaml``, a
-model card ``README.md`` and, when ``training.steps`` fine-tuned the encoder's top layers,
+model card ``README.md`` and, when ``steplens.training.steps`` fine-tuned the encoder's top layers,
 ``encoder.safetensors`` with those layers. No pickles.
 """
 
@@ -37,15 +37,15 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import yaml
 
-from pipeline import __version__
-from pipeline.errors import SteplensError
-from pipeline.journey import UNASSIGNED, Journey, journey_from_dict, step_differences
-from pipeline.steps.base import sigmoid, softmax
+from steplens.pipeline import __version__
+from steplens.pipeline.errors import SteplensError
+from steplens.pipeline.journey import UNASSIGNED, Journey, journey_from_dict, step_differences
+from steplens.pipeline.steps.base import sigmoid, softmax
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
-    from pipeline.encoder import TextEncoder
+    from steplens.pipeline.encoder import TextEncoder
 
 logger = logging.getLogger(__name__)
 
@@ -150,14 +150,14 @@ class TrainedStepClassifier:
 
     def save(self, directory: str | Path, report: TrainingReport | None = None) -> Path:
         """Write the self-contained model directory; returns its path."""
-        from pipeline.weights import save_weights
+        from steplens.pipeline.weights import save_weights
 
         folder = Path(directory)
         folder.mkdir(parents=True, exist_ok=True)
         save_weights({"weight": self.weight, "bias": self.bias}, folder / "head.safetensors")
         tuned_file = folder / TUNED_ENCODER_FILE
         if self.tuned_state is not None:
-            from pipeline.tuned_encoder import save_top_layers
+            from steplens.pipeline.tuned_encoder import save_top_layers
 
             save_top_layers(self.tuned_state, tuned_file)
         elif tuned_file.exists():
@@ -268,7 +268,7 @@ def read_examples(
     encoding: str = "utf-8",
 ) -> tuple[list[str], list[str]]:
     """(text, label) rows from a CSV/TSV, JSON Lines or Parquet file of labelled examples."""
-    from pipeline.tables import as_text, open_table
+    from steplens.pipeline.tables import as_text, open_table
 
     table = open_table(path, text_column=text_column, encoding=encoding, ids_needed=False)
     table.require_column(label_column, "label", "--label-column")
@@ -313,7 +313,7 @@ class Examples:
     targets: NDArray[np.bool_]
     report: TrainingReport
     background: tuple[int, ...] = ()
-    """Indices into :func:`pipeline.steps.background.background_texts` of the last
+    """Indices into :func:`steplens.pipeline.steps.background.background_texts` of the last
     ``len(background)`` texts, the background negatives (their embeddings are shipped)."""
 
     def embed(self, encoder: TextEncoder) -> NDArray[np.float32]:
@@ -323,7 +323,7 @@ class Examples:
         vectors = encoder.encode(own)
         if not self.background:
             return vectors
-        from pipeline.steps.background import background_vectors
+        from steplens.pipeline.steps.background import background_vectors
 
         extra = background_vectors(encoder)[list(self.background)]
         return np.vstack([vectors, extra]).astype(np.float32, copy=False)
@@ -353,12 +353,12 @@ def prepare_examples(
 ) -> Examples:
     """Check and merge (text, label) rows; warn about steps with too few examples.
 
-    The texts kept are their step views (:func:`pipeline.model_view.step_view`), what the
+    The texts kept are their step views (:func:`steplens.pipeline.model_view.step_view`), what the
     tagger's step branch reads too, so rows that differ only by a handle or a link merge.
     With ``background``, the background texts (:mod:`pipeline.steps.background`) that are not
     among the examples are appended as ``unassigned`` negatives (counted apart in the report).
     """
-    from pipeline.model_view import step_views
+    from steplens.pipeline.model_view import step_views
 
     unique_texts, label_sets = group_examples(step_views(texts), labels, journey)
     if not unique_texts:
@@ -366,7 +366,7 @@ def prepare_examples(
     own = set(unique_texts)
     extra: list[tuple[int, str]] = []
     if background:
-        from pipeline.steps.background import background_texts
+        from steplens.pipeline.steps.background import background_texts
 
         for index, text in enumerate(background_texts()):
             if text not in own:

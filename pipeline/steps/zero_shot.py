@@ -11,7 +11,7 @@ whole description only, the classifier ranked tweets' steps worse than plain cos
 "name: description" did; docs/steps.md, item 3).
 
 ``unassigned`` means off-topic: a text is assigned when its best step scores above the
-journey's background level (:mod:`pipeline.steps.background`: the score 90% of random real
+journey's background level (:mod:`steplens.pipeline.steps.background`: the score 90% of random real
 tweets and chatter stay below). The level is set per journey, so it follows the scale of each
 journey's prototypes; a cut calibrated on a journey's own clean example phrases did not carry to
 real customer text (docs/steps.md, item 5).
@@ -43,21 +43,21 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from pipeline.embedding_cache import cached_encode
-from pipeline.errors import SteplensError
-from pipeline.journey import Journey, bundled_journey_paths, load_journey
-from pipeline.steps.background import (
+from steplens.pipeline.embedding_cache import cached_encode
+from steplens.pipeline.errors import SteplensError
+from steplens.pipeline.journey import Journey, bundled_journey_paths, load_journey
+from steplens.pipeline.steps.background import (
     BACKGROUND_QUANTILE,
     background_level,
     background_vectors,
     read_texts,
 )
-from pipeline.steps.base import sigmoid
+from steplens.pipeline.steps.base import sigmoid
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
-    from pipeline.encoder import TextEncoder
+    from steplens.pipeline.encoder import TextEncoder
 
 logger = logging.getLogger(__name__)
 

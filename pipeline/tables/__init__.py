@@ -7,8 +7,8 @@ Parquet file is read or written.
 
 from __future__ import annotations
 
-from pipeline.tables.formats import TableFormat, format_for_path, supported_suffixes
-from pipeline.tables.readers import (
+from steplens.pipeline.tables.formats import TableFormat, format_for_path, supported_suffixes
+from steplens.pipeline.tables.readers import (
     DEFAULT_CHUNK_SIZE,
     DEFAULT_ID_COLUMN,
     DEFAULT_TEXT_COLUMN,
@@ -18,7 +18,7 @@ from pipeline.tables.readers import (
     as_text,
     open_table,
 )
-from pipeline.tables.writers import TableWriter
+from steplens.pipeline.tables.writers import TableWriter
 
 __all__ = [
     "DEFAULT_CHUNK_SIZE",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from pathlib import Path
 
-from pipeline.errors import InputFileError
+from steplens.pipeline.errors import InputFileError
 
 PARQUET_MAGIC = b"PAR1"
 

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from pipeline.tables.readers import Table
+from steplens.pipeline.tables.readers import Table
 
 LONG_TEXT_CHARS = 2000
 """Texts longer than this are counted separately: they are split into many segments."""

@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from pipeline.errors import InputFileError
-from pipeline.tables.formats import TableFormat, check_content_matches, format_for_path
+from steplens.pipeline.errors import InputFileError
+from steplens.pipeline.tables.formats import TableFormat, check_content_matches, format_for_path
 
 logger = logging.getLogger(__name__)
 

@@ -24,9 +24,9 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
-from pipeline.errors import InputFileError
-from pipeline.tables.formats import TableFormat, format_for_path
-from pipeline.tables.readers import Row
+from steplens.pipeline.errors import InputFileError
+from steplens.pipeline.tables.formats import TableFormat, format_for_path
+from steplens.pipeline.tables.readers import Row
 
 logger = logging.getLogger(__name__)
 

@@ -18,10 +18,10 @@ import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
-from api.app import create_app
-from api.db.models import Base
-from api.db.store import Store
-from api.settings import Settings
+from steplens.api.app import create_app
+from steplens.api.db.models import Base
+from steplens.api.db.store import Store
+from steplens.api.settings import Settings
 
 POSTGRES_ENV = "STEPLENS_TEST_POSTGRES_URL"
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"

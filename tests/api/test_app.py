@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from pipeline.journey import load_journey
-from pipeline.paths import samples_dir
-from pipeline.tables import open_table
+from steplens.pipeline.journey import load_journey
+from steplens.pipeline.paths import samples_dir
+from steplens.pipeline.tables import open_table
 from tests.api.conftest import make_client
 
 
@@ -28,14 +28,14 @@ def test_health_and_readiness(client: TestClient) -> None:
 
 
 def test_classify_gives_the_records_tag_writes(client: TestClient) -> None:
-    from pipeline.tagger import build_tagger, comment_records
+    from steplens.pipeline.tagger import build_tagger, comment_records
 
     texts = ["Checkout froze on the address page.", "", "The parcel came two days late 😡"]
     answer = client.post("/v1/classify", json={"texts": texts})
     assert answer.status_code == 200, answer.text
     results = answer.json()["results"]
     tagger = build_tagger(load_journey("ecommerce"))
-    from pipeline.tables.readers import Chunk
+    from steplens.pipeline.tables.readers import Chunk
 
     rows = [{"id": i, "text": t} for i, t in enumerate(texts)]
     chunk = Chunk(start=0, rows=rows, texts=texts, ids=[0, 1, 2])
@@ -174,9 +174,9 @@ def test_bad_metrics_name_row_and_column(client: TestClient) -> None:
 def test_the_service_report_equals_the_cli_report(
     tmp_path: Path, tagged_sample: Path, encoder: Any
 ) -> None:
-    from pipeline.report.build import build_report, load_tagged
-    from pipeline.report.metrics import load_metrics
-    from pipeline.report.outputs import report_data
+    from steplens.pipeline.report.build import build_report, load_tagged
+    from steplens.pipeline.report.metrics import load_metrics
+    from steplens.pipeline.report.outputs import report_data
 
     journey = load_journey("ecommerce")
     feedback = [

@@ -8,9 +8,9 @@ import sqlalchemy as sa
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
-from api.app import create_app
-from api.db.models import Base
-from api.settings import Settings
+from steplens.api.app import create_app
+from steplens.api.db.models import Base
+from steplens.api.settings import Settings
 
 ITEMS = [
     {"id": f"p{i}", "text": text, "created_at": f"2026-07-0{1 + i % 7}", "channel": "web"}
@@ -72,7 +72,7 @@ def test_the_service_on_postgresql(postgres_url: str, encoder: Any, tmp_path: An
         assert checkout["mentions"] >= 3 and checkout["entered"] == 100
 
     # Corrections train a model: train-steps --from-db reads the labels stored above.
-    from cli.main import cli
+    from steplens.cli.main import cli
 
     result = CliRunner(env={"STEPLENS_DATABASE_URL": postgres_url}).invoke(
         cli,

@@ -9,7 +9,7 @@ from collections.abc import Hashable
 
 import pytest
 
-from api.batcher import MicroBatcher
+from steplens.api.batcher import MicroBatcher
 
 
 def test_concurrent_calls_share_batches_and_keep_order() -> None:
@@ -112,7 +112,7 @@ def test_submit_before_start_is_an_error() -> None:
 
 
 def test_freed_memory_is_handed_back_every_few_batches(monkeypatch: pytest.MonkeyPatch) -> None:
-    import api.batcher as batcher_module
+    import steplens.api.batcher as batcher_module
 
     trims: list[int] = []
     monkeypatch.setattr(batcher_module, "release_free_memory", lambda: trims.append(1))
@@ -132,7 +132,7 @@ def test_freed_memory_is_handed_back_every_few_batches(monkeypatch: pytest.Monke
 
 
 def test_a_long_text_does_not_hold_up_short_ones() -> None:
-    from api.batcher import Lanes
+    from steplens.api.batcher import Lanes
 
     release = threading.Event()
     lanes_seen: dict[str, list[str]] = {"short": [], "long": []}

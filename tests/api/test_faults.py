@@ -19,9 +19,9 @@ import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
-from api.app import create_app
-from api.db.models import Base
-from api.settings import Settings
+from steplens.api.app import create_app
+from steplens.api.db.models import Base
+from steplens.api.settings import Settings
 
 
 class CuttableProxy:
@@ -161,7 +161,7 @@ def test_serve_refuses_to_start_without_a_working_signals_model(damage: str, tmp
     import subprocess
     import sys
 
-    from pipeline.signals import signals_model_dir
+    from steplens.pipeline.signals import signals_model_dir
 
     models = tmp_path / "models"
     models.mkdir()
@@ -169,7 +169,14 @@ def test_serve_refuses_to_start_without_a_working_signals_model(damage: str, tmp
         shutil.copytree(signals_model_dir(), models / "signals")
         (models / "signals" / "encoder.safetensors").write_bytes(b"\x00" * 64)
     result = subprocess.run(
-        [sys.executable, "-c", "from cli.main import main; main()", "serve", "--port", "1"],
+        [
+            sys.executable,
+            "-c",
+            "from steplens.cli.main import main; main()",
+            "serve",
+            "--port",
+            "1",
+        ],
         env={**os.environ, "STEPLENS_MODELS_DIR": str(models)},
         capture_output=True,
         text=True,
@@ -178,4 +185,4 @@ def test_serve_refuses_to_start_without_a_working_signals_model(damage: str, tmp
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert result.stderr.startswith("Error: signals model")
-    assert "python -m training.signals" in result.stderr
+    assert "python -m steplens.training.signals" in result.stderr

@@ -16,9 +16,9 @@ import pytest
 schemathesis = pytest.importorskip("schemathesis", reason="schemathesis is not installed (.[dev])")
 from hypothesis import HealthCheck, settings  # noqa: E402
 
-from api.app import create_app  # noqa: E402
-from api.settings import Settings  # noqa: E402
 from bench.launch import serve_in_subprocess  # noqa: E402
+from steplens.api.app import create_app  # noqa: E402
+from steplens.api.settings import Settings  # noqa: E402
 
 MAX_EXAMPLES = 25
 

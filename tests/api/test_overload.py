@@ -10,10 +10,10 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
-from api.app import create_app
-from api.batcher import MicroBatcher
-from api.errors import Overloaded
-from api.settings import Settings
+from steplens.api.app import create_app
+from steplens.api.batcher import MicroBatcher
+from steplens.api.errors import Overloaded
+from steplens.api.settings import Settings
 
 
 def slow_run(key: Hashable, texts: list[str]) -> list[str]:

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from api.settings import Settings
+from steplens.api.settings import Settings
 from tests.api.conftest import make_client
 
 TEXT = "Checkout charged card 4111 1111 1111 1111 twice. Ask Priya Raman, priya@example.org."

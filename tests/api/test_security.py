@@ -14,8 +14,8 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from starlette.routing import Route
 
-from api.app import create_app
-from api.settings import Settings
+from steplens.api.app import create_app
+from steplens.api.settings import Settings
 
 PLAIN_KEY = "plain-key-4f1c9e"
 HASHED_KEY = "hashed-key-77ab20"
@@ -48,7 +48,7 @@ def every_route(client: TestClient) -> list[tuple[str, str]]:
 
 def test_no_route_hides_from_the_schema() -> None:
     """The walk below reads the schema, so every API route must be in it."""
-    from api.routes import classify, feedback, health, journeys, metrics, reports
+    from steplens.api.routes import classify, feedback, health, journeys, metrics, reports
 
     for module in (classify, feedback, health, journeys, metrics, reports):
         for router in (module.router, getattr(module, "page", module.router)):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from api.settings import Settings
+from steplens.api.settings import Settings
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "service.md"
 
@@ -22,6 +22,6 @@ def test_every_setting_is_in_the_settings_table() -> None:
 def test_the_service_and_the_cli_take_the_same_precisions() -> None:
     from typing import get_args
 
-    from pipeline.minilm import PRECISION_CHOICES
+    from steplens.pipeline.minilm import PRECISION_CHOICES
 
     assert get_args(Settings.model_fields["precision"].annotation) == PRECISION_CHOICES

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from api.db import store as store_module
-from api.db.models import Base
-from api.db.store import (
+from steplens.api.db import store as store_module
+from steplens.api.db.models import Base
+from steplens.api.db.store import (
     InvalidCursor,
     NotFound,
     Store,
@@ -524,7 +524,7 @@ def test_rows_stored_before_languages_read_as_english(tmp_path: Path) -> None:
     """A database at the first schema, with a stored comment, upgrades to the language column."""
     from alembic import command
 
-    from api.db.store import alembic_config
+    from steplens.api.db.store import alembic_config
 
     old = Store.connect(f"sqlite:///{tmp_path / 'old.db'}")
     config = alembic_config(old.engine.url)

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from bench.bench_capacity import load_teacher, one_score, paired_interval, probe_tasks
-from pipeline.signals import EFFORT_LABELS
-from training.signals_data import effort, tweet_key, tweeteval
+from steplens.pipeline.signals import EFFORT_LABELS
+from steplens.training.signals_data import effort, tweet_key, tweeteval
 
 
 def test_probe_tasks_never_score_a_test_split_and_never_share_a_text() -> None:

@@ -25,8 +25,8 @@ from bench.bench_steps import (
 )
 from bench.datasets import LabelledTexts, banking77, clinc150, humanise_label
 from bench.report import format_values, render
-from pipeline.journey import UNASSIGNED, Journey
-from pipeline.steps.zero_shot import build_prototypes, off_topic_texts
+from steplens.pipeline.journey import UNASSIGNED, Journey
+from steplens.pipeline.steps.zero_shot import build_prototypes, off_topic_texts
 
 BANKING_LABELS = ["card_arrival", "exchange_rate", "lost_or_stolen_card"]
 CLINC_LABELS = ["translate", "weather", "pto_request"]
@@ -175,9 +175,9 @@ def test_comment_metrics_and_sets() -> None:
 def test_sample_and_speed_rows(encoder: Any) -> None:
     import spacy
 
-    from pipeline.segment import SPACY_MODEL, load_segmenter
-    from pipeline.steps.zero_shot import Calibration, ZeroShotStepClassifier
-    from pipeline.tagger import Tagger
+    from steplens.pipeline.segment import SPACY_MODEL, load_segmenter
+    from steplens.pipeline.steps.zero_shot import Calibration, ZeroShotStepClassifier
+    from steplens.pipeline.tagger import Tagger
 
     journey, _ = bench_steps.journey_for("tiny_shop", ["delivery", "payment", "returns"])
     calibration = Calibration(

@@ -18,8 +18,8 @@ from bench.datasets import (
     mams,
     travel_tweets,
 )
-from pipeline.journey import load_journey
-from pipeline.paths import data_dir
+from steplens.pipeline.journey import load_journey
+from steplens.pipeline.paths import data_dir
 
 
 @pytest.mark.parametrize(

@@ -6,8 +6,8 @@ import random
 
 from bench.bench_redact import FOUND, PLANTED, score
 from bench.pii_testset import IBAN_FORMATS, STRUCTURED, Example, Planted, build, card_number, iban
-from pipeline.redact import PiiSpan, Redaction, build_redactor
-from pipeline.redact.detectors import IBAN_LENGTHS, iban_valid, luhn_valid
+from steplens.pipeline.redact import PiiSpan, Redaction, build_redactor
+from steplens.pipeline.redact.detectors import IBAN_LENGTHS, iban_valid, luhn_valid
 
 
 def test_the_set_is_deterministic_and_its_spans_are_exact() -> None:

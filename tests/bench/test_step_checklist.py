@@ -12,8 +12,8 @@ from bench.step_checklist import (
     pooled_invariance,
     step_cases,
 )
-from pipeline.journey import UNASSIGNED
-from pipeline.tagger import build_tagger
+from steplens.pipeline.journey import UNASSIGNED
+from steplens.pipeline.tagger import build_tagger
 
 
 def test_the_cases_cover_every_step_and_refer_to_plain_mentions() -> None:

@@ -17,9 +17,9 @@ from typing import Any
 
 import pytest
 
-from pipeline.journey import load_journey
-from pipeline.report.build import build_report, load_tagged
-from pipeline.report.outputs import write_report
+from steplens.pipeline.journey import load_journey
+from steplens.pipeline.report.build import build_report, load_tagged
+from steplens.pipeline.report.outputs import write_report
 from tests.conftest import build_sample_report
 
 CHROMIUM = Path(os.environ.get("STEPLENS_CHROMIUM", "/usr/bin/chromium"))

@@ -12,8 +12,8 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from cli.main import cli
-from pipeline.paths import project_root, samples_dir
+from steplens.cli.main import cli
+from steplens.pipeline.paths import project_root, samples_dir
 
 DOCS = project_root() / "docs" / "cli.md"
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from cli.main import cli
-from pipeline.paths import samples_dir
+from steplens.cli.main import cli
+from steplens.pipeline.paths import samples_dir
 
 FEEDBACK = samples_dir() / "ecommerce_feedback.csv"
 LABELS = samples_dir() / "ecommerce_feedback_labels.csv"

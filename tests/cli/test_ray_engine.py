@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from cli.main import cli
-from pipeline.tables import open_table
+from steplens.cli.main import cli
+from steplens.pipeline.tables import open_table
 
 pytest.importorskip("ray.data", reason="Ray is not installed (pip install -e .[ray])")
 
@@ -41,7 +41,7 @@ def ray_session() -> Any:
 
 
 def read_folder(folder: Path) -> list[dict[str, Any]]:
-    from pipeline.ray_engine import part_files
+    from steplens.pipeline.ray_engine import part_files
 
     return [row for part in part_files(folder) for chunk in open_table(part) for row in chunk.rows]
 

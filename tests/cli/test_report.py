@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from cli.main import cli
-from pipeline.paths import samples_dir
+from steplens.cli.main import cli
+from steplens.pipeline.paths import samples_dir
 
 METRICS = samples_dir() / "ecommerce_metrics.csv"
 

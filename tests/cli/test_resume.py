@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from cli.main import cli
-from pipeline.checkpoint import progress_path
-from pipeline.tables import open_table
+from steplens.cli.main import cli
+from steplens.pipeline.checkpoint import progress_path
+from steplens.pipeline.tables import open_table
 
 TEXTS = [
     "Checkout froze on the address page",
@@ -63,7 +63,7 @@ def tag_args(source: Path, out: Path) -> list[str]:
 
 def kill_midway(args: list[str], checkpoint: Path, rows: int) -> int:
     """Run `steplens ARGS` in a child process and SIGKILL it once ``rows`` rows are durable."""
-    command = [sys.executable, "-c", "from cli.main import main; main()", *args]
+    command = [sys.executable, "-c", "from steplens.cli.main import main; main()", *args]
     child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
     done = 0

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from cli.main import cli
-from pipeline.tables import open_table
+from steplens.cli.main import cli
+from steplens.pipeline.tables import open_table
 
 FEEDBACK = [
     {"id": "c1", "text": "Checkout was quick but delivery took two weeks.", "channel": "web"},
@@ -278,7 +278,7 @@ def test_progress_shows_by_default_off_a_terminal_and_never_with_quiet(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from cli import output
+    from steplens.cli import output
 
     monkeypatch.setattr(output, "LOG_EVERY_SECONDS", 0.0)
     source = write_csv(FEEDBACK)

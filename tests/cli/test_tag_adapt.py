@@ -9,12 +9,12 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from cli.main import cli
-from pipeline.checkpoint import progress_path
-from pipeline.errors import SteplensError
-from pipeline.journey import load_journey
-from pipeline.paths import data_dir
-from pipeline.steps.adapt import adapt_file
+from steplens.cli.main import cli
+from steplens.pipeline.checkpoint import progress_path
+from steplens.pipeline.errors import SteplensError
+from steplens.pipeline.journey import load_journey
+from steplens.pipeline.paths import data_dir
+from steplens.pipeline.steps.adapt import adapt_file
 
 SAMPLE = data_dir() / "samples" / "ecommerce_feedback.csv"
 
@@ -79,6 +79,6 @@ def test_adapt_refuses_a_trained_model(tmp_path: Path) -> None:
 
 
 def metadata_journey_steps() -> list[dict[str, str]]:
-    from pipeline.journey import load_journey
+    from steplens.pipeline.journey import load_journey
 
     return [{"id": step.id} for step in load_journey("ecommerce").steps]

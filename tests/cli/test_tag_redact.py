@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from cli.main import cli
-from pipeline.tables import open_table
+from steplens.cli.main import cli
+from steplens.pipeline.tables import open_table
 
 FEEDBACK = [
     {

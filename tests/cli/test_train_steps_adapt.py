@@ -10,14 +10,14 @@ from typing import Any
 from click.testing import CliRunner, Result
 from fastapi.testclient import TestClient
 
-from api.app import create_app
-from api.db.store import Store
-from api.settings import Settings, get_settings
-from cli.main import cli
-from pipeline.journey import load_journey
-from pipeline.model_view import step_views
-from pipeline.paths import data_dir
-from pipeline.steps.trained import load_step_model
+from steplens.api.app import create_app
+from steplens.api.db.store import Store
+from steplens.api.settings import Settings, get_settings
+from steplens.cli.main import cli
+from steplens.pipeline.journey import load_journey
+from steplens.pipeline.model_view import step_views
+from steplens.pipeline.paths import data_dir
+from steplens.pipeline.steps.trained import load_step_model
 
 SAMPLE = data_dir() / "samples" / "ecommerce_feedback.csv"
 

@@ -1,4 +1,4 @@
-"""The comment-level step decision (pipeline.steps.comment) and its use by the tagger."""
+"""The comment-level step decision (steplens.pipeline.steps.comment) and its use by the tagger."""
 
 from __future__ import annotations
 
@@ -6,13 +6,13 @@ import numpy as np
 import pytest
 
 from bench.checklist import CHECKLIST_JOURNEY, checklist_journey
-from pipeline.journey import Journey
-from pipeline.minilm import base_encoder
-from pipeline.segment import Segment
-from pipeline.steps.base import decide
-from pipeline.steps.comment import CommentRule, decide_comment
-from pipeline.steps.zero_shot import calibrate_for
-from pipeline.tagger import Tagger, build_tagger
+from steplens.pipeline.journey import Journey
+from steplens.pipeline.minilm import base_encoder
+from steplens.pipeline.segment import Segment
+from steplens.pipeline.steps.base import decide
+from steplens.pipeline.steps.comment import CommentRule, decide_comment
+from steplens.pipeline.steps.zero_shot import calibrate_for
+from steplens.pipeline.tagger import Tagger, build_tagger
 
 RULE = CommentRule(threshold=0.3)
 
@@ -207,7 +207,7 @@ def test_a_journey_whose_steps_overlap_is_warned_and_calibrated_on_the_bundled_j
 
 
 def test_bundled_journeys_keep_their_own_calibration() -> None:
-    from pipeline.journey import bundled_journey_paths, load_journey
+    from steplens.pipeline.journey import bundled_journey_paths, load_journey
 
     for path in bundled_journey_paths().values():
         journey = load_journey(path)

@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from pipeline.embedding_cache import cache_dir, cache_path, cached_encode
-from pipeline.minilm import base_encoder
+from steplens.pipeline.embedding_cache import cache_dir, cache_path, cached_encode
+from steplens.pipeline.minilm import base_encoder
 
 TEXTS = ("checkout", "my parcel never arrived", "the refund took three weeks")
 
@@ -58,7 +58,7 @@ def test_key_covers_texts_order_and_weights(cache: Path) -> None:
 
 
 def test_fine_tuned_branches_are_never_cached() -> None:
-    from pipeline.signals import load_default_signals_model
+    from steplens.pipeline.signals import load_default_signals_model
 
     assert load_default_signals_model("fp32").encoder.cache_key is None
     assert base_encoder("fp32").cache_key is not None

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from pipeline.encoder import encoder_path, load_encoder
+from steplens.pipeline.encoder import encoder_path, load_encoder
 
 
 def test_encoder_comes_from_the_installed_package() -> None:

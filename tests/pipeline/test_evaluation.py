@@ -1,4 +1,4 @@
-"""pipeline.evaluation: labelled files read strictly, and numbers that are tag's own."""
+"""steplens.pipeline.evaluation: labelled files read strictly, and numbers that are tag's own."""
 
 from __future__ import annotations
 
@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 
-from pipeline.errors import SteplensError
-from pipeline.evaluation import evaluate, read_labelled, wilson_interval
-from pipeline.journey import UNASSIGNED, load_journey
-from pipeline.paths import samples_dir
-from pipeline.steps.comment import CommentRule
-from pipeline.tagger import Tagger, build_tagger
+from steplens.pipeline.errors import SteplensError
+from steplens.pipeline.evaluation import evaluate, read_labelled, wilson_interval
+from steplens.pipeline.journey import UNASSIGNED, load_journey
+from steplens.pipeline.paths import samples_dir
+from steplens.pipeline.steps.comment import CommentRule
+from steplens.pipeline.tagger import Tagger, build_tagger
 
 ECOMMERCE = load_journey("ecommerce")
 

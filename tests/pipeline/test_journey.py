@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.errors import JourneyError
-from pipeline.journey import (
+from steplens.pipeline.errors import JourneyError
+from steplens.pipeline.journey import (
     UNASSIGNED,
     Journey,
     bundled_journey_paths,

@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from pipeline.journey import UNASSIGNED, load_journey
-from pipeline.language import ENGLISH, load_language_detector
-from pipeline.report.build import StepReport
+from steplens.pipeline.journey import UNASSIGNED, load_journey
+from steplens.pipeline.language import ENGLISH, load_language_detector
+from steplens.pipeline.report.build import StepReport
 
 
 @pytest.mark.parametrize(
@@ -31,7 +31,7 @@ def test_detected_language(text: str, code: str) -> None:
 
 
 def test_a_comment_not_in_english_is_not_scored(encoder: Any) -> None:
-    from pipeline.tagger import build_tagger, comment_records, texts_chunk
+    from steplens.pipeline.tagger import build_tagger, comment_records, texts_chunk
 
     tagger = build_tagger(load_journey("ecommerce"))
     texts = ["Muy mal servicio, el paquete llegó roto", "The parcel arrived broken", ""]
@@ -49,7 +49,7 @@ def test_a_comment_not_in_english_is_not_scored(encoder: Any) -> None:
 
 
 def test_names_are_not_looked_for_in_other_languages() -> None:
-    from pipeline.redact import build_redactor
+    from steplens.pipeline.redact import build_redactor
 
     redactor = build_redactor()
     texts = ["Muy mal servicio", "Call me on +44 7700 900123, Muy mal servicio"]
@@ -72,7 +72,7 @@ def test_lone_surrogates_do_not_stop_detection() -> None:
 def test_parquet_output_when_the_first_chunk_is_not_english(tmp_path: Any, encoder: Any) -> None:
     import pyarrow.parquet as pq
 
-    from pipeline.tagger import build_tagger, tag_file
+    from steplens.pipeline.tagger import build_tagger, tag_file
 
     source = tmp_path / "mixed.jsonl"
     source.write_text(

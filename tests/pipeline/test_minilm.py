@@ -7,8 +7,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from pipeline.errors import SteplensError
-from pipeline.minilm import (
+from steplens.pipeline.errors import SteplensError
+from steplens.pipeline.minilm import (
     _LAYER_KEY,
     BranchEncoder,
     base_encoder,
@@ -17,7 +17,7 @@ from pipeline.minilm import (
     resolve_precision,
     split_state,
 )
-from pipeline.signals import load_signals_model, signals_model_dir
+from steplens.pipeline.signals import load_signals_model, signals_model_dir
 
 TEXTS = [
     "the checkout kept timing out",
@@ -65,13 +65,13 @@ def test_layers_skip_the_padding_and_change_nothing(
     """Packed (real tokens only) and padded forwards give the same embeddings."""
     import torch
 
-    from pipeline.minilm import PackedTokens
+    from steplens.pipeline.minilm import PackedTokens
 
     encoder = base_encoder(precision)  # type: ignore[arg-type]
     mixed = [*TEXTS, ("Checkout", "slow"), ("Returns", "the label never printed")]
     packed = encoder.encode(mixed)
     with monkeypatch.context() as patch:
-        patch.setattr("pipeline.minilm.PACK_MIN_PADDING", 1.0)  # never pack
+        patch.setattr("steplens.pipeline.minilm.PACK_MIN_PADDING", 1.0)  # never pack
         padded = encoder.encode(mixed)
     # bf16 products on AMX tiles accumulate in an order that depends on the number of rows, so
     # packed and padded batches round differently (6e-4 seen); padding that leaked into the
@@ -148,7 +148,7 @@ def test_bf16_linears_are_prepacked_with_the_same_results() -> None:
 
     import torch
 
-    from pipeline.onednn import prepacked_linear
+    from steplens.pipeline.onednn import prepacked_linear
 
     plain = torch.nn.Linear(384, 1536).to(torch.bfloat16).requires_grad_(False)
     packed = prepacked_linear(plain)

@@ -8,13 +8,13 @@ import sys
 
 import pytest
 
-from pipeline.onednn import native_bf16
+from steplens.pipeline.onednn import native_bf16
 
 # Encodes batches of every size and length, then prints how far resident memory moved (MB)
 # after freed pages are handed back, which is what the service does every 20 batches.
 PROBE = """
 import ctypes, os, random, sys
-from pipeline.minilm import base_encoder
+from steplens.pipeline.minilm import base_encoder
 
 def rss_mb():
     for line in open(f"/proc/{os.getpid()}/status"):
@@ -55,7 +55,7 @@ def growth_mb(batches: int, **env: str) -> float:
     reason="needs Linux (/proc, glibc) and a CPU with native bf16",
 )
 def test_bf16_memory_stays_flat_across_batch_shapes() -> None:
-    capped = growth_mb(200)  # pipeline.minilm caps ideep's primitive cache at 64 entries
+    capped = growth_mb(200)  # steplens.pipeline.minilm caps ideep's primitive cache at 64 entries
     default = growth_mb(200, LRU_CACHE_CAPACITY="1024")  # PyTorch's own default
     assert capped < 20, f"resident memory grew {capped:.0f} MB over 200 batches"
     assert default > capped + 40, (capped, default)  # the probe does see the growth it guards

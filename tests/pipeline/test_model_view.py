@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.model_view import model_view, step_view, without_addressing
+from steplens.pipeline.model_view import model_view, step_view, without_addressing
 
 
 @pytest.mark.parametrize(

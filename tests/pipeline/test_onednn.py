@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from pipeline import onednn
+from steplens.pipeline import onednn
 
 
 def test_without_the_private_operators_linear_layers_stay_plain(

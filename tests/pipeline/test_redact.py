@@ -8,10 +8,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.errors import SteplensError
-from pipeline.journey import load_journey
-from pipeline.redact import PLACEHOLDERS, Redactor, apply_spans, build_redactor
-from pipeline.redact.detectors import iban_valid, luhn_valid
+from steplens.pipeline.errors import SteplensError
+from steplens.pipeline.journey import load_journey
+from steplens.pipeline.redact import PLACEHOLDERS, Redactor, apply_spans, build_redactor
+from steplens.pipeline.redact.detectors import iban_valid, luhn_valid
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.segment import Segment, Segmenter, load_segmenter
+from steplens.pipeline.segment import Segment, Segmenter, load_segmenter
 
 _BLANK = "\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2060\ufeff"
 """Zero-width and bidi characters, which the segmenter trims like whitespace."""
@@ -269,7 +269,7 @@ def test_text_beyond_max_chars_is_ignored_with_one_warning(
     segmenter: Segmenter, caplog: pytest.LogCaptureFixture
 ) -> None:
     assert len(HUGE) > 150_000
-    with caplog.at_level(logging.WARNING, logger="pipeline.segment"):
+    with caplog.at_level(logging.WARNING, logger="steplens.pipeline.segment"):
         segments = segmenter.segment(HUGE)
     check_offsets(HUGE, segments, max_chars=100_000)
     assert segments[-1].end <= 100_000 and segments[-1].end > 99_900

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from pipeline.signals import (
+from steplens.pipeline.signals import (
     EFFORT_LABELS,
     SignalsModelError,
     cohen_kappa,
@@ -119,8 +119,8 @@ def test_long_clauses_are_scored_in_windows(signals: Any) -> None:
 def test_the_head_scale_travels_with_the_model(tmp_path: Path) -> None:
     import shutil
 
-    from pipeline.minilm import base_encoder
-    from pipeline.signals import HEAD_SCALE, load_signals_model, signals_model_dir
+    from steplens.pipeline.minilm import base_encoder
+    from steplens.pipeline.signals import HEAD_SCALE, load_signals_model, signals_model_dir
 
     folder = tmp_path / "signals"
     shutil.copytree(signals_model_dir(), folder)

@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from pipeline.errors import InputFileError
-from pipeline.tables import TableWriter, open_table
-from pipeline.tables.profile import profile_table
+from steplens.pipeline.errors import InputFileError
+from steplens.pipeline.tables import TableWriter, open_table
+from steplens.pipeline.tables.profile import profile_table
 
 Writer = Callable[..., Path]
 
@@ -244,7 +244,7 @@ def test_a_semicolon_separated_csv_is_read_and_said(
 
 
 def test_examples_files_need_no_id_column(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    from pipeline.steps.trained import read_examples
+    from steplens.pipeline.steps.trained import read_examples
 
     path = tmp_path / "examples.csv"
     path.write_text("text,step\nlate parcel,delivery\n", encoding="utf-8")
@@ -259,7 +259,7 @@ def test_weight_files_are_readable_like_any_file(tmp_path: Path) -> None:
 
     import numpy as np
 
-    from pipeline.weights import save_weights
+    from steplens.pipeline.weights import save_weights
 
     previous = os.umask(0o022)
     try:

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from bench.checklist import checklist_journey
-from pipeline.tagger import Tagger, build_tagger
+from steplens.pipeline.tagger import Tagger, build_tagger
 
 
 def _tagger(threshold: float | None = None, normalise: bool = True) -> Tagger:

@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 import torch
 
-from pipeline.blas import blas_controller, single_threaded_blas
-from pipeline.journey import load_journey
-from pipeline.minilm import share_torch_threads
-from pipeline.tagger import build_tagger
+from steplens.pipeline.blas import blas_controller, single_threaded_blas
+from steplens.pipeline.journey import load_journey
+from steplens.pipeline.minilm import share_torch_threads
+from steplens.pipeline.tagger import build_tagger
 
 
 def blas_threads() -> list[int]:

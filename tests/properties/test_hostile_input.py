@@ -51,15 +51,15 @@ SETTINGS = settings(
 
 @pytest.fixture(scope="module")
 def segmenter() -> Any:
-    from pipeline.segment import load_segmenter
+    from steplens.pipeline.segment import load_segmenter
 
     return load_segmenter()
 
 
 @pytest.fixture(scope="module")
 def tagger(encoder: Any) -> Any:
-    from pipeline.journey import load_journey
-    from pipeline.tagger import build_tagger
+    from steplens.pipeline.journey import load_journey
+    from steplens.pipeline.tagger import build_tagger
 
     return build_tagger(load_journey("ecommerce"))
 
@@ -87,9 +87,9 @@ def test_a_100000_character_text_is_segmented(segmenter: Any) -> None:
 def test_tagged_records_are_always_valid_json_and_csv(
     tagger: Any, texts: list[str], tmp_path_factory: Any
 ) -> None:
-    from pipeline.tables import TableWriter, open_table
-    from pipeline.tables.readers import Chunk
-    from pipeline.tagger import comment_records
+    from steplens.pipeline.tables import TableWriter, open_table
+    from steplens.pipeline.tables.readers import Chunk
+    from steplens.pipeline.tagger import comment_records
 
     ids = list(range(len(texts)))
     chunk = Chunk(0, [{"id": i, "text": t} for i, t in zip(ids, texts, strict=True)], texts, ids)
@@ -109,9 +109,9 @@ def test_tagged_records_are_always_valid_json_and_csv(
 @SETTINGS
 @given(texts=st.lists(hostile, min_size=1, max_size=6))
 def test_the_report_page_keeps_text_as_text(texts: list[str], tmp_path_factory: Any) -> None:
-    from pipeline.journey import load_journey
-    from pipeline.report.build import build_report, tagged_records
-    from pipeline.report.outputs import write_report
+    from steplens.pipeline.journey import load_journey
+    from steplens.pipeline.report.build import build_report, tagged_records
+    from steplens.pipeline.report.outputs import write_report
 
     entry = {
         "step": "checkout",

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections import Counter
 
-from pipeline.paths import data_dir
-from training.effort_labels import read_labels, read_rows
-from training.effort_pool import ROUND_QUOTAS, effort_by_round, read, round_of, round_sizes
-from training.signals_data import effort
+from steplens.pipeline.paths import data_dir
+from steplens.training.effort_labels import read_labels, read_rows
+from steplens.training.effort_pool import ROUND_QUOTAS, effort_by_round, read, round_of, round_sizes
+from steplens.training.signals_data import effort
 
 
 def test_every_pooled_text_has_a_valid_first_pass_label() -> None:
@@ -42,7 +42,7 @@ def test_effort_by_round_partitions_the_split() -> None:
 
 
 def test_agreement_is_per_round() -> None:
-    from training.effort_labels import agreement
+    from steplens.training.effort_labels import agreement
 
     assert agreement(1).texts == 332  # the sample the benchmarks quote, unchanged
     fourth = agreement(4)

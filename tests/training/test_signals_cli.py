@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.paths import models_dir
-from training.signals import EARLIER_RECIPE, SignalsSettings, parse_args
+from steplens.pipeline.paths import models_dir
+from steplens.training.signals import EARLIER_RECIPE, SignalsSettings, parse_args
 
 
 def test_the_bare_command_trains_the_shipped_recipe_into_models() -> None:
@@ -59,7 +59,7 @@ def test_every_flag_reaches_the_settings(tmp_path: Path) -> None:
 def test_the_model_cards_flags_reproduce_the_run(tmp_path: Path) -> None:
     import shlex
 
-    from training.signals import recipe_flags
+    from steplens.training.signals import recipe_flags
 
     assert recipe_flags(asdict(SignalsSettings())) == ""
     earlier = SignalsSettings(**{**EARLIER_RECIPE, "epochs": 3})

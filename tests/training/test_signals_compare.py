@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from training.signals import SignalsSettings
-from training.signals_compare import (
+from steplens.training.signals import SignalsSettings
+from steplens.training.signals_compare import (
     MEASURES,
     DevPredictions,
     holds_out_default_sst2,
@@ -75,8 +75,8 @@ def test_the_development_split_follows_a_real_text_runs_tweet_sample() -> None:
     from types import SimpleNamespace
     from typing import Any, cast
 
-    from pipeline.errors import SteplensError
-    from training.signals_compare import development_settings
+    from steplens.pipeline.errors import SteplensError
+    from steplens.training.signals_compare import development_settings
 
     def model(**settings: Any) -> Any:
         return cast(Any, SimpleNamespace(info={"settings": settings}))

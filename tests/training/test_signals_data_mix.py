@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 import pytest
 
-from training.signals import EARLIER_RECIPE, SignalsData, SignalsSettings, load_data
+from steplens.training.signals import EARLIER_RECIPE, SignalsData, SignalsSettings, load_data
 
 
 def mix(**changes: object) -> SignalsData:

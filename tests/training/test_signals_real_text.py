@@ -10,10 +10,10 @@ from typing import Any
 import numpy as np
 import pytest
 
-from pipeline.signals import SENTIMENT_LABELS
-from training.signals_augment import TRAINING_BRANDS, augment
-from training.signals_calibrate import calibrate_effort_bias
-from training.signals_data import (
+from steplens.pipeline.signals import SENTIMENT_LABELS
+from steplens.training.signals_augment import TRAINING_BRANDS, augment
+from steplens.training.signals_calibrate import calibrate_effort_bias
+from steplens.training.signals_data import (
     Example,
     acos_sentences,
     review_sentences,
@@ -78,7 +78,7 @@ def test_augmentation_keeps_count_order_labels_and_aspects() -> None:
 
 def test_augmentation_brands_are_not_the_behavioural_suites() -> None:
     from bench.checklist import SUITE_BRANDS, SUITE_EMOJI
-    from training.signals_augment import OBJECT_EMOJI
+    from steplens.training.signals_augment import OBJECT_EMOJI
 
     assert not {b.lower() for b in TRAINING_BRANDS} & {b.lower() for b in SUITE_BRANDS}
     assert not set(OBJECT_EMOJI) & set(SUITE_EMOJI)
@@ -98,7 +98,7 @@ def test_effort_calibration_moves_a_boundary_that_is_off() -> None:
 
 def test_a_cut_off_run_resumes_to_the_same_model(tmp_path: Path, encoder: Any) -> None:
     """Two epochs straight, and one epoch then a resume from the checkpoint, give one model."""
-    from training.signals import SignalsSettings, TaskData, load_data, train_signals
+    from steplens.training.signals import SignalsSettings, TaskData, load_data, train_signals
 
     settings = SignalsSettings(epochs=2, augment_share=0.0)
     data = load_data(replace(settings, real_text=False))
@@ -145,7 +145,7 @@ def test_a_cut_off_run_resumes_to_the_same_model(tmp_path: Path, encoder: Any) -
 
 
 def test_the_real_text_mix_keeps_tweeteval_for_development_and_reads_views() -> None:
-    from training.signals import SignalsSettings, load_data
+    from steplens.training.signals import SignalsSettings, load_data
 
     settings = SignalsSettings(
         real_text=True,
@@ -180,9 +180,9 @@ def test_calibrating_a_saved_model_moves_only_the_effort_bias(tmp_path: Path) ->
 
     from safetensors.numpy import load_file
 
-    from pipeline.signals import signals_model_dir
-    from training.signals import SignalsSettings, TaskData, load_data
-    from training.signals_calibrate import calibrate_model
+    from steplens.pipeline.signals import signals_model_dir
+    from steplens.training.signals import SignalsSettings, TaskData, load_data
+    from steplens.training.signals_calibrate import calibrate_model
 
     folder = tmp_path / "model"
     shutil.copytree(signals_model_dir(), folder)
@@ -200,8 +200,8 @@ def test_calibrating_a_saved_model_moves_only_the_effort_bias(tmp_path: Path) ->
 
 
 def test_the_effort_test_texts_can_be_kept_out_of_sentiment_training() -> None:
-    from training.signals import SignalsSettings, load_data
-    from training.signals_data import effort
+    from steplens.training.signals import SignalsSettings, load_data
+    from steplens.training.signals_data import effort
 
     held = {tweet_key(e.text) for e in effort("test")}
     settings = SignalsSettings(real_text=False, model_view=False, augment_share=0.0)

@@ -8,11 +8,10 @@ from typing import Any
 import numpy as np
 import pytest
 
-from pipeline.errors import SteplensError
-from pipeline.steps.trained import TUNED_ENCODER_FILE, StepModelError, load_step_model
-from pipeline.tuned_encoder import TunedEncoder
-from tests.pipeline.steps.test_trained import JOURNEY, rows
-from training.step_encoder import (
+from steplens.pipeline.errors import SteplensError
+from steplens.pipeline.steps.trained import TUNED_ENCODER_FILE, StepModelError, load_step_model
+from steplens.pipeline.tuned_encoder import TunedEncoder
+from steplens.training.step_encoder import (
     FineTuneSettings,
     TopStack,
     cache_trunk,
@@ -20,7 +19,8 @@ from training.step_encoder import (
     encode_cached,
     fine_tune_top_layers,
 )
-from training.steps import train_steps
+from steplens.training.steps import train_steps
+from tests.pipeline.steps.test_trained import JOURNEY, rows
 
 FAST = FineTuneSettings(tuned_layers=1, epochs=2, batch_size=8, learning_rate=5e-4)
 
@@ -151,9 +151,9 @@ def test_the_time_budget_stops_training_early(encoder: Any) -> None:
 
 
 def test_signals_training_is_deterministic_under_a_seed(encoder: Any, tmp_path: Path) -> None:
-    from pipeline.signals import load_signals_model
-    from training.signals import SignalsData, SignalsSettings, _task, train_signals
-    from training.signals_data import Example
+    from steplens.pipeline.signals import load_signals_model
+    from steplens.training.signals import SignalsData, SignalsSettings, _task, train_signals
+    from steplens.training.signals_data import Example
 
     sentiment = [
         Example("the food was great", "positive", "t"),

@@ -9,9 +9,9 @@ from typing import Any
 import numpy as np
 import pytest
 
-from pipeline.journey import Journey
-from pipeline.steps.matcher import MatcherError, matcher_encoder
-from training.step_matcher import (
+from steplens.pipeline.journey import Journey
+from steplens.pipeline.steps.matcher import MatcherError, matcher_encoder
+from steplens.training.step_matcher import (
     SOURCES,
     LabelSource,
     MatcherSettings,

@@ -1,4 +1,4 @@
-"""Alembic environment of the service's database, driven from code by ``api.db.store``.
+"""Alembic environment of the service's database, driven from code by ``steplens.api.db.store``.
 
 ``Store.migrate`` passes its own open connection in ``config.attributes["connection"]`` so the
 migrations run with the engine's settings (SQLite pragmas, pool); without one (the ``alembic``
@@ -12,7 +12,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection, create_engine, pool, text
 
-from api.db.models import Base
+from steplens.api.db.models import Base
 
 MIGRATION_LOCK_ID = 0x5_7E9_1E45
 """The PostgreSQL advisory lock key held while migrating (any constant unique to steplens)."""

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from pipeline.errors import SteplensError
-from pipeline.journey import Journey, Step
-from pipeline.report.aggregate import aggregate, step_entries
+from steplens.pipeline.errors import SteplensError
+from steplens.pipeline.journey import Journey, Step
+from steplens.pipeline.report.aggregate import aggregate, step_entries
 
 JOURNEY = Journey(name="mini", steps=[Step(id="checkout"), Step(id="delivery"), Step(id="returns")])
 
@@ -93,8 +93,8 @@ def test_bad_records_are_named() -> None:
 
 
 def test_the_tagged_sample_aggregates(tagged_sample: Path) -> None:
-    from pipeline.journey import load_journey
-    from pipeline.report.build import load_tagged
+    from steplens.pipeline.journey import load_journey
+    from steplens.pipeline.report.build import load_tagged
 
     journey = load_journey("ecommerce")
     records = [{"steps": r.entries} for r in load_tagged(tagged_sample)]

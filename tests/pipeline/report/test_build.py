@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.errors import SteplensError
-from pipeline.journey import load_journey
-from pipeline.report.build import StepReport, build_report, load_tagged
+from steplens.pipeline.errors import SteplensError
+from steplens.pipeline.journey import load_journey
+from steplens.pipeline.report.build import StepReport, build_report, load_tagged
 
 
 def test_the_planted_worsening_step_ranks_first_and_alerts(sample_report: StepReport) -> None:
@@ -85,7 +85,7 @@ def test_bad_dates_and_columns_are_named(tmp_path: Path) -> None:
     assert report.unreadable_dates == [(2, "last tuesday")]
     assert report.undated == 1 and [p.label for p in report.by_period] == ["2026-W27"]
     assert report.comments == 3
-    from pipeline.report.outputs import write_report
+    from steplens.pipeline.report.outputs import write_report
 
     written = write_report(report, tmp_path / "out")
     data = json.loads(written.json.read_text(encoding="utf-8"))

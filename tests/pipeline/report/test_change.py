@@ -5,12 +5,17 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from pipeline.journey import Journey, Step, load_journey
-from pipeline.paths import samples_dir
-from pipeline.report.aggregate import aggregate
-from pipeline.report.change import benjamini_hochberg, funnel_changes, text_changes, with_alerts
-from pipeline.report.metrics import load_metrics
-from pipeline.report.periods import parse_period
+from steplens.pipeline.journey import Journey, Step, load_journey
+from steplens.pipeline.paths import samples_dir
+from steplens.pipeline.report.aggregate import aggregate
+from steplens.pipeline.report.change import (
+    benjamini_hochberg,
+    funnel_changes,
+    text_changes,
+    with_alerts,
+)
+from steplens.pipeline.report.metrics import load_metrics
+from steplens.pipeline.report.periods import parse_period
 
 JOURNEY = Journey(name="mini", steps=[Step(id="checkout"), Step(id="delivery")])
 

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.journey import Journey, Step
-from pipeline.report.aggregate import aggregate
-from pipeline.report.correlate import conversion_by_period, signal_correlations
-from pipeline.report.metrics import load_metrics
-from pipeline.report.periods import parse_period
+from steplens.pipeline.journey import Journey, Step
+from steplens.pipeline.report.aggregate import aggregate
+from steplens.pipeline.report.correlate import conversion_by_period, signal_correlations
+from steplens.pipeline.report.metrics import load_metrics
+from steplens.pipeline.report.periods import parse_period
 
 JOURNEY = Journey(name="mini", steps=[Step(id="checkout"), Step(id="delivery")])
 WEEKS = ["2026-W01", "2026-W02", "2026-W03", "2026-W04"]

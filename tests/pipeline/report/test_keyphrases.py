@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from pipeline.report.keyphrases import extract_phrases, key_phrases, rank_phrases
+from steplens.pipeline.report.keyphrases import extract_phrases, key_phrases, rank_phrases
 
 CHECKOUT = [
     "The promo code was rejected and customer service was no help.",

@@ -11,17 +11,17 @@ from typing import Any
 
 import pytest
 
-from pipeline.errors import InputFileError, SteplensError
-from pipeline.journey import Journey, load_journey
-from pipeline.paths import samples_dir
-from pipeline.report.metrics import (
+from steplens.pipeline.errors import InputFileError, SteplensError
+from steplens.pipeline.journey import Journey, load_journey
+from steplens.pipeline.paths import samples_dir
+from steplens.pipeline.report.metrics import (
     MAX_PROBLEMS,
     MetricsError,
     StepMetrics,
     drop_off_rate,
     load_metrics,
 )
-from pipeline.report.periods import parse_period
+from steplens.pipeline.report.periods import parse_period
 
 SAMPLE = samples_dir() / "ecommerce_metrics.csv"
 HEADER = "step,period,entered,completed"
@@ -363,7 +363,7 @@ def test_sample_rates_are_all_valid_shares(journey: Journey) -> None:
 
 
 def test_rows_sent_as_objects_get_the_same_checks() -> None:
-    from pipeline.report.metrics import metrics_from_rows
+    from steplens.pipeline.report.metrics import metrics_from_rows
 
     journey = load_journey("ecommerce")
     rows = [

@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
-from pipeline.journey import load_journey
-from pipeline.report.build import StepReport, build_report, load_tagged
-from pipeline.report.html import script_safe_json
-from pipeline.report.outputs import write_report
+from steplens.pipeline.journey import load_journey
+from steplens.pipeline.report.build import StepReport, build_report, load_tagged
+from steplens.pipeline.report.html import script_safe_json
+from steplens.pipeline.report.outputs import write_report
 
 CONTRACT_COLUMNS = [
     "step",

@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from pipeline.report.periods import Period, bucket, parse_period, period_kind
+from steplens.pipeline.report.periods import Period, bucket, parse_period, period_kind
 
 
 @pytest.mark.parametrize(

@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.journey import Journey, Step
-from pipeline.report.aggregate import summarise
-from pipeline.report.metrics import MetricsRow, StepMetrics
-from pipeline.report.periods import parse_period
-from pipeline.report.priority import PRIORITY_EXPLANATION, prioritise, step_funnels
+from steplens.pipeline.journey import Journey, Step
+from steplens.pipeline.report.aggregate import summarise
+from steplens.pipeline.report.metrics import MetricsRow, StepMetrics
+from steplens.pipeline.report.periods import parse_period
+from steplens.pipeline.report.priority import PRIORITY_EXPLANATION, prioritise, step_funnels
 
 JOURNEY = Journey(name="shop", steps=[Step(id="browse"), Step(id="checkout"), Step(id="delivery")])
 

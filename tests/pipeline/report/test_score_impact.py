@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.errors import SteplensError
-from pipeline.journey import Journey, Step
-from pipeline.report.score_impact import score_impacts
+from steplens.pipeline.errors import SteplensError
+from steplens.pipeline.journey import Journey, Step
+from steplens.pipeline.report.score_impact import score_impacts
 
 JOURNEY = Journey(name="mini", steps=[Step(id="checkout"), Step(id="delivery"), Step(id="returns")])
 
@@ -99,7 +99,7 @@ def test_a_step_every_comment_mentions_has_no_impact_to_compare() -> None:
     ],
 )
 def test_a_score_label_is_read_by_its_leading_number(label: str, number: float | None) -> None:
-    from pipeline.report.score_impact import score_from_label
+    from steplens.pipeline.report.score_impact import score_from_label
 
     assert score_from_label(label) == number
 

@@ -13,7 +13,7 @@ from statistics import NormalDist
 import numpy as np
 import pytest
 
-from pipeline.report.stats import (
+from steplens.pipeline.report.stats import (
     CORRELATION_MIN_N,
     MIN_N,
     correlation,

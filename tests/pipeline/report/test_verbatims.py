@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipeline.report.build import StepReport, load_tagged
-from pipeline.report.verbatims import Mention, painful, quote, typical
+from steplens.pipeline.report.build import StepReport, load_tagged
+from steplens.pipeline.report.verbatims import Mention, painful, quote, typical
 
 RANT = (
     "Search was fine. The checkout froze three times on the address page and I nearly gave up. "

@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
-from pipeline.errors import SteplensError
-from pipeline.journey import load_journey
-from pipeline.minilm import base_encoder
-from pipeline.steps.adapt import _labelled_views, adapted_directory, pseudo_labels
-from pipeline.steps.zero_shot import ZeroShotStepClassifier
+from steplens.pipeline.errors import SteplensError
+from steplens.pipeline.journey import load_journey
+from steplens.pipeline.minilm import base_encoder
+from steplens.pipeline.steps.adapt import _labelled_views, adapted_directory, pseudo_labels
+from steplens.pipeline.steps.zero_shot import ZeroShotStepClassifier
 
 
 def test_pseudo_labels_are_each_steps_surest_comments_above_the_background_level() -> None:

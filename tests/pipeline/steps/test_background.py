@@ -7,14 +7,14 @@ from typing import Any
 
 import numpy as np
 
-from pipeline.minilm import base_encoder
-from pipeline.steps.background import (
+from steplens.pipeline.minilm import base_encoder
+from steplens.pipeline.steps.background import (
     background_level,
     background_texts,
     background_vectors,
     shipped_vectors,
 )
-from training.background import sample_background
+from steplens.training.background import sample_background
 
 
 def test_the_background_is_real_tweets_in_the_model_view_and_the_chatter() -> None:
@@ -29,7 +29,7 @@ def test_the_background_is_real_tweets_in_the_model_view_and_the_chatter() -> No
 
 
 def test_shipped_embeddings_are_the_packaged_encoders_embeddings() -> None:
-    """The zero-shot classifier reads the packaged encoder in fp32 (pipeline.tagger)."""
+    """The zero-shot classifier reads the packaged encoder in fp32 (steplens.pipeline.tagger)."""
     encoder = base_encoder("fp32")
     texts = tuple(background_texts())
     shipped = shipped_vectors(encoder, texts)

@@ -7,9 +7,9 @@ from typing import Any
 import numpy as np
 import pytest
 
-from pipeline.journey import Journey, Step, load_journey
-from pipeline.steps.base import StepClassifier, decide
-from pipeline.steps.zero_shot import (
+from steplens.pipeline.journey import Journey, Step, load_journey
+from steplens.pipeline.steps.base import StepClassifier, decide
+from steplens.pipeline.steps.zero_shot import (
     Calibration,
     ZeroShotStepClassifier,
     build_prototypes,
@@ -155,8 +155,8 @@ def test_empty_batch(ecommerce_zero_shot: ZeroShotStepClassifier) -> None:
 def test_calibration_fit_matches_scikit_learn() -> None:
     from sklearn.linear_model import LogisticRegression
 
-    from pipeline.errors import SteplensError
-    from pipeline.steps.zero_shot import CALIBRATION_C, fit_logistic
+    from steplens.pipeline.errors import SteplensError
+    from steplens.pipeline.steps.zero_shot import CALIBRATION_C, fit_logistic
 
     rng = np.random.default_rng(0)
     x = rng.normal(size=(2000, 2)).astype(np.float32)
