@@ -129,9 +129,3 @@ class MetricsIn(BaseModel):
 
     journey: str | None = None
     rows: list[dict[str, Any]]
-
-
-class Problem(BaseModel):
-    """The body of every error response."""
-
-    detail: Any

@@ -13,13 +13,16 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic_settings import NoDecode, SettingsConfigDict
+
+from steplens.pipeline.environment import LibrarySettings
 
 HASH_PREFIX = "sha256:"
 
 
-class Settings(BaseSettings):
-    """Everything the service can be told; every default is the safe one."""
+class Settings(LibrarySettings):
+    """Everything the service can be told; every default is the safe one. The library's own
+    variables (data, models and cache folders) come with it."""
 
     model_config = SettingsConfigDict(env_prefix="STEPLENS_", extra="ignore")
 

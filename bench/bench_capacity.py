@@ -34,15 +34,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 from bench.report import DocsSection, Row, Table
+from steplens.pipeline.agreement import effort_agreement, macro_recall
 from steplens.pipeline.encoder import Encoder, load_encoder
 from steplens.pipeline.model_view import model_views
-from steplens.pipeline.signals import (
-    EFFORT_LABELS,
-    SENTIMENT_LABELS,
-    effort_agreement,
-    macro_recall,
-)
-from steplens.training.signals import SignalsSettings, effort_split
+from steplens.pipeline.signals import EFFORT_LABELS, SENTIMENT_LABELS
 from steplens.training.signals_data import (
     Example,
     review_sentences,
@@ -52,6 +47,7 @@ from steplens.training.signals_data import (
     tweet_key,
     tweeteval,
 )
+from steplens.training.signals_settings import SignalsSettings, effort_split
 
 PARTS = ("capacity",)
 SECTION = DocsSection(

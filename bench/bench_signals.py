@@ -33,13 +33,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from bench.report import DocsSection, Row, Table, chosen_parts, target_note
+from steplens.pipeline.agreement import effort_agreement, macro_recall
 from steplens.pipeline.signals import (
     EFFORT_LABELS,
     SENTIMENT_LABELS,
     SignalsModel,
-    effort_agreement,
     load_default_signals_model,
-    macro_recall,
 )
 from steplens.training.signals_data import Example, aspect_examples, effort, sst2, tweeteval
 
@@ -219,7 +218,7 @@ def run_mams(model: SignalsModel) -> Table:
     from steplens.pipeline.encoder import load_encoder
     from steplens.pipeline.segment import load_segmenter
     from steplens.pipeline.steps.base import decide
-    from steplens.pipeline.steps.trained import train_step_classifier
+    from steplens.pipeline.steps.head_training import train_step_classifier
     from steplens.training.signals_data import humanise_aspect
 
     pairs = aspect_examples("mams", "val")

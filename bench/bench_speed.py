@@ -251,16 +251,12 @@ def run_precision() -> Table:
         mams,
         mams_labels,
     )
+    from steplens.pipeline.agreement import effort_agreement, macro_recall
     from steplens.pipeline.journey import UNASSIGNED, load_journey
     from steplens.pipeline.minilm import base_encoder
-    from steplens.pipeline.signals import (
-        EFFORT_LABELS,
-        effort_agreement,
-        load_default_signals_model,
-        macro_recall,
-    )
+    from steplens.pipeline.signals import EFFORT_LABELS, load_default_signals_model
     from steplens.pipeline.steps.base import decide
-    from steplens.pipeline.steps.trained import train_step_classifier
+    from steplens.pipeline.steps.head_training import train_step_classifier
     from steplens.pipeline.steps.zero_shot import ZeroShotStepClassifier
     from steplens.pipeline.tagger import build_tagger
     from steplens.training.signals_data import aspect_examples, effort, sst2, tweeteval

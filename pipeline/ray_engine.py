@@ -83,19 +83,16 @@ class TagActor:
         import pyarrow as pa
 
         from steplens.pipeline.tables.writers import csv_cell
-        from steplens.pipeline.tagger import tag_chunk
+        from steplens.pipeline.tagger import as_rows, tag_chunk
 
         rows = batch.to_pylist()
         texts = [as_text(row.get(self.options["text_column"])) for row in rows]
         ids = [row.get(self.options["id_column"]) for row in rows]
         chunk = Chunk(start=0, rows=rows, texts=texts, ids=ids)
-        records = tag_chunk(
-            self.tagger,
-            chunk,
-            self.options["granularity"],
-            redactor=self.redactor,
-            text_column=self.options["text_column"],
-        )[0]
+        tagged, _ = tag_chunk(
+            self.tagger, chunk, redactor=self.redactor, text_column=self.options["text_column"]
+        )
+        records = as_rows(tagged, self.options["granularity"])
         if self.options["flat"]:  # CSV: every cell as the local CSV writer writes it
             records = [{k: str(csv_cell(v)) for k, v in record.items()} for record in records]
         return pa.Table.from_pylist(records)

@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from steplens.pipeline.signals import Signals, signals_from_proba
+from steplens.pipeline.records import Signals
+from steplens.pipeline.signals import signals_from_proba
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray

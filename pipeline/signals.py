@@ -21,7 +21,6 @@ import json
 import logging
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +29,7 @@ import numpy as np
 from steplens.pipeline import __version__
 from steplens.pipeline.errors import SteplensError, model_files
 from steplens.pipeline.model_view import EMAIL, NUMBER, PHONE, URL, model_views
+from steplens.pipeline.records import Signals
 from steplens.pipeline.steps.base import softmax
 
 if TYPE_CHECKING:
@@ -53,16 +53,6 @@ NO_EFFORT = np.array([1.0, 0.0, 0.0, 0.0], dtype=np.float32)
 
 class SignalsModelError(SteplensError):
     """A signals model directory that cannot be used."""
-
-
-@dataclass(frozen=True)
-class Signals:
-    """Sentiment and effort of one text."""
-
-    sentiment: str
-    sentiment_score: float
-    effort: str
-    effort_score: float | None
 
 
 class SignalsModel:
@@ -208,7 +198,7 @@ class SignalsModel:
 
     def save(self, directory: str | Path) -> Path:
         """Write config.json, encoder.safetensors (fp16), heads.safetensors and README.md."""
-        from steplens.pipeline.tuned_encoder import save_top_layers
+        from steplens.pipeline.encoder import save_top_layers
         from steplens.pipeline.weights import save_weights
 
         folder = Path(directory)
@@ -357,46 +347,3 @@ def load_default_signals_model(precision: Precision = "fp32") -> SignalsModel:
     from steplens.pipeline.minilm import base_encoder
 
     return load_signals_model(signals_model_dir(), base_encoder(precision))
-
-
-# --- Agreement metrics -----------------------------------------------------------------------
-
-
-def macro_recall(gold: NDArray[np.int64], predicted: NDArray[np.int64], n: int) -> float:
-    """Mean over classes (present in ``gold``) of the recall of that class."""
-    recalls = [float(np.mean(predicted[gold == k] == k)) for k in range(n) if (gold == k).any()]
-    return float(np.mean(recalls)) if recalls else 0.0
-
-
-def cohen_kappa(
-    a: NDArray[np.int64], b: NDArray[np.int64], n: int, quadratic: bool = False
-) -> float:
-    """Cohen's kappa between two labellings (quadratic weights for ordinal labels)."""
-    if len(a) == 0:
-        return 0.0
-    observed = np.zeros((n, n))
-    np.add.at(observed, (a, b), 1)
-    observed /= observed.sum()
-    expected = np.outer(observed.sum(1), observed.sum(0))
-    i, j = np.indices((n, n))
-    weights = ((i - j) ** 2 / max((n - 1) ** 2, 1)) if quadratic else (i != j).astype(float)
-    denominator = float((weights * expected).sum())
-    return 1.0 - float((weights * observed).sum()) / denominator if denominator else 1.0
-
-
-def effort_agreement(gold: NDArray[np.int64], predicted: NDArray[np.int64]) -> dict[str, float]:
-    """The rubric's measures: signal-vs-none F1, QWK where both see a signal, 4-way kappa."""
-    gold, predicted = np.asarray(gold), np.asarray(predicted)
-    gold_signal, predicted_signal = gold > 0, predicted > 0
-    tp = float(np.sum(gold_signal & predicted_signal))
-    precision = tp / max(float(predicted_signal.sum()), 1.0)
-    recall = tp / max(float(gold_signal.sum()), 1.0)
-    both = gold_signal & predicted_signal
-    return {
-        "signal_f1": 2 * precision * recall / max(precision + recall, 1e-9),
-        "signal_precision": precision,
-        "signal_recall": recall,
-        "qwk": cohen_kappa(gold[both] - 1, predicted[both] - 1, 3, quadratic=True),
-        "qwk_texts": float(both.sum()),
-        "kappa": cohen_kappa(gold, predicted, len(EFFORT_LABELS)),
-    }

@@ -19,7 +19,7 @@ import hashlib
 import logging
 import re
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
@@ -33,6 +33,14 @@ from steplens.pipeline.journey import UNASSIGNED, Journey
 from steplens.pipeline.language import ENGLISH
 from steplens.pipeline.minilm import DEFAULT_BATCH_SIZE
 from steplens.pipeline.model_view import model_views, step_views, without_addressing
+from steplens.pipeline.records import (
+    CLAUSE_FIELDS,
+    COMMENT_FIELDS,
+    SIGNAL_FIELDS,
+    ClauseRecord,
+    FeedbackRecord,
+    StepMention,
+)
 from steplens.pipeline.run_metadata import metadata_path, write_metadata
 from steplens.pipeline.steps.base import StepClassifier, StepDecision, check_compatible, decide
 from steplens.pipeline.steps.comment import CommentRule, CommentSteps, decide_comment
@@ -50,10 +58,11 @@ if TYPE_CHECKING:
     from steplens.pipeline.encoder import TextEncoder
     from steplens.pipeline.language import LanguageDetector
     from steplens.pipeline.minilm import Precision
+    from steplens.pipeline.records import Signals
     from steplens.pipeline.redact import Redactor
     from steplens.pipeline.redact.redactor import Redaction
     from steplens.pipeline.segment import Segment, Segmenter
-    from steplens.pipeline.signals import Signals, SignalsModel
+    from steplens.pipeline.signals import SignalsModel
 
 logger = logging.getLogger(__name__)
 
@@ -63,9 +72,6 @@ _R = TypeVar("_R")
 
 Granularity = Literal["comment", "segment"]
 GRANULARITIES: tuple[Granularity, ...] = ("comment", "segment")
-COMMENT_FIELDS = ("step", "step_confidence", "language", "steps")
-SEGMENT_FIELDS = ("id", "segment", "text", "start", "end", "step", "step_confidence", "language")
-SIGNAL_FIELDS = ("sentiment", "sentiment_score", "effort", "effort_score")
 OUTPUT_TYPES = {
     "step": "string",
     "step_confidence": "double",
@@ -449,17 +455,6 @@ class Tagger:
         return describe_steps(self.journey, self.classifier)
 
 
-def _signal_fields(signals: Signals | None, skipped: bool = False) -> dict[str, Any]:
-    if signals is None:
-        return dict.fromkeys(SIGNAL_FIELDS) if skipped else {}
-    return {
-        "sentiment": signals.sentiment,
-        "sentiment_score": signals.sentiment_score,
-        "effort": signals.effort,
-        "effort_score": signals.effort_score,
-    }
-
-
 def _inherit(segments: list[Segment], decisions: list[StepDecision]) -> list[TaggedSegment]:
     tagged: list[TaggedSegment] = []
     for segment, decision in zip(segments, decisions, strict=True):
@@ -477,54 +472,68 @@ def _inherit(segments: list[Segment], decisions: list[StepDecision]) -> list[Tag
     return tagged
 
 
-def comment_records(
-    chunk: Chunk, tagged: list[TaggedComment], add_id: bool
-) -> list[dict[str, Any]]:
-    """Comment-granularity records: the input row plus step, step_confidence and steps."""
-    records = []
-    for row, row_id, result in zip(chunk.rows, chunk.ids, tagged, strict=True):
-        record = dict(row)
-        if add_id:
-            record[DEFAULT_ID_COLUMN] = row_id
-        record["step"] = result.step
-        record["step_confidence"] = result.confidence
-        record["language"] = result.language
-        by_step = result.step_signals or {}
-        record["steps"] = [
-            {
-                "step": step,
-                "confidence": conf,
-                **_signal_fields(by_step.get(step)),
-                "spans": _spans_of(result, step),
-            }
-            for step, conf in result.steps
-        ]
-        record.update(_signal_fields(result.signals, result.signals_skipped))
-        records.append(record)
-    return records
+def feedback_record(
+    result: TaggedComment, id: Any, text: str, columns: Mapping[str, Any], number: int = 0
+) -> FeedbackRecord:
+    """The typed record of a tagged comment (:mod:`steplens.pipeline.records`): what ``tag``
+    writes, the report reads and the service stores. ``columns`` is the input row."""
+    by_step = result.step_signals or {}
+    return FeedbackRecord(
+        id=id,
+        text=text,
+        step=result.step,
+        step_confidence=result.confidence,
+        language=result.language,
+        steps=tuple(
+            StepMention(
+                step=step,
+                confidence=confidence,
+                signals=by_step.get(step),
+                spans=tuple(
+                    (item.segment.start, item.segment.end)
+                    for item in result.segments
+                    if item.decision.step == step
+                ),
+            )
+            for step, confidence in result.steps
+        ),
+        signals=result.signals,
+        scored=result.signals is not None or result.signals_skipped,
+        clauses=tuple(
+            ClauseRecord(
+                text=item.segment.text,
+                start=item.segment.start,
+                end=item.segment.end,
+                step=item.decision.step,
+                confidence=item.decision.confidence,
+                signals=item.signals,
+            )
+            for item in result.segments
+        ),
+        columns=columns,
+        number=number,
+    )
 
 
-def _spans_of(result: TaggedComment, step: str) -> list[list[int]]:
-    """Character offsets ``[start, end]`` of the clauses that carry ``step`` in the comment (the
-    report quotes these, not the whole comment)."""
+def chunk_records(chunk: Chunk, tagged: Sequence[TaggedComment]) -> list[FeedbackRecord]:
+    """A tagged chunk's records, numbered by data row."""
     return [
-        [tagged.segment.start, tagged.segment.end]
-        for tagged in result.segments
-        if tagged.decision.step == step
+        feedback_record(result, row_id, text, row, chunk.start + offset + 1)
+        for offset, (row, row_id, text, result) in enumerate(
+            zip(chunk.rows, chunk.ids, chunk.texts, tagged, strict=True)
+        )
     ]
 
 
 def tag_chunk(
     tagger: Tagger,
     chunk: Chunk,
-    granularity: Granularity,
     *,
-    add_id: bool = False,
     redactor: Redactor | None = None,
     text_column: str = "text",
-) -> tuple[list[dict[str, Any]], list[TaggedComment], Counter[str]]:
+) -> tuple[list[FeedbackRecord], Counter[str]]:
     """Tag a chunk and build its records; with a ``redactor``, the records hold the redacted
-    text, with segment offsets and step spans moved onto it.
+    text, with segment offsets and step spans moved onto it (the PII found is counted).
 
     The models read the text as written, redacted or not, so a run with redaction gives the same
     steps, sentiment and effort as one without (the CLI and the service answer alike whatever
@@ -532,10 +541,10 @@ def tag_chunk(
     """
     tagged = tagger.tag(chunk.texts)
     if redactor is None:
-        return tag_records(chunk, tagged, granularity, add_id=add_id), tagged, Counter()
+        return chunk_records(chunk, tagged), Counter()
     redactions, tagged = redact_tagged(redactor, chunk.texts, tagged)
     chunk, found = redactor.redacted_chunk(chunk, text_column, redactions)
-    return tag_records(chunk, tagged, granularity, add_id=add_id), tagged, found
+    return chunk_records(chunk, tagged), found
 
 
 def redact_tagged(
@@ -563,56 +572,22 @@ def redacted_comment(tagged: TaggedComment, redaction: Redaction) -> TaggedComme
     return replace(tagged, segments=segments)
 
 
-def tag_records(
-    chunk: Chunk, tagged: list[TaggedComment], granularity: Granularity, *, add_id: bool = False
+def as_rows(
+    records: Sequence[FeedbackRecord], granularity: Granularity, *, add_id: bool = False
 ) -> list[dict[str, Any]]:
-    """What `tag` writes for a chunk at ``granularity`` (also the service's and Ray's records)."""
+    """What `tag` writes for ``records`` at ``granularity`` (also the service's answers):
+    one row per comment, or one per clause."""
     if granularity == "segment":
-        return segment_records(chunk, tagged)
-    return comment_records(chunk, tagged, add_id)
+        return [row for record in records for row in record.clause_rows()]
+    return [record.to_row(add_id) for record in records]
 
 
-def texts_chunk(texts: Sequence[str]) -> Chunk:
-    """Bare texts as a chunk whose ids are their 0-based positions (the service's requests)."""
-    ids = list(range(len(texts)))
+def texts_chunk(texts: Sequence[str], start: int = 0) -> Chunk:
+    """Bare texts as a chunk whose ids are their 0-based positions, counted from ``start`` (the
+    service's requests, :func:`steplens.tag_texts`)."""
+    ids = list(range(start, start + len(texts)))
     rows = [{"id": i, "text": t} for i, t in zip(ids, texts, strict=True)]
-    return Chunk(start=0, rows=rows, texts=list(texts), ids=ids)
-
-
-def segment_records(chunk: Chunk, tagged: list[TaggedComment]) -> list[dict[str, Any]]:
-    """Segment-granularity records; a comment with no clauses gives one empty, unassigned row."""
-    records: list[dict[str, Any]] = []
-    for row_id, result in zip(chunk.ids, tagged, strict=True):
-        if not result.segments:
-            records.append(
-                {
-                    "id": row_id,
-                    "segment": 0,
-                    "text": "",
-                    "start": 0,
-                    "end": 0,
-                    "step": UNASSIGNED,
-                    "step_confidence": 0.0,
-                    "language": result.language,
-                    **_signal_fields(result.signals, result.signals_skipped),
-                }
-            )
-            continue
-        for index, item in enumerate(result.segments):
-            records.append(
-                {
-                    "id": row_id,
-                    "segment": index,
-                    "text": item.segment.text,
-                    "start": item.segment.start,
-                    "end": item.segment.end,
-                    "step": item.decision.step,
-                    "step_confidence": item.decision.confidence,
-                    "language": result.language,
-                    **_signal_fields(item.signals, result.signals_skipped),
-                }
-            )
-    return records
+    return Chunk(start=start, rows=rows, texts=list(texts), ids=ids)
 
 
 class DuplicateIds:
@@ -718,10 +693,10 @@ def tag_file(
     else:
         written = ()
         signal_columns = SIGNAL_FIELDS if tagger.signals is not None else ()
-        columns = [*SEGMENT_FIELDS, *signal_columns]
+        columns = [*CLAUSE_FIELDS, *signal_columns]
     # The columns tag itself writes (never the input's own), typed so a first chunk of empty or
     # unscored comments cannot fix a score column as text in Parquet.
-    own = written if granularity == "comment" else [*SEGMENT_FIELDS[1:], *signal_columns]
+    own = written if granularity == "comment" else [*CLAUSE_FIELDS[1:], *signal_columns]
     types = {name: OUTPUT_TYPES.get(name, "string") for name in own}
     options = {
         "granularity": granularity,
@@ -773,20 +748,14 @@ def tag_file(
             if end <= progress.rows_done:
                 continue  # done before the interruption
             duplicates.add(chunk.ids)
-            records, tagged, found = tag_chunk(
-                tagger,
-                chunk,
-                granularity,
-                add_id=add_id,
-                redactor=redactor,
-                text_column=text_column,
-            )
+            records, found = tag_chunk(tagger, chunk, redactor=redactor, text_column=text_column)
             redacted.update(found)
-            not_english.update(t.language for t in tagged if t.language != ENGLISH)
-            writer.write(records)
+            not_english.update(r.language for r in records if r.language != ENGLISH)
+            rows = as_rows(records, granularity, add_id=add_id)
+            writer.write(rows)
             progress.rows_done = end
-            progress.records_written += len(records)
-            progress.unassigned += sum(result.step == UNASSIGNED for result in tagged)
+            progress.records_written += len(rows)
+            progress.unassigned += sum(record.step == UNASSIGNED for record in records)
             progress.position = writer.position()
             progress.save(checkpoint)
             if on_rows is not None:

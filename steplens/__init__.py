@@ -22,6 +22,10 @@ _EXPORTS = {
     "Journey": "steplens.pipeline.journey",
     "Tagger": "steplens.pipeline.tagger",
     "TaggedComment": "steplens.pipeline.tagger",
+    "FeedbackRecord": "steplens.pipeline.records",
+    "StepMention": "steplens.pipeline.records",
+    "ClauseRecord": "steplens.pipeline.records",
+    "Signals": "steplens.pipeline.records",
     "StepReport": "steplens.pipeline.report.build",
     "Evaluation": "steplens.pipeline.evaluation",
     "SteplensError": "steplens.pipeline.errors",
@@ -29,6 +33,7 @@ _EXPORTS = {
     "tag_texts": "steplens.library",
     "tag_dataframe": "steplens.library",
     "report_from_dataframe": "steplens.library",
+    "report_from_records": "steplens.library",
     "write_report": "steplens.library",
     "evaluate_file": "steplens.library",
 }

@@ -13,9 +13,10 @@ if TYPE_CHECKING:
 
     from steplens.pipeline.evaluation import Evaluation
     from steplens.pipeline.journey import Journey
+    from steplens.pipeline.records import FeedbackRecord
     from steplens.pipeline.report.build import StepReport
     from steplens.pipeline.report.outputs import ReportFiles
-    from steplens.pipeline.tagger import Granularity, TaggedComment, Tagger
+    from steplens.pipeline.tagger import Granularity, Tagger
 
 CHUNK = 1000
 """Rows tagged at a time (as ``steplens tag --chunk-size``)."""
@@ -49,13 +50,17 @@ def load_tagger(
     )
 
 
-def tag_texts(tagger: Tagger, texts: Sequence[str]) -> list[TaggedComment]:
-    """Typed results, one per text, in order (``TaggedComment``: step, steps, signals, clauses,
-    language)."""
-    results: list[TaggedComment] = []
+def tag_texts(tagger: Tagger, texts: Sequence[str]) -> list[FeedbackRecord]:
+    """Typed records, one per text, in order, ids their positions (:class:`FeedbackRecord`:
+    step, steps with their signals and spans, signals, clauses, language): what ``tag`` writes,
+    before it is written."""
+    from steplens.pipeline.tagger import chunk_records, texts_chunk
+
+    records: list[FeedbackRecord] = []
     for start in range(0, len(texts), CHUNK):
-        results += tagger.tag(list(texts[start : start + CHUNK]))
-    return results
+        block = list(texts[start : start + CHUNK])
+        records += chunk_records(texts_chunk(block, start), tagger.tag(block))
+    return records
 
 
 def tag_dataframe(
@@ -75,7 +80,7 @@ def tag_dataframe(
     """
     pandas = _pandas()
     from steplens.pipeline.tables import Chunk, as_text
-    from steplens.pipeline.tagger import tag_chunk
+    from steplens.pipeline.tagger import as_rows, tag_chunk
 
     if text_column not in frame.columns:
         raise SteplensError(
@@ -90,7 +95,7 @@ def tag_dataframe(
 
         redactor = build_redactor(journeys=[tagger.journey])
     rows = frame.to_dict("records")
-    records: list[dict[str, Any]] = []
+    rows_out: list[dict[str, Any]] = []
     for start in range(0, len(rows), CHUNK):
         block = rows[start : start + CHUNK]
         ids = (
@@ -104,11 +109,42 @@ def tag_dataframe(
             texts=[as_text(row.get(text_column)) for row in block],
             ids=ids,
         )
-        found, _, _ = tag_chunk(
-            tagger, chunk, granularity, redactor=redactor, text_column=text_column
-        )
-        records += found
-    return pandas.DataFrame.from_records(records)
+        records, _ = tag_chunk(tagger, chunk, redactor=redactor, text_column=text_column)
+        rows_out += as_rows(records, granularity)
+    return pandas.DataFrame.from_records(rows_out)
+
+
+def report_from_records(
+    records: Sequence[FeedbackRecord],
+    journey: str | Path | Journey,
+    *,
+    metrics: str | Path | None = None,
+    period_column: str | None = None,
+    group_by: str | None = None,
+    score_column: str | None = None,
+    score_type: str = "auto",
+    key_phrases: bool = True,
+) -> StepReport:
+    """The per-step report of typed records (:func:`tag_texts`'s, or read back with
+    :meth:`FeedbackRecord.from_row`), as ``steplens report`` builds it; ``metrics`` is a step
+    metrics file. Period, group and score columns are read from each record's columns."""
+    from steplens.pipeline.report.build import build_report
+    from steplens.pipeline.report.metrics import load_metrics
+    from steplens.pipeline.report.score_impact import SCORE_TYPES
+
+    if score_type not in SCORE_TYPES:
+        raise SteplensError(f"score_type must be one of {', '.join(SCORE_TYPES)}: {score_type!r}")
+    loaded = _journey(journey)
+    return build_report(
+        records,
+        loaded,
+        metrics=load_metrics(metrics, loaded) if metrics is not None else None,
+        period_column=period_column,
+        group_by=group_by,
+        score_column=score_column,
+        score_type=score_type,
+        key_phrases=key_phrases,
+    )
 
 
 def report_from_dataframe(
@@ -125,22 +161,16 @@ def report_from_dataframe(
 ) -> StepReport:
     """The per-step report of a DataFrame :func:`tag_dataframe` returned (or a tagged file read
     with pandas), as ``steplens report`` builds it; ``metrics`` is a step metrics file."""
-    from steplens.pipeline.report.build import build_report, tagged_records
-    from steplens.pipeline.report.metrics import load_metrics
+    from steplens.pipeline.records import records_from_rows
 
-    loaded = _journey(journey)
-    rows = [
-        {**row, "text": row.get(text_column)} if text_column != "text" else row
-        for row in frame.to_dict("records")
-    ]
-    return build_report(
-        tagged_records(rows, "DataFrame row"),
-        loaded,
-        metrics=load_metrics(metrics, loaded) if metrics is not None else None,
+    return report_from_records(
+        records_from_rows(frame.to_dict("records"), "DataFrame row", text_column),
+        journey,
+        metrics=metrics,
         period_column=period_column,
         group_by=group_by,
         score_column=score_column,
-        score_type=score_type,  # type: ignore[arg-type]
+        score_type=score_type,
         key_phrases=key_phrases,
     )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -13,19 +14,50 @@ from steplens.pipeline.paths import project_root
 ROOT = project_root()
 
 
+PACKAGES = ("pipeline", "api", "cli", "training")
+
+
+def package_of(module: str) -> str:
+    """The project package a dotted import names (``steplens.pipeline.x`` -> ``pipeline``), or
+    its top-level name when it is not one of them (``numpy``, ``steplens``)."""
+    parts = module.split(".")
+    if parts[0] == "steplens" and len(parts) > 1 and parts[1] in PACKAGES:
+        return parts[1]
+    return parts[0]
+
+
+def imports_of(path: Path) -> set[str]:
+    """The dotted names a module imports, at any depth in it (lazy imports included)."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names |= {f"{node.module}.{alias.name}" for alias in node.names}
+    return names
+
+
 def imported_packages(package: str) -> dict[str, set[str]]:
-    """Top-level names each module of a package imports, at any depth in the module."""
-    found: dict[str, set[str]] = {}
-    for path in sorted((ROOT / package).rglob("*.py")):
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        names: set[str] = set()
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Import):
-                names |= {alias.name.split(".")[0] for alias in node.names}
-            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-                names.add(node.module.split(".")[0])
-        found[str(path.relative_to(ROOT))] = names
-    return found
+    """The packages each module of a folder imports (see ``package_of``)."""
+    return {
+        str(path.relative_to(ROOT)): {package_of(name) for name in imports_of(path)}
+        for path in sorted((ROOT / package).rglob("*.py"))
+        if path.name != "__main__.py"  # ``python -m steplens`` runs the CLI
+    }
+
+
+def project_modules() -> dict[str, Path]:
+    """Every module of steplens.pipeline, .api, .cli and .training by its dotted name."""
+    modules: dict[str, Path] = {}
+    for package in PACKAGES:
+        for path in (ROOT / package).rglob("*.py"):
+            if "migrations" in path.parts:
+                continue
+            parts = list(path.relative_to(ROOT).with_suffix("").parts)
+            if parts[-1] == "__init__":
+                parts.pop()
+            modules[".".join(["steplens", *parts])] = path
+    return modules
 
 
 @pytest.mark.parametrize(
@@ -39,6 +71,38 @@ def imported_packages(package: str) -> dict[str, set[str]]:
 def test_dependencies_point_one_way(package: str, forbidden: set[str]) -> None:
     for module, names in imported_packages(package).items():
         assert not names & forbidden, f"{module} imports {names & forbidden}"
+
+
+def test_no_import_cycles() -> None:
+    """No two modules import each other, directly or round a loop, even lazily: each file's
+    job sits below the ones that use it."""
+    modules = project_modules()
+
+    def owner(name: str) -> str | None:
+        while name and name not in modules:
+            name = name.rpartition(".")[0]
+        return name or None
+
+    graph = {
+        module: {found for name in imports_of(path) if (found := owner(name)) and found != module}
+        for module, path in modules.items()
+    }
+    cycles = []
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+
+    def visit(module: str, path: list[str]) -> None:
+        state[module] = 1
+        for dependency in sorted(graph[module]):
+            if state.get(dependency) == 1:
+                cycles.append([*path[path.index(dependency) :], dependency])
+            elif dependency not in state:
+                visit(dependency, [*path, dependency])
+        state[module] = 2
+
+    for module in sorted(graph):
+        if module not in state:
+            visit(module, [module])
+    assert not cycles, cycles[:3]
 
 
 def test_layout_exists() -> None:

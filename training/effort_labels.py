@@ -29,8 +29,9 @@ from pathlib import Path
 
 import numpy as np
 
+from steplens.pipeline.agreement import cohen_kappa, effort_agreement
 from steplens.pipeline.paths import data_dir
-from steplens.pipeline.signals import EFFORT_LABELS, cohen_kappa, effort_agreement
+from steplens.pipeline.signals import EFFORT_LABELS
 
 
 def effort_dir() -> Path:

@@ -26,12 +26,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from steplens.pipeline.signals import HEAD_SCALE, effort_agreement
+from steplens.pipeline.agreement import effort_agreement
+from steplens.pipeline.signals import HEAD_SCALE
 
 if TYPE_CHECKING:
     from numpy.typing import NDArray
 
-    from steplens.training.signals import TaskData
+    from steplens.training.signals_settings import TaskData
 
 GRID = tuple(np.round(np.arange(-1.5, 1.51, 0.25), 2))
 TIE = 0.002
@@ -100,7 +101,7 @@ def calibrate_model(directory: Path, dev: TaskData | None = None) -> EffortCalib
     from steplens.pipeline.encoder import load_encoder
     from steplens.pipeline.signals import load_signals_model
     from steplens.pipeline.weights import save_weights
-    from steplens.training.signals import SignalsSettings, load_data
+    from steplens.training.signals_settings import SignalsSettings, load_data
 
     model = load_signals_model(directory, load_encoder())
     if dev is None:

@@ -29,23 +29,14 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from steplens.pipeline.agreement import effort_agreement, macro_recall
 from steplens.pipeline.encoder import load_encoder
 from steplens.pipeline.errors import SteplensError
 from steplens.pipeline.model_view import model_view
-from steplens.pipeline.signals import (
-    SignalsModel,
-    effort_agreement,
-    load_signals_model,
-    macro_recall,
-)
+from steplens.pipeline.signals import SignalsModel, load_signals_model
 from steplens.training.effort_pool import round_texts
-from steplens.training.signals import (
-    EARLIER_RECIPE,
-    SignalsSettings,
-    development_score,
-    load_data,
-    source_accuracies,
-)
+from steplens.training.signals import development_score, source_accuracies
+from steplens.training.signals_settings import EARLIER_RECIPE, SignalsSettings, load_data
 
 logger = logging.getLogger(__name__)
 

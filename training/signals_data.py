@@ -14,7 +14,7 @@ reported numbers:
 - report only: TweetEval test, SST-2 dev, MAMS val, Laptop-ACOS test, the effort ``test`` split.
 
 Texts are read as published; :func:`pipeline.model_view.model_view` is applied where the model
-reads them (``steplens.training.signals.as_input``), the same function as at tagging time.
+reads them (``steplens.training.signals_settings.as_input``), the same function as at tagging time.
 
 Sentiment labels are ``negative`` / ``neutral`` / ``positive``; an example may carry an
 ``aspect`` (a category name), in which case its label is the polarity towards that aspect.
@@ -45,11 +45,6 @@ class Example:
     label: str
     source: str
     aspect: str | None = None
-
-
-def signals_dir() -> Path:
-    """``<data dir>/signals``: the bundled sentiment and complaint sets."""
-    return data_dir() / "signals"
 
 
 def _clean(text: str) -> str:

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
-from steplens.pipeline.tuned_encoder import layers_prefix, transformer_layers
+from steplens.pipeline.encoder import layers_prefix, transformer_layers
 
 if TYPE_CHECKING:
     import torch

@@ -23,10 +23,8 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
-from steplens.pipeline.steps.trained import (
+from steplens.pipeline.steps.head_training import (
     Calibration,
-    TrainedStepClassifier,
-    TrainingReport,
     build_classifier,
     calibrate_head,
     held_out_folds,
@@ -34,6 +32,7 @@ from steplens.pipeline.steps.trained import (
     prepare_examples,
     train_step_classifier,
 )
+from steplens.pipeline.steps.trained import TrainedStepClassifier, TrainingReport
 from steplens.training.step_encoder import (
     FineTuneSettings,
     TopStack,
@@ -65,7 +64,7 @@ def train_steps(
 ) -> tuple[TrainedStepClassifier, TrainingReport]:
     """Train a step classifier from (text, label) rows; see the module docstring.
     ``background`` adds the background texts as ``unassigned`` negatives
-    (:func:`steplens.pipeline.steps.trained.prepare_examples`)."""
+    (:func:`steplens.pipeline.steps.head_training.prepare_examples`)."""
     note = on_progress or (lambda message: None)
     settings = settings or FineTuneSettings()
     seed = settings.seed

@@ -9,7 +9,7 @@ from fastapi import APIRouter, HTTPException
 from steplens.api.deps import BatcherDep, LanesDep, PoolDep, SettingsDep, StoreDep, resolve_journey
 from steplens.api.schemas import ClassifyRequest, ClassifyResponse, Granularity
 from steplens.api.settings import Settings
-from steplens.pipeline.tagger import TaggedComment, tag_records, texts_chunk
+from steplens.pipeline.tagger import TaggedComment, as_rows, chunk_records, texts_chunk
 
 router = APIRouter(tags=["classify"])
 
@@ -45,7 +45,7 @@ def as_records(
     texts: list[str], tagged: list[TaggedComment], granularity: Granularity
 ) -> list[dict[str, Any]]:
     """``tag``'s records for texts whose ids are their 0-based positions."""
-    return tag_records(texts_chunk(texts), tagged, granularity)
+    return as_rows(chunk_records(texts_chunk(texts), tagged), granularity)
 
 
 @router.post("/classify", response_model=ClassifyResponse, summary="Tag texts with journey steps")

@@ -13,10 +13,11 @@ from steplens.api.db.store import StoredItem
 from steplens.api.deps import BatcherDep, LanesDep, PoolDep, SettingsDep, StoreDep, resolve_journey
 from steplens.api.errors import NotFoundError
 from steplens.api.redaction import RedactorDep, redaction_version
-from steplens.api.routes.classify import as_records, check_limits
+from steplens.api.routes.classify import check_limits
 from steplens.api.schemas import FeedbackIn, FeedbackPage, FeedbackStored, LabelIn
 from steplens.pipeline.errors import SteplensError
 from steplens.pipeline.journey import UNASSIGNED, Journey
+from steplens.pipeline.tagger import feedback_record
 
 router = APIRouter(tags=["feedback"])
 logger = logging.getLogger(__name__)
@@ -55,34 +56,22 @@ async def ingest(
     journey = await resolve_journey(body.journey, settings, store)
     key = await pool.key_in(batcher, journey, None)
     classified = await lanes.submit(key, texts)
-    texts = [c.text for c in classified]
     attributes = await batcher.run_in_worker(
         pool.redact_values, key, [item.attributes() for item in body.items]
     )
-    records = as_records(texts, [c.tagged for c in classified], "comment")
     versions = {**pool.versions(key), **redaction_version(redactor)}
     stored = [
         StoredItem(
-            external_id=item.id,
-            text=text,
+            record=feedback_record(done.tagged, item.id, done.text, attrs),
             created_at=item.created_at,
             channel=item.channel,
-            attributes=attrs,
-            step=record["step"],
-            step_confidence=float(record["step_confidence"]),
-            steps=record["steps"],
-            sentiment=record.get("sentiment"),
-            sentiment_score=record.get("sentiment_score"),
-            effort=record.get("effort"),
-            effort_score=record.get("effort_score"),
-            language=str(record.get("language") or "en"),
             model_versions=versions,
         )
-        for item, text, attrs, record in zip(body.items, texts, attributes, records, strict=True)
+        for item, done, attrs in zip(body.items, classified, attributes, strict=True)
     ]
     result = await asyncio.to_thread(store.upsert_feedback, journey.name, stored)
     if settings.log_texts:
-        logger.info("stored %s", [(s.external_id, s.text) for s in stored])
+        logger.info("stored %s", [(s.external_id, s.record.text) for s in stored])
     return FeedbackStored(
         journey=journey.name,
         inserted=list(result.inserted),

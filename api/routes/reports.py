@@ -19,7 +19,7 @@ from steplens.api.db.store import Store
 from steplens.api.deps import SettingsDep, StoreDep, resolve_journey
 from steplens.api.errors import NotFoundError
 from steplens.pipeline.journey import Journey
-from steplens.pipeline.report.build import build_report, tagged_records
+from steplens.pipeline.report.build import build_report
 from steplens.pipeline.report.metrics import metrics_from_rows
 
 PeriodKindQuery = Literal["day", "week", "month"]
@@ -78,12 +78,12 @@ def _report_data(
 ) -> dict[str, Any]:
     from steplens.pipeline.report.outputs import report_data
 
-    rows = list(
+    records = list(
         store.iter_feedback_records(
             journey.name, created_from=query.created_from, created_to=query.created_to
         )
     )
-    if not rows:
+    if not records:
         raise NotFoundError(f"no stored feedback for journey {journey.name!r} in that range")
     stored_metrics = store.metrics_rows(journey.name)
     metrics = (
@@ -95,7 +95,7 @@ def _report_data(
         metrics is not None and metrics.period_kind is not None
     )
     report = build_report(
-        tagged_records(rows, "stored item"),
+        records,
         journey,
         metrics=metrics,
         period_column="created_at" if with_periods else None,

@@ -1,8 +1,9 @@
 """Per-step text signals from tagged comments: counts, shares with Wilson intervals, means.
 
-Input is what ``steplens tag`` writes at comment granularity: one record per comment with a
-``steps`` list (a JSON string in CSV) whose entries carry the step's own ``sentiment``,
-``sentiment_score``, ``effort`` and ``effort_score``. For each step of the journey:
+Input is what ``steplens tag`` writes at comment granularity, as typed records
+(:class:`~steplens.pipeline.records.FeedbackRecord`): one per comment, whose step mentions carry
+the step's own ``sentiment``, ``sentiment_score``, ``effort`` and ``effort_score``. For each
+step of the journey:
 
 - ``comments``: comments in the slice (every comment counts, whether it mentions a step or not);
 - ``mentions``: comments that mention the step; ``share = mentions / comments``;
@@ -18,8 +19,7 @@ Slices are the whole file, or one key per comment (a period, a group value) via 
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,6 +27,7 @@ import numpy as np
 
 from steplens.pipeline.errors import SteplensError
 from steplens.pipeline.journey import Journey
+from steplens.pipeline.records import FeedbackRecord, StepMention
 from steplens.pipeline.report.stats import MIN_N, as_number, enough, wilson_interval
 
 
@@ -79,25 +80,10 @@ class StepSignals:
         }
 
 
-def step_entries(record: Mapping[str, Any], where: str = "") -> list[dict[str, Any]]:
-    """The ``steps`` list of a tagged record, parsed from JSON when it came from CSV."""
-    value = record.get("steps")
-    if value is None or value == "":
-        return []
-    if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except json.JSONDecodeError as exc:
-            raise SteplensError(f"{where}column 'steps' is not valid JSON ({exc})") from None
-    if not isinstance(value, list) or not all(isinstance(entry, dict) for entry in value):
-        raise SteplensError(f"{where}column 'steps' must be a list of step objects")
-    return list(value)
-
-
 def aggregate(
-    records: Iterable[Mapping[str, Any]],
+    records: Iterable[FeedbackRecord],
     journey: Journey,
-    key: Callable[[Mapping[str, Any]], Hashable] | None = None,
+    key: Callable[[FeedbackRecord], Hashable] | None = None,
     minimum: int = MIN_N,
 ) -> dict[Hashable, list[StepSignals]]:
     """Per-step signals for each slice (one slice, key ``None``, without ``key``).
@@ -106,16 +92,17 @@ def aggregate(
     """
     known = set(journey.step_ids)
     comments: dict[Hashable, int] = {}
-    entries: dict[tuple[Hashable, str], list[dict[str, Any]]] = {}
+    entries: dict[tuple[Hashable, str], list[StepMention]] = {}
     for number, record in enumerate(records, start=1):
         slice_key = key(record) if key is not None else None
         comments[slice_key] = comments.get(slice_key, 0) + 1
         seen: set[str] = set()
-        for entry in step_entries(record, f"tagged record {number}: "):
-            step = entry.get("step")
+        for entry in record.steps:
+            step = entry.step
             if step not in known:
+                row = record.number or number
                 raise SteplensError(
-                    f"tagged record {number}: step {step!r} is not in journey {journey.name!r}; "
+                    f"tagged record {row}: step {step!r} is not in journey {journey.name!r}; "
                     "was the file tagged with another journey?"
                 )
             if step in seen:
@@ -132,17 +119,17 @@ def aggregate(
 
 
 def summarise(
-    step: str, name: str, comments: int, entries: Sequence[Mapping[str, Any]], minimum: int = MIN_N
+    step: str, name: str, comments: int, entries: Sequence[StepMention], minimum: int = MIN_N
 ) -> StepSignals:
     """One step's signals from its mention entries (see the module docstring)."""
     mentions = len(entries)
-    scores = _numbers(entry.get("sentiment_score") for entry in entries)
+    scores = _numbers(entry.sentiment_score for entry in entries)
     efforts = _numbers(
-        entry.get("effort_score") for entry in entries if entry.get("effort") not in (None, "none")
+        entry.effort_score for entry in entries if entry.effort not in (None, "none")
     )
-    negative = sum(entry.get("sentiment") == "negative" for entry in entries)
-    positive = sum(entry.get("sentiment") == "positive" for entry in entries)
-    high = sum(entry.get("effort") == "high" for entry in entries)
+    negative = sum(entry.sentiment == "negative" for entry in entries)
+    positive = sum(entry.sentiment == "positive" for entry in entries)
+    high = sum(entry.effort == "high" for entry in entries)
     return StepSignals(
         step=step,
         name=name,

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar, cast
@@ -30,14 +30,15 @@ from typing import Any, TypeVar, cast
 from steplens.pipeline.errors import SteplensError
 from steplens.pipeline.journey import Journey
 from steplens.pipeline.language import ENGLISH, LANGUAGES
-from steplens.pipeline.report.aggregate import StepSignals, aggregate, step_entries, summarise
+from steplens.pipeline.records import FeedbackRecord, StepMention
+from steplens.pipeline.report.aggregate import StepSignals, aggregate, summarise
 from steplens.pipeline.report.change import StepChange, funnel_changes, text_changes, with_alerts
 from steplens.pipeline.report.correlate import SignalCorrelation, signal_correlations
 from steplens.pipeline.report.metrics import MetricsRow, StepMetrics
 from steplens.pipeline.report.periods import Period, PeriodKind, bucket
 from steplens.pipeline.report.priority import StepPriority, prioritise
 from steplens.pipeline.report.score_impact import ScoreSummary, ScoreType, score_impacts
-from steplens.pipeline.report.stats import MIN_N, as_number
+from steplens.pipeline.report.stats import MIN_N
 from steplens.pipeline.report.verbatims import Mention, Verbatim, painful, typical
 
 logger = logging.getLogger(__name__)
@@ -47,17 +48,6 @@ K = TypeVar("K")
 DEFAULT_PERIOD_KIND: PeriodKind = "week"
 NO_GROUP = "(none)"
 KEY_PHRASES_PER_STEP = 8
-
-
-@dataclass(frozen=True)
-class TaggedRecord:
-    """One comment as ``steplens tag`` wrote it: its id, text, step entries and other columns."""
-
-    number: int
-    id: str
-    text: str
-    entries: list[dict[str, Any]]
-    columns: Mapping[str, Any]
 
 
 @dataclass(frozen=True)
@@ -108,7 +98,7 @@ class StepReport:
 
 def load_tagged(
     path: str | Path, *, text_column: str = "text", encoding: str = "utf-8"
-) -> list[TaggedRecord]:
+) -> list[FeedbackRecord]:
     """Read a file written by ``steplens tag`` at comment granularity."""
     from steplens.pipeline.tables import open_table
 
@@ -127,29 +117,22 @@ def load_tagged(
             zip(chunk.rows, chunk.texts, chunk.ids, strict=True)
         ):
             number = chunk.start + offset + 1
-            entries = step_entries(row, f"{table.path}, row {number}: ")
-            records.append(TaggedRecord(number, str(comment_id), text, entries, row))
+            records.append(
+                FeedbackRecord.from_row(
+                    row,
+                    number=number,
+                    id=str(comment_id),
+                    text=text,
+                    where=f"{table.path}, row {number}: ",
+                )
+            )
     if not records:
         raise SteplensError(f"{table.path}: no comments to report on")
     return records
 
 
-def tagged_records(rows: Iterable[Mapping[str, Any]], source: str = "record") -> list[TaggedRecord]:
-    """Records that arrive as objects (the service's store) in the shape ``tag`` writes."""
-    return [
-        TaggedRecord(
-            number,
-            str(row.get("id", number - 1)),
-            str(row.get("text") or ""),
-            step_entries(row, f"{source} {number}: "),
-            row,
-        )
-        for number, row in enumerate(rows, start=1)
-    ]
-
-
 def build_report(
-    records: Sequence[TaggedRecord],
+    records: Sequence[FeedbackRecord],
     journey: Journey,
     *,
     metrics: StepMetrics | None = None,
@@ -171,8 +154,7 @@ def build_report(
     for column in (period_column, group_by, score_column):
         if column is not None:
             _require_column(records, column)
-    rows = [_as_aggregate_input(record) for record in records]
-    steps = aggregate(rows, journey)[None]
+    steps = aggregate(records, journey)[None]
     report = StepReport(
         journey=journey,
         comments=len(records),
@@ -182,7 +164,7 @@ def build_report(
         metrics=metrics,
         group_by=group_by,
     )
-    languages = Counter(str(r.columns.get("language") or ENGLISH) for r in records)
+    languages = Counter(r.language for r in records)
     report.not_english = {
         code: n for code, n in sorted(languages.items()) if code in LANGUAGES and code != ENGLISH
     }
@@ -213,9 +195,10 @@ def build_report(
                 first,
                 ", ..." if len(report.unreadable_dates) > 3 else "",
             )
-        dated = [{**row, "_period": p} for row, p in zip(rows, periods, strict=True) if p]
-        if dated:
-            slices = aggregate(dated, journey, key=lambda r: r["_period"])
+        period_of = {id(r): p for r, p in zip(records, periods, strict=True) if p}
+        if period_of:
+            dated = [r for r in records if id(r) in period_of]
+            slices = aggregate(dated, journey, key=lambda r: period_of[id(r)])
             by_period = cast("dict[Period, list[StepSignals]]", slices)
             report.by_period = dict(sorted(by_period.items()))
         report.changes = text_changes(report.by_period)
@@ -225,15 +208,15 @@ def build_report(
             report.correlations = signal_correlations(report.by_period, metrics)
     report.changes = with_alerts(report.changes)
     if group_by is not None:
-        slices = aggregate(rows, journey, key=lambda r: _group_of(r.get(group_by)))
+        slices = aggregate(records, journey, key=lambda r: _group_of(r.get(group_by)))
         report.by_group = {str(k): v for k, v in sorted(slices.items(), key=lambda kv: str(kv[0]))}
         if metrics is not None and group_by in metrics.group_columns:
             report.group_metrics = combined_metrics(
                 metrics, lambda r: (r.step, r.groups.get(group_by) or NO_GROUP)
             )
     if score_column is not None:
-        report.score = score_impacts(rows, journey, score_column, score_type)
-    report.stages = stage_rollup(rows, journey, report.priorities)
+        report.score = score_impacts(records, journey, score_column, score_type)
+    report.stages = stage_rollup(records, journey, report.priorities)
     mentions = _mentions(records, journey)
     report.typical = {step: typical(found) for step, found in mentions.items()}
     report.painful = {
@@ -249,7 +232,7 @@ def build_report(
 
 
 def stage_rollup(
-    rows: Sequence[Mapping[str, Any]], journey: Journey, priorities: Sequence[StepPriority]
+    records: Sequence[FeedbackRecord], journey: Journey, priorities: Sequence[StepPriority]
 ) -> list[StageSignals]:
     """Signals per journey stage (a comment that mentions two steps of a stage counts once)."""
     stages = journey.stages()
@@ -257,11 +240,11 @@ def stage_rollup(
         return []
     funnels = {p.step: p.funnel for p in priorities}
     stage_of = {step: stage for stage, steps in stages.items() for step in steps}
-    entries_by_stage: dict[str, list[dict[str, Any]]] = {stage: [] for stage in stages}
-    for row in rows:
-        worst: dict[str, dict[str, Any]] = {}
-        for entry in row["steps"]:
-            stage = stage_of.get(entry.get("step", ""))
+    entries_by_stage: dict[str, list[StepMention]] = {stage: [] for stage in stages}
+    for record in records:
+        worst: dict[str, StepMention] = {}
+        for entry in record.steps:
+            stage = stage_of.get(entry.step)
             if stage is None:
                 continue
             # The comment's voice on the stage is its most negative entry there.
@@ -276,7 +259,7 @@ def stage_rollup(
             StageSignals(
                 stage=stage,
                 steps=steps,
-                signals=summarise(stage, stage, len(rows), entries_by_stage[stage], MIN_N),
+                signals=summarise(stage, stage, len(records), entries_by_stage[stage], MIN_N),
                 entered=step_funnels[0].entered if step_funnels else None,
                 lost=sum(f.lost for f in step_funnels) if step_funnels else None,
             )
@@ -325,12 +308,8 @@ def combined_metrics(
     return {value: combine_metric_rows(rows) for value, rows in grouped.items()}
 
 
-def _as_aggregate_input(record: TaggedRecord) -> dict[str, Any]:
-    return {**record.columns, "steps": record.entries}
-
-
-def _require_column(records: Sequence[TaggedRecord], column: str) -> None:
-    columns = list(records[0].columns)
+def _require_column(records: Sequence[FeedbackRecord], column: str) -> None:
+    columns = records[0].column_names()
     if column not in columns:
         raise SteplensError(
             f"the tagged file has no column {column!r}; its columns are: "
@@ -339,10 +318,10 @@ def _require_column(records: Sequence[TaggedRecord], column: str) -> None:
 
 
 def _period_of(
-    record: TaggedRecord, column: str, kind: PeriodKind
+    record: FeedbackRecord, column: str, kind: PeriodKind
 ) -> tuple[Period | None, str | None]:
     """The record's period, or None; and the value when it is there but not a date."""
-    value = record.columns.get(column)
+    value = record.get(column)
     if value is None or (isinstance(value, str) and not value.strip()):
         return None, None
     if isinstance(value, float) and value != value:
@@ -369,17 +348,17 @@ def _group_of(value: Any) -> str:
     return text or NO_GROUP
 
 
-def _mentions(records: Sequence[TaggedRecord], journey: Journey) -> dict[str, list[Mention]]:
+def _mentions(records: Sequence[FeedbackRecord], journey: Journey) -> dict[str, list[Mention]]:
     found: dict[str, list[Mention]] = {step: [] for step in journey.step_ids}
     for record in records:
         seen: set[str] = set()
-        for entry in record.entries:
-            step = entry.get("step")
+        for entry in record.steps:
+            step = entry.step
             if step in found and step not in seen:
                 seen.add(step)
-                found[step].append(Mention(record.id, record.text, entry))
+                found[step].append(Mention(str(record.id), record.text, entry))
     return found
 
 
-def _sentiment(entry: Mapping[str, Any]) -> float:
-    return as_number(entry.get("sentiment_score")) or 0.0
+def _sentiment(entry: StepMention) -> float:
+    return entry.sentiment_score or 0.0

@@ -26,13 +26,13 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal
 
 from steplens.pipeline.errors import SteplensError
 from steplens.pipeline.journey import Journey
-from steplens.pipeline.report.aggregate import step_entries
+from steplens.pipeline.records import FeedbackRecord
 from steplens.pipeline.report.stats import as_number
 
 _LEADING_NUMBER = re.compile(
@@ -103,7 +103,7 @@ class ScoreSummary:
 
 
 def score_impacts(
-    records: Iterable[Mapping[str, Any]],
+    records: Iterable[FeedbackRecord],
     journey: Journey,
     column: str,
     score_type: ScoreType = "auto",
@@ -114,15 +114,14 @@ def score_impacts(
     scores: list[float | None] = []
     mentioned: list[set[str]] = []
     labelled = 0
-    for number, record in enumerate(records, start=1):
+    for record in records:
         value = record.get(column)
         score = as_number(value)
         if score is None and isinstance(value, str):
             score = score_from_label(value)
             labelled += score is not None
         scores.append(score)
-        steps = {str(entry.get("step")) for entry in step_entries(record, f"record {number}: ")}
-        mentioned.append(steps)
+        mentioned.append({mention.step for mention in record.steps})
     numbers = [s for s in scores if s is not None]
     if not numbers:
         raise SteplensError(

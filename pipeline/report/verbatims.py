@@ -17,11 +17,11 @@ the two lists; empty texts never appear.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from steplens.pipeline.report.stats import as_number
+from steplens.pipeline.records import StepMention
 
 DEFAULT_PER_KIND = 3
 CONTEXT_CHARS = 40
@@ -44,17 +44,17 @@ class Verbatim:
 
 @dataclass(frozen=True)
 class Mention:
-    """A comment's entry for one step, with the comment's id and text."""
+    """A comment's mention of one step, with the comment's id and text."""
 
     id: str
     text: str
-    entry: Mapping[str, Any]
+    entry: StepMention
 
     @property
     def about_step(self) -> str:
         """The clauses about the step (the whole text when the entry has no spans): what key
         phrases are counted on, so a word of another step's clause is not counted here."""
-        spans = _valid_spans(self.entry.get("spans"), len(self.text))
+        spans = _valid_spans(self.entry.spans, len(self.text))
         if not spans:
             return self.text
         return " ".join(self.text[start:end] for start, end in spans)
@@ -64,11 +64,11 @@ class Mention:
         return Verbatim(
             id=self.id,
             text=self.text,
-            quote=quote(self.text, self.entry.get("spans")),
-            sentiment=self.entry.get("sentiment"),
-            sentiment_score=as_number(self.entry.get("sentiment_score")),
-            effort=self.entry.get("effort"),
-            confidence=as_number(self.entry.get("confidence")),
+            quote=quote(self.text, self.entry.spans),
+            sentiment=self.entry.sentiment,
+            sentiment_score=self.entry.sentiment_score,
+            effort=self.entry.effort,
+            confidence=self.entry.confidence,
         )
 
 
@@ -77,10 +77,10 @@ def typical(mentions: Sequence[Mention], k: int = DEFAULT_PER_KIND) -> list[Verb
     usable = [m for m in mentions if m.text.strip()]
     if not usable:
         return []
-    counts = Counter(m.entry.get("sentiment") for m in usable)
+    counts = Counter(m.entry.sentiment for m in usable)
     common = counts.most_common(1)[0][0]
-    chosen = [m for m in usable if m.entry.get("sentiment") == common]
-    chosen.sort(key=lambda m: -(as_number(m.entry.get("confidence")) or 0.0))
+    chosen = [m for m in usable if m.entry.sentiment == common]
+    chosen.sort(key=lambda m: -(m.entry.confidence or 0.0))
     return _unique(chosen, k)
 
 
@@ -92,9 +92,9 @@ def painful(
     taken = {v.id for v in shown}
     usable = [m for m in mentions if m.text.strip() and m.id not in taken]
     for level in ("high", "moderate"):
-        chosen = [m for m in usable if m.entry.get("effort") == level]
+        chosen = [m for m in usable if m.entry.effort == level]
         if chosen:
-            chosen.sort(key=lambda m: as_number(m.entry.get("sentiment_score")) or 0.0)
+            chosen.sort(key=lambda m: m.entry.sentiment_score or 0.0)
             return _unique(chosen, k)
     return []
 
@@ -136,7 +136,7 @@ def quote(text: str, spans: Any, context: int = CONTEXT_CHARS) -> str:
 
 def _valid_spans(spans: Any, length: int) -> list[tuple[int, int]]:
     """Spans that are pairs of offsets inside the text, sorted; anything else is ignored."""
-    if not isinstance(spans, list):
+    if not isinstance(spans, list | tuple):
         return []
     valid = []
     for span in spans:

@@ -30,11 +30,8 @@ import numpy as np
 from steplens.pipeline.errors import SteplensError
 from steplens.pipeline.journey import Journey
 from steplens.pipeline.model_view import step_views
-from steplens.pipeline.steps.trained import (
-    TrainedStepClassifier,
-    TrainingReport,
-    train_step_classifier,
-)
+from steplens.pipeline.steps.head_training import train_step_classifier
+from steplens.pipeline.steps.trained import TrainedStepClassifier, TrainingReport
 from steplens.pipeline.steps.zero_shot import ZeroShotStepClassifier, build_prototypes
 
 if TYPE_CHECKING:
@@ -154,7 +151,7 @@ def _labelled_views(journey: Journey, labelled: Sequence[tuple[str, str]]) -> di
     """A person's labels by step view, checked before any encoding: every label a step of the
     journey (or ``unassigned``), empty texts dropped, and texts that read the same with two
     different labels left out with a warning (which one is right cannot be told)."""
-    from steplens.pipeline.steps.trained import group_examples
+    from steplens.pipeline.steps.head_training import group_examples
 
     pairs = [
         (view, step)

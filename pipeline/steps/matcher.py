@@ -28,13 +28,6 @@ class MatcherError(SteplensError):
     """A step matcher directory that cannot be used."""
 
 
-def matcher_dir() -> Path:
-    """Where the shipped matcher lives: ``<models dir>/step_matcher``."""
-    from steplens.pipeline.paths import models_dir
-
-    return models_dir() / "step_matcher"
-
-
 def load_matcher_state(directory: str | Path) -> tuple[dict[str, Any], int]:
     """The tuned layers (fp32 tensors keyed as in the full encoder) and how many there are."""
     from safetensors.torch import load_file

@@ -28,7 +28,7 @@ def test_health_and_readiness(client: TestClient) -> None:
 
 
 def test_classify_gives_the_records_tag_writes(client: TestClient) -> None:
-    from steplens.pipeline.tagger import build_tagger, comment_records
+    from steplens.pipeline.tagger import as_rows, build_tagger, chunk_records
 
     texts = ["Checkout froze on the address page.", "", "The parcel came two days late 😡"]
     answer = client.post("/v1/classify", json={"texts": texts})
@@ -39,7 +39,7 @@ def test_classify_gives_the_records_tag_writes(client: TestClient) -> None:
 
     rows = [{"id": i, "text": t} for i, t in enumerate(texts)]
     chunk = Chunk(start=0, rows=rows, texts=texts, ids=[0, 1, 2])
-    expected = json.loads(json.dumps(comment_records(chunk, tagger.tag(texts), add_id=False)))
+    expected = json.loads(json.dumps(as_rows(chunk_records(chunk, tagger.tag(texts)), "comment")))
     assert [r["step"] for r in results] == [r["step"] for r in expected]
     assert [r["sentiment"] for r in results] == [r["sentiment"] for r in expected]
     assert set(results[0]) == set(expected[0])

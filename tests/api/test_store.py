@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from steplens.api.db import store as store_module
+from steplens.api.db import feedback_store as store_module
 from steplens.api.db.models import Base
 from steplens.api.db.store import (
     InvalidCursor,
@@ -21,6 +21,7 @@ from steplens.api.db.store import (
     StoreError,
     StoreUnavailable,
 )
+from steplens.pipeline.records import FeedbackRecord, StepMention
 
 UTC = timezone.utc
 DAY = datetime(2026, 7, 1, tzinfo=UTC)
@@ -53,7 +54,10 @@ def item(external_id: str, step: str = "delivery", **fields: Any) -> StoredItem:
         "model_versions": {"steps": "zero-shot", "encoder": "all-MiniLM-L6-v2"},
     }
     values.update(fields)
-    return StoredItem(external_id=external_id, **values)
+    kept = {name: values.pop(name) for name in ("created_at", "channel", "model_versions")}
+    text = values.pop("text")
+    row = {**values.pop("attributes"), **values}
+    return StoredItem(record=FeedbackRecord.from_row(row, id=external_id, text=text), **kept)
 
 
 def all_ids(store: Store, journey: str = "shop", **filters: Any) -> list[str]:
@@ -121,7 +125,13 @@ def test_upsert_is_idempotent_and_reports_replacements(store: Store) -> None:
     assert (again.inserted, again.replaced, again.unchanged) == ([], [], ["a1", "a2", "a3"])
     assert store.list_feedback("shop").total == 3
 
-    changed = replace(batch[1], text="Checkout broke", step="payment", steps=[{"step": "payment"}])
+    record = replace(
+        batch[1].record,
+        text="Checkout broke",
+        step="payment",
+        steps=(StepMention("payment", None),),
+    )
+    changed = replace(batch[1], record=record)
     third = store.upsert_feedback("shop", [batch[0], changed, item("a4")])
     assert (third.inserted, third.replaced, third.unchanged) == (["a4"], ["a2"], ["a1"])
     page = store.list_feedback("shop")
@@ -204,7 +214,7 @@ def test_unicode_and_long_texts_are_stored_exactly(store: Store) -> None:
     assert stored == texts
     again = store.upsert_feedback("shop", [item(key, text=text) for key, text in texts.items()])
     assert again.unchanged == list(texts)
-    records = {record["id"]: record["text"] for record in store.iter_feedback_records("shop")}
+    records = {record.id: record.text for record in store.iter_feedback_records("shop")}
     assert records == texts
 
 
@@ -354,8 +364,8 @@ def test_limit_is_checked(store: Store) -> None:
 def test_records_have_the_tag_shape(listed: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(store_module, "STREAM_BATCH", 2)  # several batches
     records = list(listed.iter_feedback_records("shop"))
-    assert [record["id"] for record in records] == ["d1", "c1", "mix", "late", "undated", "none"]
-    assert list(records[0]) == [
+    assert [record.id for record in records] == ["d1", "c1", "mix", "late", "undated", "none"]
+    assert list(records[0].to_row()) == [
         "id",
         "text",
         "created_at",
@@ -371,10 +381,10 @@ def test_records_have_the_tag_shape(listed: Store, monkeypatch: pytest.MonkeyPat
         "effort",
         "effort_score",
     ]
-    assert records[0]["created_at"] == "2026-07-01T00:00:00+00:00"
-    assert records[2]["steps"][1]["step"] == "delivery"
+    assert records[0].get("created_at") == "2026-07-01T00:00:00+00:00"
+    assert records[2].steps[1].step == "delivery"
     ranged = listed.iter_feedback_records("shop", created_from=DAY + timedelta(days=1))
-    assert [record["id"] for record in ranged] == ["late"]
+    assert [record.id for record in ranged] == ["late"]
 
 
 # --- labels ---------------------------------------------------------------------------------
@@ -524,7 +534,7 @@ def test_rows_stored_before_languages_read_as_english(tmp_path: Path) -> None:
     """A database at the first schema, with a stored comment, upgrades to the language column."""
     from alembic import command
 
-    from steplens.api.db.store import alembic_config
+    from steplens.api.db.engine import alembic_config
 
     old = Store.connect(f"sqlite:///{tmp_path / 'old.db'}")
     config = alembic_config(old.engine.url)
@@ -542,5 +552,5 @@ def test_rows_stored_before_languages_read_as_english(tmp_path: Path) -> None:
     old.migrate()
     assert old.schema_revision() == "0002"
     (record,) = list(old.iter_feedback_records("shop"))
-    assert record["language"] == "en" and record["step"] == "delivery"
+    assert record.language == "en" and record.step == "delivery"
     old.close()

@@ -93,7 +93,7 @@ def test_adapt_to_the_feedback_the_service_stored(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     info = adapted_info(model)
     store = Store.connect(url)
-    stored = [record["text"] for record in store.iter_feedback_records("ecommerce")]
+    stored = [record.text for record in store.iter_feedback_records("ecommerce")]
     store.close()
     assert len(stored) == 120  # stored redacted: the texts adapted on are these
     views = {view for view in step_views(stored) if view.strip()}

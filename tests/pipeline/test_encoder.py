@@ -7,7 +7,8 @@ from typing import Any
 
 import numpy as np
 
-from steplens.pipeline.encoder import encoder_path, load_encoder
+from steplens.pipeline.encoder import load_encoder
+from steplens.pipeline.paths import encoder_path
 
 
 def test_encoder_comes_from_the_installed_package() -> None:

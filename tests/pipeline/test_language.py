@@ -31,7 +31,7 @@ def test_detected_language(text: str, code: str) -> None:
 
 
 def test_a_comment_not_in_english_is_not_scored(encoder: Any) -> None:
-    from steplens.pipeline.tagger import build_tagger, comment_records, texts_chunk
+    from steplens.pipeline.tagger import as_rows, build_tagger, chunk_records, texts_chunk
 
     tagger = build_tagger(load_journey("ecommerce"))
     texts = ["Muy mal servicio, el paquete llegó roto", "The parcel arrived broken", ""]
@@ -41,7 +41,7 @@ def test_a_comment_not_in_english_is_not_scored(encoder: Any) -> None:
     assert english.language == ENGLISH and english.step != UNASSIGNED
     assert english.signals is not None
     assert empty.language == ENGLISH
-    records = comment_records(texts_chunk(texts), [spanish, english, empty], add_id=False)
+    records = as_rows(chunk_records(texts_chunk(texts), [spanish, english, empty]), "comment")
     assert records[0]["language"] == "es" and records[0]["sentiment"] is None
     assert set(records[0]) == set(records[1])  # the same columns in every row
     evidence = tagger.step_evidence(texts)

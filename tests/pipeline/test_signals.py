@@ -9,13 +9,11 @@ from typing import Any
 import numpy as np
 import pytest
 
+from steplens.pipeline.agreement import cohen_kappa, effort_agreement, macro_recall
 from steplens.pipeline.signals import (
     EFFORT_LABELS,
     SignalsModelError,
-    cohen_kappa,
-    effort_agreement,
     load_signals_model,
-    macro_recall,
     signals_from_proba,
     signals_model_dir,
     split_windows,

@@ -244,7 +244,7 @@ def test_a_semicolon_separated_csv_is_read_and_said(
 
 
 def test_examples_files_need_no_id_column(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    from steplens.pipeline.steps.trained import read_examples
+    from steplens.pipeline.steps.head_training import read_examples
 
     path = tmp_path / "examples.csv"
     path.write_text("text,step\nlate parcel,delivery\n", encoding="utf-8")

@@ -89,14 +89,17 @@ def test_tagged_records_are_always_valid_json_and_csv(
 ) -> None:
     from steplens.pipeline.tables import TableWriter, open_table
     from steplens.pipeline.tables.readers import Chunk
-    from steplens.pipeline.tagger import comment_records
+    from steplens.pipeline.tagger import as_rows, chunk_records
 
     ids = list(range(len(texts)))
     chunk = Chunk(0, [{"id": i, "text": t} for i, t in zip(ids, texts, strict=True)], texts, ids)
-    records = comment_records(chunk, tagger.tag(texts), add_id=False)
+    records = as_rows(chunk_records(chunk, tagger.tag(texts)), "comment")
     text = json.dumps(records, ensure_ascii=False, allow_nan=False)
     assert json.loads(text) == json.loads(json.dumps(records, allow_nan=False))
     for record in records:
+        if record["language"] != "en":  # read as another language: left unscored, on purpose
+            assert record["sentiment_score"] is None and record["step"] == "unassigned"
+            continue
         assert -1.0 <= record["sentiment_score"] <= 1.0
         assert 0.0 <= record["step_confidence"] <= 1.0
     out = tmp_path_factory.mktemp("csv") / "tagged.csv"
@@ -110,7 +113,8 @@ def test_tagged_records_are_always_valid_json_and_csv(
 @given(texts=st.lists(hostile, min_size=1, max_size=6))
 def test_the_report_page_keeps_text_as_text(texts: list[str], tmp_path_factory: Any) -> None:
     from steplens.pipeline.journey import load_journey
-    from steplens.pipeline.report.build import build_report, tagged_records
+    from steplens.pipeline.records import records_from_rows
+    from steplens.pipeline.report.build import build_report
     from steplens.pipeline.report.outputs import write_report
 
     entry = {
@@ -122,7 +126,7 @@ def test_the_report_page_keeps_text_as_text(texts: list[str], tmp_path_factory: 
         "effort_score": 5.0,
     }
     rows = [{"id": f"h{i}", "text": t, "steps": [entry]} for i, t in enumerate(texts)]
-    report = build_report(tagged_records(rows), load_journey("ecommerce"), key_phrases=False)
+    report = build_report(records_from_rows(rows), load_journey("ecommerce"), key_phrases=False)
     folder: Path = tmp_path_factory.mktemp("hostile")
     page = write_report(report, folder).html.read_text(encoding="utf-8")
     assert "<script>alert" not in page and "<img" not in page and "<b>" not in page

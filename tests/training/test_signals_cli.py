@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from steplens.pipeline.paths import models_dir
-from steplens.training.signals import EARLIER_RECIPE, SignalsSettings, parse_args
+from steplens.training.signals import parse_args
+from steplens.training.signals_settings import EARLIER_RECIPE, SignalsSettings
 
 
 def test_the_bare_command_trains_the_shipped_recipe_into_models() -> None:

@@ -5,13 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from steplens.training.signals import SignalsSettings
 from steplens.training.signals_compare import (
     MEASURES,
     DevPredictions,
     holds_out_default_sst2,
     paired_bootstrap,
 )
+from steplens.training.signals_settings import SignalsSettings
 
 
 def predictions(sentiment_errors: int, effort_errors: int, sst2_errors: int = 0) -> DevPredictions:

@@ -6,7 +6,12 @@ from collections.abc import Sequence
 
 import pytest
 
-from steplens.training.signals import EARLIER_RECIPE, SignalsData, SignalsSettings, load_data
+from steplens.training.signals_settings import (
+    EARLIER_RECIPE,
+    SignalsData,
+    SignalsSettings,
+    load_data,
+)
 
 
 def mix(**changes: object) -> SignalsData:

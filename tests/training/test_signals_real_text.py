@@ -98,7 +98,8 @@ def test_effort_calibration_moves_a_boundary_that_is_off() -> None:
 
 def test_a_cut_off_run_resumes_to_the_same_model(tmp_path: Path, encoder: Any) -> None:
     """Two epochs straight, and one epoch then a resume from the checkpoint, give one model."""
-    from steplens.training.signals import SignalsSettings, TaskData, load_data, train_signals
+    from steplens.training.signals import train_signals
+    from steplens.training.signals_settings import SignalsSettings, TaskData, load_data
 
     settings = SignalsSettings(epochs=2, augment_share=0.0)
     data = load_data(replace(settings, real_text=False))
@@ -145,7 +146,7 @@ def test_a_cut_off_run_resumes_to_the_same_model(tmp_path: Path, encoder: Any) -
 
 
 def test_the_real_text_mix_keeps_tweeteval_for_development_and_reads_views() -> None:
-    from steplens.training.signals import SignalsSettings, load_data
+    from steplens.training.signals_settings import SignalsSettings, load_data
 
     settings = SignalsSettings(
         real_text=True,
@@ -181,8 +182,8 @@ def test_calibrating_a_saved_model_moves_only_the_effort_bias(tmp_path: Path) ->
     from safetensors.numpy import load_file
 
     from steplens.pipeline.signals import signals_model_dir
-    from steplens.training.signals import SignalsSettings, TaskData, load_data
     from steplens.training.signals_calibrate import calibrate_model
+    from steplens.training.signals_settings import SignalsSettings, TaskData, load_data
 
     folder = tmp_path / "model"
     shutil.copytree(signals_model_dir(), folder)
@@ -200,8 +201,8 @@ def test_calibrating_a_saved_model_moves_only_the_effort_bias(tmp_path: Path) ->
 
 
 def test_the_effort_test_texts_can_be_kept_out_of_sentiment_training() -> None:
-    from steplens.training.signals import SignalsSettings, load_data
     from steplens.training.signals_data import effort
+    from steplens.training.signals_settings import SignalsSettings, load_data
 
     held = {tweet_key(e.text) for e in effort("test")}
     settings = SignalsSettings(real_text=False, model_view=False, augment_share=0.0)

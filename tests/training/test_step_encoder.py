@@ -8,9 +8,9 @@ from typing import Any
 import numpy as np
 import pytest
 
+from steplens.pipeline.encoder import TunedEncoder
 from steplens.pipeline.errors import SteplensError
 from steplens.pipeline.steps.trained import TUNED_ENCODER_FILE, StepModelError, load_step_model
-from steplens.pipeline.tuned_encoder import TunedEncoder
 from steplens.training.step_encoder import (
     FineTuneSettings,
     TopStack,
@@ -152,8 +152,9 @@ def test_the_time_budget_stops_training_early(encoder: Any) -> None:
 
 def test_signals_training_is_deterministic_under_a_seed(encoder: Any, tmp_path: Path) -> None:
     from steplens.pipeline.signals import load_signals_model
-    from steplens.training.signals import SignalsData, SignalsSettings, _task, train_signals
+    from steplens.training.signals import train_signals
     from steplens.training.signals_data import Example
+    from steplens.training.signals_settings import SignalsData, SignalsSettings, _task
 
     sentiment = [
         Example("the food was great", "positive", "t"),

@@ -1,4 +1,4 @@
-"""Alembic environment of the service's database, driven from code by ``steplens.api.db.store``.
+"""Alembic environment of the service's database, driven from code by ``steplens.api.db.engine``.
 
 ``Store.migrate`` passes its own open connection in ``config.attributes["connection"]`` so the
 migrations run with the engine's settings (SQLite pragmas, pool); without one (the ``alembic``

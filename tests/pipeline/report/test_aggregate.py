@@ -10,7 +10,8 @@ import pytest
 
 from steplens.pipeline.errors import SteplensError
 from steplens.pipeline.journey import Journey, Step
-from steplens.pipeline.report.aggregate import aggregate, step_entries
+from steplens.pipeline.records import parse_steps, records_from_rows
+from steplens.pipeline.report.aggregate import aggregate
 
 JOURNEY = Journey(name="mini", steps=[Step(id="checkout"), Step(id="delivery"), Step(id="returns")])
 
@@ -28,7 +29,7 @@ def entry(
     }
 
 
-RECORDS = [
+ROWS = [
     {"week": "W1", "steps": [entry("delivery", "negative", -0.8, "high", 4.6)]},
     {"week": "W1", "steps": [entry("delivery", "positive", 0.6, "none", None)]},
     {
@@ -42,6 +43,7 @@ RECORDS = [
     },
     {"week": "W2", "steps": "[]"},
 ]
+RECORDS = records_from_rows(ROWS)
 
 
 def test_one_slice_counts_shares_and_means() -> None:
@@ -73,7 +75,7 @@ def test_one_slice_counts_shares_and_means() -> None:
 
 
 def test_slices_by_key() -> None:
-    slices = aggregate(RECORDS, JOURNEY, key=lambda record: record["week"])
+    slices = aggregate(RECORDS, JOURNEY, key=lambda record: record.get("week"))
     assert set(slices) == {"W1", "W2"}
     week1 = {row.step: row for row in slices["W1"]}
     assert (week1["delivery"].comments, week1["delivery"].mentions) == (2, 2)
@@ -85,11 +87,14 @@ def test_slices_by_key() -> None:
 
 
 def test_bad_records_are_named() -> None:
+    stray = records_from_rows([{"steps": [entry("payment", "neutral", 0.0, "none", None)]}])
     with pytest.raises(SteplensError, match="tagged record 1: step 'payment' is not in journey"):
-        aggregate([{"steps": [entry("payment", "neutral", 0.0, "none", None)]}], JOURNEY)
-    with pytest.raises(SteplensError, match="tagged record 2: column 'steps' is not valid JSON"):
-        aggregate([{"steps": "[]"}, {"steps": "[{"}], JOURNEY)
-    assert step_entries({"steps": ""}) == [] and step_entries({}) == []
+        aggregate(stray, JOURNEY)
+    with pytest.raises(SteplensError, match="record 2: column 'steps' is not valid JSON"):
+        records_from_rows([{"steps": "[]"}, {"steps": "[{"}])
+    with pytest.raises(SteplensError, match="record 1: a 'steps' entry has no step name"):
+        records_from_rows([{"steps": [{"confidence": 0.5}]}])
+    assert parse_steps("") == [] and parse_steps(None) == []
 
 
 def test_the_tagged_sample_aggregates(tagged_sample: Path) -> None:
@@ -97,7 +102,7 @@ def test_the_tagged_sample_aggregates(tagged_sample: Path) -> None:
     from steplens.pipeline.report.build import load_tagged
 
     journey = load_journey("ecommerce")
-    records = [{"steps": r.entries} for r in load_tagged(tagged_sample)]
+    records = load_tagged(tagged_sample)
     (rows,) = aggregate(records, journey).values()
     assert sum(row.mentions for row in rows) >= len(records) * 0.7
     assert all(row.comments == len(records) for row in rows)

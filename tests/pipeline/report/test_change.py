@@ -7,6 +7,7 @@ import pytest
 
 from steplens.pipeline.journey import Journey, Step, load_journey
 from steplens.pipeline.paths import samples_dir
+from steplens.pipeline.records import FeedbackRecord, records_from_rows
 from steplens.pipeline.report.aggregate import aggregate
 from steplens.pipeline.report.change import (
     benjamini_hochberg,
@@ -20,12 +21,12 @@ from steplens.pipeline.report.periods import parse_period
 JOURNEY = Journey(name="mini", steps=[Step(id="checkout"), Step(id="delivery")])
 
 
-def records(week: str, negative: int, positive: int) -> list[dict[str, object]]:
+def records(week: str, negative: int, positive: int) -> list[FeedbackRecord]:
     def one(sentiment: str) -> dict[str, object]:
         steps = [{"step": "checkout", "sentiment": sentiment, "effort": "none"}]
         return {"week": week, "steps": steps}
 
-    return [one("negative")] * negative + [one("positive")] * positive
+    return records_from_rows([one("negative")] * negative + [one("positive")] * positive)
 
 
 def test_benjamini_hochberg_matches_a_hand_computation() -> None:
@@ -35,7 +36,7 @@ def test_benjamini_hochberg_matches_a_hand_computation() -> None:
 
 def test_a_significant_rise_in_negative_share_is_an_alert() -> None:
     rows = records("2026-W01", 10, 90) + records("2026-W02", 40, 60)
-    slices = aggregate(rows, JOURNEY, key=lambda r: parse_period(str(r["week"])))
+    slices = aggregate(rows, JOURNEY, key=lambda r: parse_period(str(r.get("week"))))
     changes = with_alerts(text_changes(slices))
     negative = next(c for c in changes if c.step == "checkout" and c.metric == "negative_share")
     assert negative.before == pytest.approx(0.10) and negative.after == pytest.approx(0.40)
@@ -49,10 +50,10 @@ def test_a_significant_rise_in_negative_share_is_an_alert() -> None:
 
 def test_small_samples_and_improvements_never_alert() -> None:
     small = records("2026-W01", 0, 5) + records("2026-W02", 5, 0)
-    slices = aggregate(small, JOURNEY, key=lambda r: parse_period(str(r["week"])))
+    slices = aggregate(small, JOURNEY, key=lambda r: parse_period(str(r.get("week"))))
     assert not any(c.alert for c in with_alerts(text_changes(slices)))
     better = records("2026-W01", 40, 60) + records("2026-W02", 10, 90)
-    slices = aggregate(better, JOURNEY, key=lambda r: parse_period(str(r["week"])))
+    slices = aggregate(better, JOURNEY, key=lambda r: parse_period(str(r.get("week"))))
     assert not any(c.alert for c in with_alerts(text_changes(slices)))
 
 

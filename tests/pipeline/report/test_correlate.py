@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from steplens.pipeline.journey import Journey, Step
+from steplens.pipeline.records import records_from_rows
 from steplens.pipeline.report.aggregate import aggregate
 from steplens.pipeline.report.correlate import conversion_by_period, signal_correlations
 from steplens.pipeline.report.metrics import load_metrics
@@ -32,7 +33,9 @@ def test_complaints_that_rise_as_conversion_falls_correlate_negatively(tmp_path:
             sentiment = "negative" if i < negatives else "positive"
             steps = [{"step": "checkout", "sentiment": sentiment, "sentiment_score": 0.0}]
             records.append({"week": week, "steps": steps})
-    by_period = aggregate(records, JOURNEY, key=lambda r: parse_period(str(r["week"])))
+    by_period = aggregate(
+        records_from_rows(records), JOURNEY, key=lambda r: parse_period(str(r.get("week")))
+    )
     results = {(r.step, r.signal): r.correlation for r in signal_correlations(by_period, metrics)}
     negative = results[("checkout", "negative_share")]
     assert negative.r == pytest.approx(-1.0) and negative.n == 4

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from steplens.pipeline.journey import Journey, Step
+from steplens.pipeline.records import Signals, StepMention
 from steplens.pipeline.report.aggregate import summarise
 from steplens.pipeline.report.metrics import MetricsRow, StepMetrics
 from steplens.pipeline.report.periods import parse_period
@@ -18,8 +19,9 @@ JOURNEY = Journey(name="shop", steps=[Step(id="browse"), Step(id="checkout"), St
 def signals(negatives: dict[str, int], high: dict[str, int]) -> list:
     rows = []
     for step in JOURNEY.step_ids:
-        entries = [{"sentiment": "negative", "effort": "none"}] * negatives.get(step, 0)
-        entries += [{"sentiment": "neutral", "effort": "high"}] * high.get(step, 0)
+        negative = StepMention(step, 0.9, Signals("negative", -0.8, "none", None))
+        effortful = StepMention(step, 0.9, Signals("neutral", 0.0, "high", 4.5))
+        entries = [negative] * negatives.get(step, 0) + [effortful] * high.get(step, 0)
         rows.append(summarise(step, step, 100, entries))
     return rows
 

@@ -6,13 +6,15 @@ import pytest
 
 from steplens.pipeline.errors import SteplensError
 from steplens.pipeline.journey import Journey, Step
+from steplens.pipeline.records import FeedbackRecord
 from steplens.pipeline.report.score_impact import score_impacts
 
 JOURNEY = Journey(name="mini", steps=[Step(id="checkout"), Step(id="delivery"), Step(id="returns")])
 
 
-def record(score: object, *steps: str, column: str = "nps") -> dict[str, object]:
-    return {column: score, "steps": [{"step": step} for step in steps]}
+def record(score: object, *steps: str, column: str = "nps") -> FeedbackRecord:
+    row = {column: score, "steps": [{"step": step} for step in steps]}
+    return FeedbackRecord.from_row(row)
 
 
 def test_a_mean_score_and_its_impact_with_unusable_rows_named() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from steplens.pipeline.records import Signals, StepMention
 from steplens.pipeline.report.build import StepReport, load_tagged
 from steplens.pipeline.report.verbatims import Mention, painful, quote, typical
 
@@ -41,7 +42,9 @@ def test_quote_joins_two_clauses_and_falls_back_to_the_whole_text() -> None:
 
 
 def test_a_comment_is_quoted_once_per_step() -> None:
-    entry = {"sentiment": "negative", "effort": "high", "confidence": 0.9, "sentiment_score": -0.9}
+    entry = StepMention(
+        "checkout", 0.9, Signals("negative", sentiment_score=-0.9, effort="high", effort_score=4.0)
+    )
     mentions = [Mention(str(i), f"comment {i} about checkout", entry) for i in range(5)]
     shown = typical(mentions, 3)
     others = painful(mentions, 3, shown=shown)
@@ -53,8 +56,8 @@ def test_the_sample_report_quotes_step_clauses(
     tagged_sample: Path, sample_report: StepReport
 ) -> None:
     records = load_tagged(tagged_sample)
-    assert all("spans" in entry for record in records for entry in record.entries)
-    multi = [r for r in records if len(r.entries) > 1]
+    assert all(mention.spans for record in records for mention in record.steps)
+    multi = [r for r in records if len(r.steps) > 1]
     assert multi, "the sample has comments about several steps"
     quotes = [v for step in sample_report.typical for v in sample_report.typical[step]] + [
         v for step in sample_report.painful for v in sample_report.painful[step]
@@ -67,7 +70,8 @@ def test_the_sample_report_quotes_step_clauses(
 
 def test_key_phrases_count_only_the_step_clauses() -> None:
     text = "The checkout froze on the address page. The courier left the parcel in the rain."
-    entry = {"spans": [span_of(text, "The courier left the parcel in the rain.")]}
-    mention = Mention("a", text, entry)
+    start, end = span_of(text, "The courier left the parcel in the rain.")
+    mention = Mention("a", text, StepMention("delivery", 0.8, spans=((start, end),)))
     assert mention.about_step == "The courier left the parcel in the rain."
-    assert Mention("b", text, {}).about_step == text  # files tagged before spans existed
+    unplaced = StepMention.from_json({"step": "delivery"})  # tagged before spans existed
+    assert Mention("b", text, unplaced).about_step == text

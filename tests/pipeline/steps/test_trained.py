@@ -12,7 +12,8 @@ import pytest
 from steplens.pipeline.errors import SteplensError
 from steplens.pipeline.journey import Journey, Step, load_journey
 from steplens.pipeline.steps.base import StepClassifier, check_compatible, decide
-from steplens.pipeline.steps.trained import StepModelError, load_step_model, train_step_classifier
+from steplens.pipeline.steps.head_training import train_step_classifier
+from steplens.pipeline.steps.trained import StepModelError, load_step_model
 
 JOURNEY = Journey(
     name="mini_shop",
@@ -178,7 +179,7 @@ def test_corrupt_model_directory_is_a_clear_error(tmp_path: Path) -> None:
 
 def test_one_example_per_step_is_a_clean_error(encoder: Any) -> None:
     from steplens.pipeline.errors import SteplensError
-    from steplens.pipeline.steps.trained import train_step_classifier
+    from steplens.pipeline.steps.head_training import train_step_classifier
 
     with pytest.raises(SteplensError, match="every label has a single example"):
         train_step_classifier(JOURNEY, ["a", "b"], JOURNEY.step_ids[:2], encoder)
