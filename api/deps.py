@@ -64,7 +64,8 @@ BatcherDep = Annotated["MicroBatcher[Classified]", Depends(get_batcher)]
 
 
 def get_lanes(request: Request) -> Lanes[Classified]:
-    """The short and long lanes model work is submitted to (see :class:`api.batcher.Lanes`)."""
+    """The short and long lanes model work is submitted to (see
+    :class:`steplens.api.batcher.Lanes`)."""
     lanes: Lanes[Classified] | None = getattr(request.app.state, "lanes", None)
     if lanes is None:
         return Lanes(get_batcher(request))

@@ -26,9 +26,9 @@
   shipped but called from a second thread while the thread that first ran the models lives on
   (two OpenMP teams: how the service ran before).
 - **padding**: ``Tagger.tag`` in one process on batches of 1, 8, 64 and 1,000 tweet-length
-  comments, the layers run on the real tokens only (shipped, :class:`pipeline.minilm.PackedTokens`)
-  against the baseline that runs them on every padded position (as before 2026-12-04),
-  alternating the two and keeping each one's best.
+  comments, the layers run on the real tokens only (shipped,
+  :class:`steplens.pipeline.minilm.PackedTokens`) against the baseline that runs them on every
+  padded position (as before 2026-12-04), alternating the two and keeping each one's best.
 """
 
 from __future__ import annotations

@@ -11,12 +11,12 @@ capability with cases generated from templates:
 - **DIR** (directional): a change that may move the answer only one way ("good" -> "really
   good" must not lower the score; adding "I had to call five times" must not lower effort).
 
-Cases run through the product path: a :class:`~pipeline.tagger.Tagger` on a small food-delivery
-journey (``CHECKLIST_JOURNEY``), reading the comment-level ``sentiment`` and ``effort``, and the
-per-step entries for the contrast cases ("the food was great but the courier was 40 minutes
-late": one step each, each its own sentiment). Every case is generated here from templates
-written for steplens; none is trained on, and the brand names and emoji used for invariance are
-disjoint from those of the training augmentation (``training/signals_augment.py``).
+Cases run through the product path: a :class:`~steplens.pipeline.tagger.Tagger` on a small
+food-delivery journey (``CHECKLIST_JOURNEY``), reading the comment-level ``sentiment`` and
+``effort``, and the per-step entries for the contrast cases ("the food was great but the courier was
+40 minutes late": one step each, each its own sentiment). Every case is generated here from
+templates written for steplens; none is trained on, and the brand names and emoji used for
+invariance are disjoint from those of the training augmentation (``training/signals_augment.py``).
 
     from bench.checklist import generate_cases, run_cases
     cases = generate_cases()            # about 4,000 cases, deterministic
@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
     from steplens.pipeline.journey import Journey
-    from steplens.pipeline.signals import Signals
+    from steplens.pipeline.records import Signals
     from steplens.pipeline.tagger import Tagger
 
 Kind = Literal["MFT", "INV", "DIR"]

@@ -1,4 +1,4 @@
-"""`steplens journeys`: list, show and validate journey definitions."""
+"""`steplens journeys`: list, show, validate, check and draft journey definitions."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from steplens.cli.output import console
 
 @click.group("journeys")
 def journeys() -> None:
-    """List, show and validate journey definitions (the steps comments are tagged with)."""
+    """List, show, validate, check and draft journey definitions (the steps comments are tagged
+    with)."""
 
 
 @journeys.command("list")
@@ -99,3 +100,152 @@ def validate_command(paths: tuple[str, ...]) -> None:
             click.echo(f"  advice: {note}")
     if failures:
         raise click.exceptions.Exit(1)
+
+
+@journeys.command("draft")
+@click.argument(
+    "input_path", metavar="FEEDBACK", type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option(
+    "--out",
+    "out_path",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Journey YAML file to write (it must not exist yet).",
+)
+@click.option(
+    "--journey",
+    "-j",
+    "existing",
+    default=None,
+    metavar="NAME|PATH",
+    help="Draft only from the clauses this journey leaves unassigned: steps to add to it.",
+)
+@click.option("--name", default=None, help="The drafted journey's name [default: the file's].")
+@click.option(
+    "--min-cluster-size",
+    type=click.IntRange(min=2),
+    default=None,
+    help="Fewest clauses a step is drafted from [default: 1% of the clauses, at least 8].",
+)
+@click.option(
+    "--signals/--no-signals", default=True, help="Read each step's sentiment (a little slower)."
+)
+@click.option("--text-column", default="text", show_default=True, help="Column with the text.")
+@click.option("--encoding", default="utf-8", show_default=True, help="Text encoding of CSV input.")
+def draft_command(
+    input_path: Path,
+    out_path: Path,
+    existing: str | None,
+    name: str | None,
+    min_cluster_size: int | None,
+    signals: bool,
+    text_column: str,
+    encoding: str,
+) -> None:
+    """Draft a journey from FEEDBACK: clauses clustered into themes, each a step with key phrases
+    and examples in customers' words (a start for a person to edit)."""
+    import re
+
+    from steplens.cli.output import progress_note
+    from steplens.pipeline.errors import SteplensError
+    from steplens.pipeline.journey import load_journey
+    from steplens.pipeline.journey_draft import draft_journey
+    from steplens.pipeline.minilm import base_encoder
+    from steplens.pipeline.segment import load_segmenter
+    from steplens.pipeline.tables import open_table
+
+    if out_path.exists():
+        raise SteplensError(f"{out_path} exists; choose another --out (nothing was overwritten)")
+    table = open_table(input_path, text_column=text_column, encoding=encoding, ids_needed=False)
+    texts = [text for chunk in table.chunks() for text in chunk.texts]
+    tagger = None
+    if existing is not None:
+        from steplens.pipeline.tagger import build_tagger
+
+        tagger = build_tagger(load_journey(existing), signals=False)
+    signals_model = None
+    if signals:
+        from steplens.pipeline.signals import load_default_signals_model
+
+        signals_model = load_default_signals_model()
+    default_name = re.sub(r"[^a-z0-9]+", "_", input_path.stem.lower()).strip("_") or "drafted"
+    draft = draft_journey(
+        texts,
+        name=name or default_name,
+        encoder=base_encoder("fp32"),
+        segmenter=load_segmenter(),
+        signals=signals_model,
+        existing=tagger,
+        min_cluster_size=min_cluster_size,
+        on_stage=progress_note,
+    )
+    draft.journey()  # the draft validates as any journey file does
+    out_path.write_text(draft.to_yaml(), encoding="utf-8")
+    click.echo(
+        f"wrote {out_path}: {len(draft.steps)} drafted steps from {draft.clauses} clauses of "
+        f"{draft.comments} comments ({draft.noise} clauses fit no theme). Edit it, then "
+        f"`steplens journeys validate {out_path}`."
+    )
+
+
+@journeys.command("check")
+@click.argument("journey", metavar="NAME|PATH")
+@click.argument(
+    "feedback",
+    metavar="[FEEDBACK]",
+    required=False,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+)
+@click.option("--text-column", default="text", show_default=True, help="Column with the text.")
+@click.option("--encoding", default="utf-8", show_default=True, help="Text encoding of CSV input.")
+@json_flag
+def check_command(
+    journey: str, feedback: Path | None, text_column: str, encoding: str, as_json: bool
+) -> None:
+    """Which steps the encoder cannot tell apart (and the phrases that cause it), which have too
+    few examples, and, with FEEDBACK, each step's share of its clauses."""
+    from steplens.pipeline.journey import load_journey
+    from steplens.pipeline.journey_check import FEW_EXAMPLES, check_journey
+    from steplens.pipeline.minilm import base_encoder
+
+    loaded = load_journey(journey)
+    tagger, texts = None, []
+    if feedback is not None:
+        from steplens.pipeline.tables import open_table
+        from steplens.pipeline.tagger import build_tagger
+
+        table = open_table(feedback, text_column=text_column, encoding=encoding, ids_needed=False)
+        texts = [text for chunk in table.chunks() for text in chunk.texts]
+        tagger = build_tagger(loaded, signals=False)
+    check = check_journey(loaded, base_encoder("fp32"), tagger=tagger, texts=texts)
+    if as_json:
+        click.echo(json.dumps(check.as_dict(), indent=2, ensure_ascii=False))
+        return
+    out = console()
+    out.print(f"[bold]{loaded.name}[/bold]: {len(loaded.steps)} steps")
+    if check.confusable:
+        out.print("\n[bold]steps the classifier mixes up[/bold]")
+        for pair in check.confusable:
+            out.print(
+                f"  {pair.first} ~ {pair.second} (similarity {pair.similarity:.2f})",
+                highlight=False,
+            )
+            for phrase, step, read in pair.phrases[:5]:
+                out.print(f"    {phrase!r} ({step}) reads as {read}", markup=False)
+    else:
+        out.print("\nno two steps are confusable")
+    paired = {phrase for pair in check.confusable for phrase in pair.phrases}
+    alone = [m for m in check.misread if m not in paired]
+    if alone:
+        out.print("\n[bold]example phrases that read as another step[/bold]")
+        for phrase, step, read in alone:
+            out.print(f"  {phrase!r} ({step}) reads as {read}", markup=False)
+    if check.thin:
+        out.print(f"\n[bold]steps with fewer than {FEW_EXAMPLES} examples[/bold]")
+        for step, count in check.thin:
+            out.print(f"  {step}: {count}", highlight=False)
+    if check.coverage:
+        out.print(f"\n[bold]clauses per step[/bold] ({check.clauses} clauses)")
+        for step, share in sorted(check.coverage.items(), key=lambda kv: -kv[1]):
+            out.print(f"  {step}: {share:.1%}", highlight=False)

@@ -59,6 +59,13 @@ from steplens.cli.output import is_quiet
     help="Skip key phrases (they parse every comment with spaCy; the slowest part on big files).",
 )
 @click.option(
+    "--themes/--no-themes",
+    default=True,
+    show_default=True,
+    help="Cluster what no step covers into themes, and each step's clauses into sub-themes "
+    "(embeds the clauses once more).",
+)
+@click.option(
     "--out",
     "out_dir",
     required=True,
@@ -76,6 +83,7 @@ def report_command(
     text_column: str,
     encoding: str,
     no_key_phrases: bool,
+    themes: bool,
     out_dir: Path,
 ) -> None:
     """Rank the journey's steps by where customers struggle, from a file `steplens tag` wrote.
@@ -101,6 +109,11 @@ def report_command(
             )
     text_column = _text_column(tagged_path, text_column)
     records = load_tagged(tagged_path, text_column=text_column, encoding=encoding)
+    encoder = None
+    if themes:
+        from steplens.pipeline.minilm import base_encoder, resolve_precision
+
+        encoder = base_encoder(resolve_precision("auto"))
     report = build_report(
         records,
         loaded,
@@ -110,6 +123,7 @@ def report_command(
         score_column=score_column,
         score_type=score_type,  # type: ignore[arg-type]
         key_phrases=not no_key_phrases,
+        themes_encoder=encoder,
     )
     files = write_report(report, out_dir)
     if is_quiet():

@@ -32,8 +32,8 @@ class TextEncoder(Protocol):
     """What step classifiers and the signals model need of an encoder.
 
     Two implementations: :class:`Encoder` (sentence-transformers, used for training) and
-    :class:`pipeline.minilm.BranchEncoder` (plain PyTorch, shared trunk, used for inference).
-    Both give the same unit-normalised embeddings.
+    :class:`steplens.pipeline.minilm.BranchEncoder` (plain PyTorch, shared trunk, used for
+    inference). Both give the same unit-normalised embeddings.
     """
 
     name: str

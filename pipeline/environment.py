@@ -1,8 +1,10 @@
 """The ``STEPLENS_*`` environment variables the library reads, validated in one place.
 
-The service's settings (:class:`steplens.api.settings.Settings`) extend these, so a variable
-means the same to ``steplens tag``, a notebook and the service. They are read on each call, not
-once: a notebook or a test may change the environment between calls.
+The service's settings (:class:`steplens.api.settings.Settings`) extend these, so the service
+checks them at start-up and a variable means the same to ``steplens tag``, a notebook and the
+service. The library reads them from the environment on each call, not once (a notebook or a
+test may change the environment between calls), and checks a folder only when it is used: a
+stale ``STEPLENS_MODELS_DIR`` does not stop a run that reads no model.
 """
 
 from __future__ import annotations
@@ -41,13 +43,6 @@ class LibrarySettings(BaseSettings):
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
-
-    @field_validator("data_dir", "models_dir")
-    @classmethod
-    def _an_existing_folder(cls, value: Path | None) -> Path | None:
-        if value is not None and not value.expanduser().is_dir():
-            raise ValueError(f"{value} is not a folder")
-        return value.expanduser() if value is not None else None
 
     @property
     def cache_off(self) -> bool:

@@ -4,10 +4,10 @@ The model card tells users to check the tool on their own data before trusting a
 is how. A labelled file holds a text column and a step column (one step per row, a text listed
 on several rows or with ``a;b`` in one cell for a comment about several steps, ``unassigned``
 for a comment about none) and optionally ``sentiment`` and ``effort`` columns. Steps go through
-the same comment-level decision as ``tag`` (:meth:`pipeline.tagger.Tagger.step_evidence`, replayed
-at the tagger's threshold, gives ``tag``'s steps; a test checks), so the numbers are the product
-path's. The same evidence, replayed at other cut-offs, says which ``unassigned`` cut-off would
-have been best on this sample.
+the same comment-level decision as ``tag`` (:meth:`steplens.pipeline.tagger.Tagger.step_evidence`,
+replayed at the tagger's threshold, gives ``tag``'s steps; a test checks), so the numbers are the
+product path's. The same evidence, replayed at other cut-offs, says which ``unassigned`` cut-off
+would have been best on this sample.
 
     from steplens.pipeline.evaluation import evaluate, read_labelled
     sample = read_labelled("labelled.csv", tagger.journey)

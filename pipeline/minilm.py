@@ -407,8 +407,9 @@ class MiniLM:
         """A branch whose top ``tuned_layers`` layers come from ``state``, the rest from the base.
 
         ``state`` holds fine-tuned layers keyed as in the full encoder (what ``train-steps`` and
-        ``training.signals`` save) and must hold exactly the top ``tuned_layers`` layers; the
-        layers below stay the base objects, so they are shared with every other branch built here.
+        ``steplens.training.signals`` save) and must hold exactly the top ``tuned_layers`` layers;
+        the layers below stay the base objects, so they are shared with every other branch built
+        here.
         """
         if not state or not tuned_layers:
             return Branch(name, self.base.layers)
@@ -553,7 +554,8 @@ def load_minilm(precision: Precision = "fp32") -> MiniLM:
 
 
 class BranchEncoder:
-    """One branch of a :class:`MiniLM` with the :class:`~pipeline.encoder.Encoder` interface.
+    """One branch of a :class:`MiniLM` with the :class:`~steplens.pipeline.encoder.Encoder`
+    interface.
 
     Step classifiers and the signals model read embeddings through it; the tagger hands several
     of them to :func:`encode_together` so their shared lower layers run once.

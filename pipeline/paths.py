@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from steplens.pipeline.errors import MissingDependencyError
+from steplens.pipeline.errors import MissingDependencyError, SteplensError
 
 
 def project_root() -> Path:
@@ -39,8 +39,16 @@ def data_dir() -> Path:
 
     override = library_settings().data_dir
     if override is not None:
-        return override
+        return _existing(override, "STEPLENS_DATA_DIR")
     return project_root() / "data" if in_checkout() else _bundled("data")
+
+
+def _existing(folder: Path, variable: str) -> Path:
+    """``folder`` expanded, or a clean error naming the variable that set it."""
+    folder = folder.expanduser()
+    if not folder.is_dir():
+        raise SteplensError(f"{variable}: {folder} is not a folder")
+    return folder
 
 
 def journeys_dir() -> Path:
@@ -59,7 +67,7 @@ def models_dir() -> Path:
 
     override = library_settings().models_dir
     if override is not None:
-        return override
+        return _existing(override, "STEPLENS_MODELS_DIR")
     return project_root() / "models" if in_checkout() else _bundled("models")
 
 

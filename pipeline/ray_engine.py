@@ -3,7 +3,8 @@
 The pipeline is Ray Data's read -> ``map_batches`` -> write. ``map_batches`` runs a pool of
 actors (``TagActor``), each of which builds the tagger once (encoder, spaCy, signals model,
 step model) and then tags batch after batch, so model loading is paid once per actor, not per
-batch. Records are exactly those of the local engine (``pipeline.tagger``): a test compares them.
+batch. Records are exactly those of the local engine (``steplens.pipeline.tagger``): a test compares
+them.
 
 Differences from the local engine, by design:
 

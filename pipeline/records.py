@@ -13,6 +13,8 @@ in CSV).
 from __future__ import annotations
 
 import json
+import math
+import numbers
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,9 +22,9 @@ from typing import Any
 from steplens.pipeline.errors import SteplensError
 from steplens.pipeline.journey import UNASSIGNED
 from steplens.pipeline.language import ENGLISH
-from steplens.pipeline.report.stats import as_number
+from steplens.pipeline.tables.readers import DEFAULT_ID_COLUMN
 
-ID_COLUMN = "id"
+ID_COLUMN = DEFAULT_ID_COLUMN
 """The column ``tag`` adds for the record's id when the input has no id column."""
 SIGNAL_FIELDS = ("sentiment", "sentiment_score", "effort", "effort_score")
 COMMENT_FIELDS = ("step", "step_confidence", "language", "steps")
@@ -117,7 +119,9 @@ class StepMention:
         step = entry.get("step")
         if not isinstance(step, str) or not step:
             raise SteplensError(f"{where}a 'steps' entry has no step name: {dict(entry)!r}")
-        spans = entry.get("spans")
+        spans: Any = entry.get("spans")
+        if hasattr(spans, "tolist"):  # numpy arrays, from a Parquet file read with pandas
+            spans = spans.tolist()
         return cls(
             step=step,
             confidence=as_number(entry.get("confidence")),
@@ -159,10 +163,14 @@ class FeedbackRecord:
     columns: Mapping[str, Any] = field(default_factory=dict)
     number: int = 0
 
+    def __post_init__(self) -> None:
+        if self.signals is not None and not self.scored:
+            object.__setattr__(self, "scored", True)  # signals given: they are written
+
     def get(self, column: str) -> Any:
         """A column's value as written: one of tag's fields, else the input's own column."""
-        if column in SIGNAL_FIELDS:
-            return signal_fields(self.signals)[column] if self.scored else None
+        if column in SIGNAL_FIELDS and self.scored:
+            return signal_fields(self.signals)[column]
         if column == "steps":
             return [mention.to_json() for mention in self.steps]
         if column in COMMENT_FIELDS:
@@ -243,7 +251,10 @@ class FeedbackRecord:
         if text is None:
             value = row.get(text_column)
             text = "" if value is None or (isinstance(value, float) and value != value) else value
-        own = {*COMMENT_FIELDS, *SIGNAL_FIELDS}
+        # Signal columns are the run's only when all four are there: an input column that happens
+        # to be called ``sentiment`` (tagged with --no-signals) stays the input's.
+        scored = all(name in row for name in SIGNAL_FIELDS)
+        own = {*COMMENT_FIELDS, *(SIGNAL_FIELDS if scored else ())}
         return cls(
             id=id,
             text=str(text),
@@ -254,8 +265,8 @@ class FeedbackRecord:
                 StepMention.from_json(entry, where)
                 for entry in parse_steps(row.get("steps"), where)
             ),
-            signals=Signals.read(row),
-            scored=any(name in row for name in SIGNAL_FIELDS),
+            signals=Signals.read(row) if scored else None,
+            scored=scored,
             columns={k: v for k, v in row.items() if k not in own},
             number=number,
         )
@@ -263,15 +274,17 @@ class FeedbackRecord:
 
 def parse_steps(value: Any, where: str = "") -> list[Any]:
     """The ``steps`` cell as a list: parsed from JSON when it came from CSV; empty when blank."""
-    if value is None or value == "" or (isinstance(value, float) and value != value):
+    if hasattr(value, "tolist"):  # numpy arrays, as pandas reads a Parquet list column
+        value = value.tolist()
+    if value is None or (isinstance(value, float) and value != value):
         return []
     if isinstance(value, str):
+        if not value.strip():
+            return []
         try:
             value = json.loads(value)
         except json.JSONDecodeError as exc:
             raise SteplensError(f"{where}column 'steps' is not valid JSON ({exc})") from None
-    if hasattr(value, "tolist"):  # a numpy array, as pandas reads a Parquet list column
-        value = value.tolist()
     if not isinstance(value, list):
         raise SteplensError(f"{where}column 'steps' must be a list of step objects")
     return value
@@ -299,10 +312,23 @@ def _label(value: Any) -> str | None:
 
 
 def _spans(spans: Sequence[Any]) -> list[Span]:
+    pairs = [span.tolist() if hasattr(span, "tolist") else span for span in spans]
     return [
         (int(span[0]), int(span[1]))
-        for span in spans
+        for span in pairs
         if isinstance(span, list | tuple)
         and len(span) == 2
-        and all(isinstance(x, int) and not isinstance(x, bool) for x in span)
+        and all(isinstance(x, numbers.Integral) and not isinstance(x, bool) for x in span)
     ]
+
+
+def as_number(value: object) -> float | None:
+    """A tagged field as a finite float; None when it is missing, empty, true/false or not a
+    number (tagged files come back from CSV as text, and a report must not trip on one cell)."""
+    if value is None or isinstance(value, bool) or value == "":
+        return None
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None

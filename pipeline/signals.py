@@ -123,8 +123,8 @@ class SignalsModel:
     ) -> tuple[NDArray[np.float32], NDArray[np.float32]]:
         """(sentiment probabilities, effort probabilities) for each text.
 
-        The model reads each text's :func:`~pipeline.model_view.model_view` (the raw text with
-        ``view=False``, which only benchmarks of the view use). ``steps`` gives each text's
+        The model reads each text's :func:`~steplens.pipeline.model_view.model_view` (the raw text
+        with ``view=False``, which only benchmarks of the view use). ``steps`` gives each text's
         step name (or None); with a step-conditioned model the sentiment of a text with a step
         is read from the pair ``(step, text)``.
         """

@@ -85,7 +85,8 @@ OUTPUT_TYPES = {
     "start": "int64",
     "end": "int64",
 }
-"""Parquet types of the columns `tag` writes (:class:`~pipeline.tables.TableWriter` ``types``)."""
+"""Parquet types of the columns `tag` writes (:class:`~steplens.pipeline.tables.TableWriter`
+``types``)."""
 
 _POINTS_BACK = re.compile(
     r"^\W*(?:(?:and|but|also|plus|so)\s+)?(?:it|it's|its|this|that|they|they're|them|these|those|"
@@ -135,7 +136,8 @@ class TaggedComment:
     signals: Signals | None = None
     step_signals: dict[str, Signals] | None = None
     language: str = ENGLISH
-    """ISO 639-1 code (:mod:`pipeline.language`); a comment not in English is not scored."""
+    """ISO 639-1 code (:mod:`steplens.pipeline.language`); a comment not in English is not
+    scored."""
     signals_skipped: bool = False
     """The tagger scores signals but left this comment out (its language): fields are empty."""
 
@@ -172,8 +174,8 @@ class Tagger:
     def tag(self, texts: Sequence[str]) -> list[TaggedComment]:
         """Tag a batch of comments; empty texts come back unassigned with confidence 0.
 
-        numpy's BLAS is held to one thread throughout (:mod:`pipeline.blas`): the heads' and
-        spaCy's small products between the encoder passes otherwise leave BLAS threads spinning
+        numpy's BLAS is held to one thread throughout (:mod:`steplens.pipeline.blas`): the heads'
+        and spaCy's small products between the encoder passes otherwise leave BLAS threads spinning
         on the cores PyTorch's next pass needs.
         """
         with single_threaded_blas:
@@ -662,10 +664,10 @@ def tag_file(
     """Tag a feedback file chunk by chunk and write the records; returns counts.
 
     Every chunk is durable once written, with a checkpoint beside the output
-    (``pipeline.checkpoint``); once the output is complete, the run's settings and calibrated
-    cut-offs are written beside it (:mod:`steplens.pipeline.run_metadata`). After an interruption,
-    ``resume=True`` continues after the last durable chunk, so every input row is written
-    exactly once, in input order. With a
+    (``steplens.pipeline.checkpoint``); once the output is complete, the run's settings and
+    calibrated cut-offs are written beside it (:mod:`steplens.pipeline.run_metadata`). After an
+    interruption, ``resume=True`` continues after the last durable chunk, so every input row is
+    written exactly once, in input order. With a
     ``redactor``, each chunk's texts are redacted as they are read: the text column written and
     the segment texts and offsets are those of the redacted text.
     """

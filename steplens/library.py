@@ -124,10 +124,12 @@ def report_from_records(
     score_column: str | None = None,
     score_type: str = "auto",
     key_phrases: bool = True,
+    themes: bool = True,
 ) -> StepReport:
     """The per-step report of typed records (:func:`tag_texts`'s, or read back with
     :meth:`FeedbackRecord.from_row`), as ``steplens report`` builds it; ``metrics`` is a step
-    metrics file. Period, group and score columns are read from each record's columns."""
+    metrics file. Period, group and score columns are read from each record's columns;
+    ``themes`` clusters what no step covers and each step's clauses (an encoder pass)."""
     from steplens.pipeline.report.build import build_report
     from steplens.pipeline.report.metrics import load_metrics
     from steplens.pipeline.report.score_impact import SCORE_TYPES
@@ -144,7 +146,14 @@ def report_from_records(
         score_column=score_column,
         score_type=score_type,
         key_phrases=key_phrases,
+        themes_encoder=_themes_encoder() if themes else None,
     )
+
+
+def _themes_encoder() -> Any:
+    from steplens.pipeline.minilm import base_encoder, resolve_precision
+
+    return base_encoder(resolve_precision("auto"))
 
 
 def report_from_dataframe(
@@ -158,6 +167,7 @@ def report_from_dataframe(
     score_type: str = "auto",
     text_column: str = "text",
     key_phrases: bool = True,
+    themes: bool = True,
 ) -> StepReport:
     """The per-step report of a DataFrame :func:`tag_dataframe` returned (or a tagged file read
     with pandas), as ``steplens report`` builds it; ``metrics`` is a step metrics file."""
@@ -172,6 +182,7 @@ def report_from_dataframe(
         score_column=score_column,
         score_type=score_type,
         key_phrases=key_phrases,
+        themes=themes,
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -103,6 +104,19 @@ def test_no_import_cycles() -> None:
         if module not in state:
             visit(module, [module])
     assert not cycles, cycles[:3]
+
+
+def test_code_imports_only_through_steplens() -> None:
+    """``from pipeline...`` would load a second copy of a module beside ``steplens.pipeline``
+    (two classes of the same name, isinstance failing); every import names ``steplens``."""
+    bare = re.compile(r"^\s*(?:from|import) (?:pipeline|api|cli|training)(?:\.|\s|$)", re.M)
+    found = [
+        str(path.relative_to(ROOT))
+        for folder in (*PACKAGES, "tests", "bench", "steplens")
+        for path in (ROOT / folder).rglob("*.py")
+        if not path.is_symlink() and bare.search(path.read_text(encoding="utf-8"))
+    ]
+    assert not found, found
 
 
 def test_layout_exists() -> None:

@@ -1,6 +1,6 @@
 """A wheel works outside the checkout: it carries the bundled journeys, the sample, the
 calibration texts and the shipped models, tags with no environment variable, and installs one
-import name, ``steplens`` (a notebook folder's own ``pipeline.py`` or another package named
+import name, ``steplens`` (a notebook folder's own ``steplens.pipeline.py`` or another package named
 ``api`` cannot clash with it)."""
 
 from __future__ import annotations

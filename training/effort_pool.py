@@ -212,8 +212,8 @@ def round_of_index(index: int) -> int:
 
 
 def effort_by_round(split: str) -> dict[int, list[Example]]:
-    """The effort set's ``split`` (:func:`training.signals_data.effort`) grouped by the labelling
-    round that drew each text (1, 2, 3, ...)."""
+    """The effort set's ``split`` (:func:`steplens.training.signals_data.effort`) grouped by the
+    labelling round that drew each text (1, 2, 3, ...)."""
     path = data_dir() / "effort" / "effort.csv"
     if not path.is_file():
         raise FileNotFoundError(f"data file not found: {path} (see the folder's SOURCE.md)")

@@ -86,7 +86,8 @@ def calibrate_effort_bias(
 def effort_logits(
     embeddings: NDArray[np.float32], weight: NDArray[np.float32], bias: NDArray[np.float32]
 ) -> NDArray[np.float32]:
-    """The effort head's logits, as :class:`pipeline.signals.SignalsModel` computes them."""
+    """The effort head's logits, as :class:`steplens.pipeline.signals.SignalsModel` computes
+    them."""
     result: NDArray[np.float32] = ((embeddings * HEAD_SCALE) @ weight.T + bias).astype(np.float32)
     return result
 

@@ -13,8 +13,9 @@ reported numbers:
   dev;
 - report only: TweetEval test, SST-2 dev, MAMS val, Laptop-ACOS test, the effort ``test`` split.
 
-Texts are read as published; :func:`pipeline.model_view.model_view` is applied where the model
-reads them (``steplens.training.signals_settings.as_input``), the same function as at tagging time.
+Texts are read as published; :func:`steplens.pipeline.model_view.model_view` is applied where the
+model reads them (``steplens.training.signals_settings.as_input``), the same function as at tagging
+time.
 
 Sentiment labels are ``negative`` / ``neutral`` / ``positive``; an example may carry an
 ``aspect`` (a category name), in which case its label is the polarity towards that aspect.

@@ -141,8 +141,9 @@ class SignalsData:
 
 
 def as_input(example: Example, condition_on_aspects: bool, view: bool = True) -> TextInput:
-    """What the model reads: the text (its model view, :func:`pipeline.model_view.model_view`,
-    the function tagging uses, unless ``view`` is False), or ``(aspect, text)`` with an aspect."""
+    """What the model reads: the text (its model view,
+    :func:`steplens.pipeline.model_view.model_view`, the function tagging uses, unless ``view`` is
+    False), or ``(aspect, text)`` with an aspect."""
     text = model_view(example.text) if view else example.text
     if example.aspect and condition_on_aspects:
         return (example.aspect, text)

@@ -63,9 +63,9 @@ class StoredItem:
     model_versions: Mapping[str, Any] = field(default_factory=dict)
 
     @property
-    def external_id(self) -> str:
-        """The item's id (unique per journey)."""
-        return self.record.id if isinstance(self.record.id, str) else str(self.record.id)
+    def external_id(self) -> Any:
+        """The item's id (unique per journey; the store takes text only)."""
+        return self.record.id
 
 
 @dataclass(frozen=True)
@@ -269,7 +269,10 @@ def _prepare(item: StoredItem, number: int) -> dict[str, Any]:
     for name in ("sentiment", "effort"):
         if signals[name] is not None:
             check_text(signals[name], f"{where}: {name}", required=True)
-    attributes = plain(dict(record.columns), f"{where}: attributes")
+    # The item's other fields; id, text, created_at and channel have columns of their own (a
+    # record read back from the store or a file carries them among its columns).
+    own = {k: v for k, v in record.columns.items() if k not in RECORD_FIELDS}
+    attributes = plain(own, f"{where}: attributes")
     model_versions = plain(item.model_versions, f"{where}: model_versions")
     for name, mapping in (("attributes", attributes), ("model_versions", model_versions)):
         if not isinstance(mapping, dict):

@@ -43,10 +43,27 @@ class ReportQuery:
         ScoreTypeQuery,
         Query(description="nps (% promoters minus % detractors), mean, or auto (as the CLI)."),
     ] = "auto"
+    themes: Annotated[
+        bool,
+        Query(
+            description="Also cluster what no step covers and each step's clauses into themes "
+            "(embeds the stored texts: seconds for thousands of items)."
+        ),
+    ] = False
 
 
 REPORT_PARAMETERS = frozenset(
-    {"journey", "from", "to", "period", "group_by", "score_column", "score_type", "key_phrases"}
+    {
+        "journey",
+        "from",
+        "to",
+        "period",
+        "group_by",
+        "score_column",
+        "score_type",
+        "key_phrases",
+        "themes",
+    }
 )
 
 
@@ -104,8 +121,16 @@ def _report_data(
         score_column=query.score_column,
         score_type=query.score_type,
         key_phrases=key_phrases,
+        themes_encoder=_themes_encoder() if query.themes else None,
     )
     return report_data(report)
+
+
+def _themes_encoder() -> Any:
+    """The packaged encoder (loaded once per process; the tagger's is the same one)."""
+    from steplens.pipeline.minilm import base_encoder, resolve_precision
+
+    return base_encoder(resolve_precision("auto"))
 
 
 @router.get("/reports/steps", summary="The per-step report's numbers")

@@ -27,8 +27,8 @@ import numpy as np
 
 from steplens.pipeline.errors import SteplensError
 from steplens.pipeline.journey import Journey
-from steplens.pipeline.records import FeedbackRecord, StepMention
-from steplens.pipeline.report.stats import MIN_N, as_number, enough, wilson_interval
+from steplens.pipeline.records import FeedbackRecord, StepMention, as_number
+from steplens.pipeline.report.stats import MIN_N, enough, wilson_interval
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from steplens.pipeline.errors import SteplensError
 from steplens.pipeline.journey import Journey
@@ -40,6 +40,10 @@ from steplens.pipeline.report.priority import StepPriority, prioritise
 from steplens.pipeline.report.score_impact import ScoreSummary, ScoreType, score_impacts
 from steplens.pipeline.report.stats import MIN_N
 from steplens.pipeline.report.verbatims import Mention, Verbatim, painful, typical
+
+if TYPE_CHECKING:
+    from steplens.pipeline.encoder import TextEncoder
+    from steplens.pipeline.report.themes import ThemeSummary
 
 logger = logging.getLogger(__name__)
 
@@ -63,7 +67,8 @@ class StageSignals:
 
 @dataclass
 class StepReport:
-    """Everything ``steplens report`` writes; ``pipeline.report.outputs`` turns it into files."""
+    """Everything ``steplens report`` writes; ``steplens.pipeline.report.outputs`` turns it into
+    files."""
 
     journey: Journey
     comments: int
@@ -89,6 +94,12 @@ class StepReport:
     typical: dict[str, list[Verbatim]] = field(default_factory=dict)
     painful: dict[str, list[Verbatim]] = field(default_factory=dict)
     key_phrases: dict[str, list[str]] = field(default_factory=dict)
+    themes: bool = False
+    """Whether themes were looked for (an encoder was given)."""
+    uncovered_themes: list[ThemeSummary] = field(default_factory=list)
+    """What customers say that no step covers, largest first."""
+    sub_themes: dict[str, list[ThemeSummary]] = field(default_factory=dict)
+    """The largest themes inside each step's clauses."""
 
     @property
     def alerts(self) -> list[StepChange]:
@@ -143,12 +154,16 @@ def build_report(
     period_kind: PeriodKind | None = None,
     key_phrases: bool = True,
     nlp: Any = None,
+    themes_encoder: TextEncoder | None = None,
 ) -> StepReport:
     """The whole report for ``records`` (see the module docstring).
 
     ``period_kind`` sets the period size comments are bucketed into; by default the metrics'
-    (ISO weeks without metrics). It must agree with metrics that have periods.
+    (ISO weeks without metrics). It must agree with metrics that have periods. With
+    ``themes_encoder``, the clauses are embedded with it and clustered into uncovered themes and
+    sub-themes per step (:mod:`steplens.pipeline.report.themes`).
     """
+    records = list(records)  # one list, read several times (and periods keyed by its items)
     if not records:
         raise SteplensError("no comments to report on")
     for column in (period_column, group_by, score_column):
@@ -168,15 +183,16 @@ def build_report(
     report.not_english = {
         code: n for code, n in sorted(languages.items()) if code in LANGUAGES and code != ENGLISH
     }
+    periods: list[Period | None] | None = None
     if period_column is not None:
         kind = _period_kind(period_kind, metrics)
         report.period_kind = kind
-        periods: list[Period | None] = []
-        for record in records:
+        periods = []
+        for position, record in enumerate(records, start=1):
             period, unreadable = _period_of(record, period_column, kind)
             periods.append(period)
             if unreadable is not None:
-                report.unreadable_dates.append((record.number, unreadable))
+                report.unreadable_dates.append((record.number or position, unreadable))
         report.undated = sum(p is None for p in periods) - len(report.unreadable_dates)
         if report.unreadable_dates:
             first = ", ".join(
@@ -222,6 +238,13 @@ def build_report(
     report.painful = {
         step: painful(found, shown=report.typical[step]) for step, found in mentions.items()
     }
+    if themes_encoder is not None:
+        from steplens.pipeline.report.themes import report_themes
+
+        report.themes = True
+        report.uncovered_themes, report.sub_themes = report_themes(
+            records, journey.step_ids, themes_encoder, periods
+        )
     if key_phrases:
         from steplens.pipeline.report.keyphrases import key_phrases as rank
 

@@ -7,8 +7,8 @@ every row and raises one MetricsError listing every problem, each naming the fil
 (counted from 1 below the header, as the table readers count) and the column.
 
 Metrics files are small (steps x periods x groups), so the rows are read in chunks through
-``pipeline.tables`` but kept in memory: deciding whether an extra column is a number or a group
-needs all of its values.
+``steplens.pipeline.tables`` but kept in memory: deciding whether an extra column is a number or a
+group needs all of its values.
 """
 
 from __future__ import annotations

@@ -185,6 +185,11 @@ def report_data(report: StepReport) -> dict[str, Any]:
             for step in report.journey.step_ids
         },
         "key_phrases": report.key_phrases,
+        "themes": report.themes,
+        "uncovered_themes": [theme.as_dict() for theme in report.uncovered_themes],
+        "sub_themes": {
+            step: [theme.as_dict() for theme in found] for step, found in report.sub_themes.items()
+        },
     }
     finite: dict[str, Any] = _finite(data)
     return finite

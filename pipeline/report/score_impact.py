@@ -32,8 +32,7 @@ from typing import Literal
 
 from steplens.pipeline.errors import SteplensError
 from steplens.pipeline.journey import Journey
-from steplens.pipeline.records import FeedbackRecord
-from steplens.pipeline.report.stats import as_number
+from steplens.pipeline.records import FeedbackRecord, as_number
 
 _LEADING_NUMBER = re.compile(
     r"^\s*([-+]?\d+(?:[.,]\d+)?)"  # the number, then what may follow it in a label:

@@ -60,18 +60,6 @@ class Correlation(NamedTuple):
     caution: str | None
 
 
-def as_number(value: object) -> float | None:
-    """A tagged field as a finite float; None when it is missing, empty, true/false or not a
-    number (tagged files come back from CSV as text, and a report must not trip on one cell)."""
-    if value is None or isinstance(value, bool) or value == "":
-        return None
-    try:
-        number = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
-    return number if math.isfinite(number) else None
-
-
 def enough(n: int, minimum: int = MIN_N) -> bool:
     """Whether ``n`` comments are enough for a step's share to count as a signal (see MIN_N)."""
     return n >= minimum

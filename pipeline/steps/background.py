@@ -54,8 +54,9 @@ def read_texts(name: str) -> list[str]:
 
 def background_texts() -> list[str]:
     """Random real tweets (other topics) and the hand-written chatter (chit-chat and
-    fragments), pooled, as step classification reads them (:func:`pipeline.model_view.step_views`:
-    no opening or closing handles, the chatter's emoji as their names, like any comment's)."""
+    fragments), pooled, as step classification reads them
+    (:func:`steplens.pipeline.model_view.step_views`: no opening or closing handles, the chatter's
+    emoji as their names, like any comment's)."""
     from steplens.pipeline.model_view import step_views
 
     return step_views(read_texts("background_tweets.txt") + read_texts("off_topic.txt"))
@@ -74,8 +75,8 @@ PROBE_TEXTS = 4
 
 
 def shipped_vectors(encoder: TextEncoder, texts: Sequence[str]) -> NDArray[np.float32] | None:
-    """The embeddings shipped beside the texts (``training.background`` writes them), when they
-    were made from these texts by an encoder of the same name that embeds them the same way;
+    """The embeddings shipped beside the texts (``steplens.training.background`` writes them), when
+    they were made from these texts by an encoder of the same name that embeds them the same way;
     else None.
 
     "The same way" is checked, not assumed from a cache key (which names a weights file by its

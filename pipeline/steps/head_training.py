@@ -11,8 +11,8 @@ softmax temperature and the ``unassigned`` threshold are all chosen on held-out 
 - sigmoid: the threshold maximises micro-F1 over (text, step) pairs on the held-out texts.
 
 Texts labelled ``unassigned`` are negatives: they teach the head what is not about any step.
-By default the background texts (:mod:`pipeline.steps.background`: 1,000 random real tweets and
-the hand-written chatter) are added as negatives too, so a head trained only on its steps'
+By default the background texts (:mod:`steplens.pipeline.steps.background`: 1,000 random real tweets
+and the hand-written chatter) are added as negatives too, so a head trained only on its steps'
 texts still learns a "no step" class, and says ``unassigned`` to other topics and chit-chat
 (real chatbot traffic is a third to two thirds out of scope). ``background=False`` turns it off,
 for journeys whose steps are themselves chit-chat (greetings, thanks).
@@ -147,8 +147,8 @@ def prepare_examples(
 
     The texts kept are their step views (:func:`steplens.pipeline.model_view.step_view`), what the
     tagger's step branch reads too, so rows that differ only by a handle or a link merge.
-    With ``background``, the background texts (:mod:`pipeline.steps.background`) that are not
-    among the examples are appended as ``unassigned`` negatives (counted apart in the report).
+    With ``background``, the background texts (:mod:`steplens.pipeline.steps.background`) that are
+    not among the examples are appended as ``unassigned`` negatives (counted apart in the report).
     """
     from steplens.pipeline.model_view import step_views
 

@@ -4,8 +4,8 @@ Trained by ``python -m steplens.training.step_matcher`` on public label sets (Ba
 restaurant and laptop review aspects, complaint industries), each with names and descriptions
 written for its labels; zero-shot step classification reads clauses and prototypes through it
 instead of the packaged encoder's own top layers. It is a branch of the shared trunk
-(:meth:`~pipeline.minilm.BranchEncoder.with_top_layers`), so the lower layers still run once per
-clause for steps and signals together. A directory holds ``config.json`` and
+(:meth:`~steplens.pipeline.minilm.BranchEncoder.with_top_layers`), so the lower layers still run
+once per clause for steps and signals together. A directory holds ``config.json`` and
 ``layers.safetensors`` (the tuned layers in fp16).
 """
 

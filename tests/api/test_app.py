@@ -210,6 +210,9 @@ def test_the_service_report_equals_the_cli_report(
         assert served.status_code == 200, served.text
         typo = client.get("/v1/reports/steps", params={**params, "grup_by": "channel"})
         assert typo.status_code == 422 and "grup_by" in typo.text
+        themed = client.get("/v1/reports/steps", params={**params, "themes": "true"}).json()
+        assert themed["themes"] is True and any(themed["sub_themes"].values())
+        assert served.json()["themes"] is False  # off by default in the service
         page = client.get("/report")
         assert page.status_code == 200 and "default-src 'none'" in page.text
     cli = report_data(

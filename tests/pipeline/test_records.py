@@ -133,3 +133,35 @@ def test_get_reads_tag_fields_and_input_columns() -> None:
     assert record.get("nps") == "9" and record.get("step") == "checkout"
     assert record.get("sentiment") == "positive" and record.get("effort") is None
     assert record.column_names()[:3] == ["id", "text", "nps"]
+
+
+def test_a_parquet_file_read_with_pandas_reads_back(fp32_tagger: Any, tmp_path: Path) -> None:
+    """pandas gives a Parquet list column as numpy arrays (of arrays): 0, 1 and 2 mentions all
+    read back, spans included."""
+    pandas = pytest.importorskip("pandas")
+    from steplens.pipeline.tagger import tag_file
+
+    source = tmp_path / "in.csv"
+    source.write_text(
+        "id,text\n"
+        "a,Checkout froze twice and then the courier lost the parcel.\n"
+        "b,The parcel arrived a week late.\n"
+        "c,ok\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "tagged.parquet"
+    tag_file(fp32_tagger, source, out)
+    frame = pandas.read_parquet(out)
+    records = records_from_rows(frame.to_dict("records"), "row")
+    assert [len(r.steps) for r in records] == [2, 1, 0]
+    assert all(m.spans for r in records for m in r.steps)
+    assert records[0].scored and records[0].signals is not None
+
+
+def test_an_input_column_named_like_a_signal_stays_the_inputs() -> None:
+    """A file tagged with --no-signals keeps its own ``sentiment`` column as a column."""
+    record = FeedbackRecord.from_row({"text": "hi", "sentiment": "angry", "steps": "[]"})
+    assert not record.scored and record.signals is None
+    assert record.get("sentiment") == "angry" and record.to_row()["sentiment"] == "angry"
+    given = FeedbackRecord(id=1, text="hi", signals=Signals("negative", -0.5, "none", None))
+    assert given.scored and given.to_row()["sentiment"] == "negative"
