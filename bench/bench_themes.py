@@ -1,4 +1,4 @@
-"""Theme discovery against gold labels: steplens's PCA + HDBSCAN beside BERTopic, same embeddings.
+"""Theme discovery against gold labels: steplens's themes beside BERTopic's, same embeddings.
 
     python -m bench.bench_themes [--sets laptop,complaints,clinc150,banking77] [--bertopic]
 

@@ -149,7 +149,7 @@ def draft_command(
 
     from steplens.cli.output import progress_note
     from steplens.pipeline.errors import SteplensError
-    from steplens.pipeline.journey import load_journey
+    from steplens.pipeline.journey import JOURNEY_NAME_PATTERN, load_journey
     from steplens.pipeline.journey_draft import draft_journey
     from steplens.pipeline.minilm import base_encoder
     from steplens.pipeline.segment import load_segmenter
@@ -157,6 +157,12 @@ def draft_command(
 
     if out_path.exists():
         raise SteplensError(f"{out_path} exists; choose another --out (nothing was overwritten)")
+    if not out_path.parent.is_dir():
+        raise SteplensError(f"--out: folder {out_path.parent} does not exist")
+    if name is not None and not JOURNEY_NAME_PATTERN.match(name):
+        raise SteplensError(
+            f"--name {name!r} may only use letters, digits, '-' and '_' (it is used in URLs)"
+        )
     table = open_table(input_path, text_column=text_column, encoding=encoding, ids_needed=False)
     texts = [text for chunk in table.chunks() for text in chunk.texts]
     tagger = None

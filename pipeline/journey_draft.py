@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -82,7 +82,6 @@ class JourneyDraft:
     noise: int
     """Clauses read that fit no theme."""
     existing: str | None = None
-    warnings: list[str] = field(default_factory=list)
 
     def journey(self) -> Journey:
         """The draft as a journey (validated like any journey file)."""
@@ -99,7 +98,8 @@ class JourneyDraft:
         )
         return {
             "name": self.name,
-            "description": f"{what.capitalize()} by steplens journeys draft; edit before use.",
+            "description": f"{what[:1].upper()}{what[1:]} by steplens journeys draft; edit "
+            "before use.",
             "steps": [_step_dict(step) for step in self.steps],
         }
 
@@ -117,7 +117,6 @@ class JourneyDraft:
             "# examples each in customers' words, then `steplens journeys validate` it.",
             f"# Read {self.comments} comments, {self.clauses} clauses; {self.noise} clauses "
             f"({self.noise / max(self.clauses, 1):.0%}) fit no theme and are left out.",
-            *[f"# warning: {w}" for w in self.warnings],
             head.rstrip(),
             "steps:",
         ]
@@ -229,47 +228,37 @@ def _sentiment(
 def _ordered(
     steps: list[DraftStep], embeddings: NDArray[np.float32], encoder: TextEncoder
 ) -> list[DraftStep]:
-    """Steps in the order of the bundled journey most of them match (see the module docstring)."""
+    """Steps in the order of the bundled journey that most of them match (see the module
+    docstring); ties go to the journey whose matches are closer."""
     from steplens.pipeline.journey import list_journeys, load_journey
 
     centres = np.vstack([_centre(embeddings, s.theme.members) for s in steps])
-    best: dict[int, tuple[float, str, int, Any]] = {}
-    votes: dict[str, int] = {}
+    matches: dict[str, tuple[Journey, dict[int, tuple[float, int]]]] = {}
     for info in list_journeys():
         journey = load_journey(info.path)
-        texts = [" ".join([step.name, step.description, *step.examples]) for step in journey.steps]
-        bundled = encoder.encode(texts)
-        similarity = centres @ bundled.T
-        for row in range(len(steps)):
-            column = int(similarity[row].argmax())
-            score = float(similarity[row, column])
-            if score >= MATCH_SIMILARITY:
-                votes[journey.name] = votes.get(journey.name, 0) + 1
-                if row not in best or score > best[row][0]:
-                    best[row] = (score, journey.name, column, journey.steps[column])
-    if not votes:
+        texts = [" ".join([s.name, s.description, *s.examples]) for s in journey.steps]
+        similarity = centres @ encoder.encode(texts).T
+        found = {
+            row: (float(similarity[row].max()), int(similarity[row].argmax()))
+            for row in range(len(steps))
+            if similarity[row].max() >= MATCH_SIMILARITY
+        }
+        if found:
+            matches[journey.name] = (journey, found)
+    if not matches:
         return steps
-    chosen = max(votes, key=lambda name: votes[name])
+    chosen, found = max(
+        matches.values(), key=lambda m: (len(m[1]), sum(score for score, _ in m[1].values()))
+    )
     placed: list[tuple[int, DraftStep]] = []
     rest: list[DraftStep] = []
     for row, step in enumerate(steps):
-        match = best.get(row)
-        if match is not None and match[1] == chosen:
-            bundled_step = match[3]
-            placed.append(
-                (
-                    match[2],
-                    DraftStep(
-                        **{
-                            **step.__dict__,
-                            "stage": bundled_step.stage,
-                            "like": f"{chosen}/{bundled_step.id}",
-                        }
-                    ),
-                )
-            )
-        else:
+        if row not in found:
             rest.append(step)
+            continue
+        bundled = chosen.steps[found[row][1]]
+        moved = replace(step, stage=bundled.stage, like=f"{chosen.name}/{bundled.id}")
+        placed.append((found[row][1], moved))
     placed.sort(key=lambda pair: pair[0])
     return [step for _, step in placed] + rest
 

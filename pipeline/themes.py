@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -42,7 +43,7 @@ MIN_CLUSTER_SIZE = 8
 MIN_SAMPLES = 5
 """HDBSCAN's density estimate reads this many neighbours (its default, the minimum cluster size,
 merges more; 5 scored better on every development set, docs/benchmarks.md)."""
-MAX_THEME_SHARE = 0.25
+MAX_THEME_SHARE = 0.5
 """Largest theme, as a share of the clauses: short, generic clauses ("thanks", "any update?")
 can join everything into one dense region, which HDBSCAN would otherwise call one theme."""
 MIN_CLAUSES = 40
@@ -53,8 +54,16 @@ PHRASE_SHARE = 0.7
 EXAMPLES = 8
 EXAMPLE_WORDS = (3, 20)
 """Examples are clauses of this many words (shorter ones say too little, longer ones too much)."""
-_STOP_EXTRA = {"user", "http", "amp", "im", "ive", "dont", "didnt", "doesnt", "cant", "wont"}
-_WORD = r"(?u)\b[^\W\d_][^\W\d_']+\b"
+_STOP_EXTRA = {
+    "user", "http", "amp", "im", "ive", "id", "ill", "youre", "theyre", "thats", "theres", "weve",
+    "youve", "dont", "didnt", "doesnt", "cant", "wont", "isnt", "arent", "wasnt", "werent",
+    "hasnt", "havent", "hadnt", "couldnt", "wouldnt", "shouldnt", "lol", "pls", "plz", "thx",
+}  # fmt: skip
+_KEEP = {"not", "no", "never", "cannot", "nothing"}
+"""Stop words kept: "not working" and "no refund" name a theme; "working" and "refund" do not."""
+_WORD = r"(?u)\b[^\W\d_][^\W\d_]+\b"
+_PLACEHOLDER = re.compile(r"\[[A-Z_]+\]")
+"""Redaction placeholders ([EMAIL], [PHONE]): the service's stored texts carry them."""
 
 
 @dataclass(frozen=True)
@@ -175,7 +184,10 @@ def _fuzzy_graph(vectors: Any, k: int) -> tuple[Any, Any, Any]:
         values, found = similarity.topk(k, dim=1)
         index[start : start + 2048] = found
         distance[start : start + 2048] = (1.0 - values).clamp_min(0.0)
-    nearest = distance[:, :1]
+    # rho: the nearest distance that is not zero (duplicates are at zero), as UMAP takes it
+    positive = torch.where(distance > 0, distance, torch.full_like(distance, math.inf))
+    nearest = positive.min(dim=1, keepdim=True).values
+    nearest = torch.where(torch.isinf(nearest), torch.zeros_like(nearest), nearest)
     target = math.log2(k)
     low, high = torch.zeros(n, 1), torch.full((n, 1), math.inf)
     sigma = torch.ones(n, 1)
@@ -185,6 +197,8 @@ def _fuzzy_graph(vectors: Any, k: int) -> tuple[Any, Any, Any]:
         high = torch.where(above, sigma, high)
         low = torch.where(above, low, sigma)
         sigma = torch.where(torch.isinf(high), sigma * 2, (low + high) / 2)
+    # UMAP's floor: a bandwidth of at least 1e-3 of the mean distance to the neighbours
+    sigma = torch.maximum(sigma, 1e-3 * distance.mean(dim=1, keepdim=True))
     membership = torch.exp(-(distance - nearest).clamp_min(0.0) / sigma)
     graph = sparse.csr_matrix(
         (membership.numpy().ravel(), (np.repeat(np.arange(n), k), index.numpy().ravel())),
@@ -213,7 +227,7 @@ def class_tfidf(
         return {}
     vectorizer = CountVectorizer(
         ngram_range=(1, 2),
-        stop_words=sorted(ENGLISH_STOP_WORDS | _STOP_EXTRA),
+        stop_words=sorted((ENGLISH_STOP_WORDS - _KEEP) | _STOP_EXTRA),
         token_pattern=_WORD,
         lowercase=True,
     )
@@ -305,12 +319,19 @@ def typical_clauses(
         chosen.append(text)
         if len(chosen) == k:
             break
+    if not chosen:  # no clause of a readable length: the most typical ones, cut short
+        for index in order[:k]:
+            words = texts[index].split()
+            text = " ".join(words[:high]) + (" …" if len(words) > high else "")
+            if text and text not in chosen:
+                chosen.append(text)
     return chosen
 
 
 def theme_id(phrase: str, taken: set[str]) -> str:
     """A step id from a key phrase (``promo code`` -> ``promo_code``), unique among ``taken``."""
-    base = re.sub(r"[^a-z0-9]+", "_", phrase.lower()).strip("_") or "theme"
+    ascii_ = unicodedata.normalize("NFKD", phrase).encode("ascii", "ignore").decode()
+    base = re.sub(r"[^a-z0-9]+", "_", ascii_.lower()).strip("_") or "theme"
     if base[0].isdigit():
         base = f"theme_{base}"
     candidate, number = base, 2
@@ -321,8 +342,11 @@ def theme_id(phrase: str, taken: set[str]) -> str:
 
 
 def _plain(text: str) -> str:
-    """Words only: handles, links and numbers out (they name no theme)."""
+    """Words only: handles, links, placeholders and numbers out (they name no theme), and
+    contractions as one word ("don't" -> "dont", a stop word)."""
+    text = _PLACEHOLDER.sub(" ", text)
     text = re.sub(r"@\w+|https?://\S+|www\.\S+", " ", text)
+    text = re.sub(r"(?<=[^\W\d_])['’](?=[^\W\d_])", "", text)
     return re.sub(r"\d+", " ", text)
 
 

@@ -124,12 +124,13 @@ def report_from_records(
     score_column: str | None = None,
     score_type: str = "auto",
     key_phrases: bool = True,
-    themes: bool = True,
+    themes: bool = False,
 ) -> StepReport:
     """The per-step report of typed records (:func:`tag_texts`'s, or read back with
     :meth:`FeedbackRecord.from_row`), as ``steplens report`` builds it; ``metrics`` is a step
     metrics file. Period, group and score columns are read from each record's columns;
-    ``themes`` clusters what no step covers and each step's clauses (an encoder pass)."""
+    ``themes=True`` also clusters what no step covers and each step's clauses (an encoder pass,
+    as ``steplens report`` does by default)."""
     from steplens.pipeline.report.build import build_report
     from steplens.pipeline.report.metrics import load_metrics
     from steplens.pipeline.report.score_impact import SCORE_TYPES
@@ -167,7 +168,7 @@ def report_from_dataframe(
     score_type: str = "auto",
     text_column: str = "text",
     key_phrases: bool = True,
-    themes: bool = True,
+    themes: bool = False,
 ) -> StepReport:
     """The per-step report of a DataFrame :func:`tag_dataframe` returned (or a tagged file read
     with pandas), as ``steplens report`` builds it; ``metrics`` is a step metrics file."""

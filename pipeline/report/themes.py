@@ -7,9 +7,10 @@
   lead sees the few causes inside a step (promo codes, declined cards, the address form).
 
 Each theme is summarised by its key phrases, size, share of comments, the sentiment and effort of
-the comments (or, for sub-themes, the step mentions) it comes from, two verbatims and, with
-periods, its comments per period. The clauses are embedded once more here (a tagged file keeps
-their text, not their embeddings), so themes cost the report an encoder pass.
+the comments it comes from (for sub-themes, of those comments' mentions of the step), each comment
+counted once, two verbatims and, with periods, its comments per period. The clauses are embedded
+once more here (a tagged file keeps their text, not their embeddings), so themes cost the report an
+encoder pass.
 """
 
 from __future__ import annotations
@@ -30,6 +31,9 @@ if TYPE_CHECKING:
     from steplens.pipeline.encoder import TextEncoder
 
 UNCOVERED_THEMES = 8
+MAX_PIECES = 20_000
+"""Pieces clustered per set at most: a larger set is sampled (seeded), so a big file or a wide
+date range costs bounded time and memory; sizes and shares are then of the sample, scaled."""
 SUB_THEMES = 3
 MIN_PIECE_WORDS = 3
 """A piece of a comment outside every step's clauses is read only with this many words."""
@@ -136,13 +140,20 @@ def _summaries(
         return []
     from steplens.pipeline.model_view import step_views
 
+    scale = 1.0
+    if len(pieces) > MAX_PIECES:
+        order = np.random.default_rng(0).permutation(len(pieces))[:MAX_PIECES]
+        scale = len(pieces) / MAX_PIECES
+        pieces = [pieces[i] for i in sorted(order)]
+
     texts = [piece.text for piece in pieces]
     themes, _ = find_themes(texts, encoder.encode(step_views(texts)))
     summaries = []
     for theme in themes:
         members = [pieces[i] for i in theme.members]
-        owners = sorted({piece.owner for piece in members})
-        signals = [piece.signals for piece in members if piece.signals is not None]
+        by_owner = {piece.owner: piece.signals for piece in members}  # a comment counts once
+        owners = sorted(by_owner)
+        signals = [s for s in by_owner.values() if s is not None]
         scores = [s.sentiment_score for s in signals if s.sentiment_score is not None]
         by_period: dict[str, int] = {}
         if periods is not None:
@@ -152,9 +163,9 @@ def _summaries(
             ThemeSummary(
                 name=theme.name,
                 key_phrases=theme.key_phrases,
-                clauses=theme.size,
-                comments=len(owners),
-                share=len(owners) / max(comments, 1),
+                clauses=round(theme.size * scale),
+                comments=round(len(owners) * scale),
+                share=min(1.0, len(owners) * scale / max(comments, 1)),
                 sentiment_mean=float(np.mean(scores)) if scores else None,
                 negative_share=_share(signals, lambda s: s.sentiment == "negative"),
                 high_effort_share=_share(signals, lambda s: s.effort == "high"),

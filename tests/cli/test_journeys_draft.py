@@ -42,3 +42,16 @@ def test_check_with_feedback_gives_each_steps_share(encoder: Any) -> None:
     result = json.loads(done.output)
     assert result["journey"] == "ecommerce" and result["clauses"] > 400
     assert abs(sum(result["coverage"].values()) - 1.0) < 1e-3 and "unassigned" in result["coverage"]
+
+
+def test_draft_checks_its_options_before_the_work(tmp_path: Path) -> None:
+    runner = CliRunner()
+    bad_name = runner.invoke(
+        cli, ["journeys", "draft", str(SAMPLE), "--out", str(tmp_path / "a.yaml"), "--name", "a b"]
+    )
+    assert bad_name.exit_code != 0 and "--name 'a b'" in bad_name.output
+    no_folder = runner.invoke(
+        cli, ["journeys", "draft", str(SAMPLE), "--out", str(tmp_path / "missing" / "a.yaml")]
+    )
+    assert no_folder.exit_code != 0 and "does not exist" in no_folder.output
+    assert "Traceback" not in bad_name.output + no_folder.output

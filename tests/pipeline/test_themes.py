@@ -120,3 +120,32 @@ def test_journey_check_finds_confusable_steps(encoder: Any) -> None:
     assert {step for step, _ in check.thin} == {"delivery", "shipping", "payment"}
     bundled = check_journey(load_journey("ecommerce"), base_encoder("fp32"))
     assert len(bundled.confusable) < len(load_journey("ecommerce").steps)
+
+
+def test_key_phrases_keep_negations_and_drop_contraction_pieces() -> None:
+    texts = [
+        "app not working again",
+        "the app is not working",
+        "app still not working [EMAIL]",
+        "I don't like it, didn't work",
+        "don't like it at all",
+        "didn't like the colour",
+    ]
+    phrases = class_tfidf(texts, np.array([0, 0, 0, 1, 1, 1]))
+    assert "not working" in phrases[0] and "email" not in " ".join(phrases[0])
+    assert not {"don", "didn", "dont", "didnt"} & set(" ".join(phrases[1]).split())
+
+
+def test_the_layout_is_the_same_for_a_seed_and_survives_duplicates() -> None:
+    from steplens.pipeline.themes import cluster_labels, manifold_layout
+
+    rng = np.random.default_rng(1)
+    centres = rng.normal(size=(3, 32))
+    points = np.repeat(centres, 30, axis=0) + rng.normal(scale=0.05, size=(90, 32))
+    points[:10] = points[0]  # exact duplicates
+    points = (points / np.linalg.norm(points, axis=1, keepdims=True)).astype(np.float32)
+    first, again = manifold_layout(points, seed=3), manifold_layout(points, seed=3)
+    assert np.array_equal(first, again) and np.isfinite(first).all()
+    labels = cluster_labels(points, min_cluster_size=10)
+    assert len(set(labels[labels >= 0])) == 3
+    assert nmi_ari([str(i // 30) for i in range(90)], labels)["nmi"] > 0.9
