@@ -59,6 +59,13 @@ from steplens.cli.output import is_quiet
     help="Skip key phrases (they parse every comment with spaCy; the slowest part on big files).",
 )
 @click.option(
+    "--date-format",
+    default=None,
+    metavar="FORMAT",
+    help="How --period-column's dates are written, as strptime codes ('%d/%m/%Y %H:%M') "
+    "[default: read from the data: ISO, day- or month-first, Excel serials, Unix times].",
+)
+@click.option(
     "--themes/--no-themes",
     default=True,
     show_default=True,
@@ -83,6 +90,7 @@ def report_command(
     text_column: str,
     encoding: str,
     no_key_phrases: bool,
+    date_format: str | None,
     themes: bool,
     out_dir: Path,
 ) -> None:
@@ -124,6 +132,7 @@ def report_command(
         score_type=score_type,  # type: ignore[arg-type]
         key_phrases=not no_key_phrases,
         themes_encoder=encoder,
+        date_format=date_format,
     )
     files = write_report(report, out_dir)
     if is_quiet():
@@ -134,6 +143,8 @@ def report_command(
         f"(priority {top.priority_score:.0f}); {len(report.alerts)} alert(s)",
         err=True,
     )
+    if report.date_reading:
+        click.echo(f"dates: {report.date_reading}", err=True)
     if report.not_english:
         languages = ", ".join(f"{code} {n}" for code, n in report.not_english.items())
         click.echo(

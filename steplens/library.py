@@ -125,6 +125,7 @@ def report_from_records(
     score_type: str = "auto",
     key_phrases: bool = True,
     themes: bool = False,
+    date_format: str | None = None,
 ) -> StepReport:
     """The per-step report of typed records (:func:`tag_texts`'s, or read back with
     :meth:`FeedbackRecord.from_row`), as ``steplens report`` builds it; ``metrics`` is a step
@@ -148,6 +149,7 @@ def report_from_records(
         score_type=score_type,
         key_phrases=key_phrases,
         themes_encoder=_themes_encoder() if themes else None,
+        date_format=date_format,
     )
 
 
@@ -169,6 +171,7 @@ def report_from_dataframe(
     text_column: str = "text",
     key_phrases: bool = True,
     themes: bool = False,
+    date_format: str | None = None,
 ) -> StepReport:
     """The per-step report of a DataFrame :func:`tag_dataframe` returned (or a tagged file read
     with pandas), as ``steplens report`` builds it; ``metrics`` is a step metrics file."""
@@ -184,6 +187,7 @@ def report_from_dataframe(
         score_type=score_type,
         key_phrases=key_phrases,
         themes=themes,
+        date_format=date_format,
     )
 
 

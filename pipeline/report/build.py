@@ -34,6 +34,7 @@ from steplens.pipeline.records import FeedbackRecord, StepMention
 from steplens.pipeline.report.aggregate import StepSignals, aggregate, summarise
 from steplens.pipeline.report.change import StepChange, funnel_changes, text_changes, with_alerts
 from steplens.pipeline.report.correlate import SignalCorrelation, signal_correlations
+from steplens.pipeline.report.dates import DateReading, detect_reading
 from steplens.pipeline.report.metrics import MetricsRow, StepMetrics
 from steplens.pipeline.report.periods import Period, PeriodKind, bucket
 from steplens.pipeline.report.priority import StepPriority, prioritise
@@ -80,6 +81,8 @@ class StepReport:
     by_period: dict[Period, list[StepSignals]] = field(default_factory=dict)
     undated: int = 0
     """Comments with no date (empty): counted in the totals, not in trends."""
+    date_reading: str | None = None
+    """How the period column's dates were read (day-first, ISO, Excel serials...), in words."""
     not_english: dict[str, int] = field(default_factory=dict)
     """Comments the models did not read because they are not in English, by language."""
     unreadable_dates: list[tuple[int, str]] = field(default_factory=list)
@@ -155,13 +158,16 @@ def build_report(
     key_phrases: bool = True,
     nlp: Any = None,
     themes_encoder: TextEncoder | None = None,
+    date_format: str | None = None,
 ) -> StepReport:
     """The whole report for ``records`` (see the module docstring).
 
     ``period_kind`` sets the period size comments are bucketed into; by default the metrics'
     (ISO weeks without metrics). It must agree with metrics that have periods. With
     ``themes_encoder``, the clauses are embedded with it and clustered into uncovered themes and
-    sub-themes per step (:mod:`steplens.pipeline.report.themes`).
+    sub-themes per step (:mod:`steplens.pipeline.report.themes`). Dates are read one way for
+    the whole column, detected from the data or given as ``date_format``
+    (:mod:`steplens.pipeline.report.dates`).
     """
     records = list(records)  # one list, read several times (and periods keyed by its items)
     if not records:
@@ -187,9 +193,13 @@ def build_report(
     if period_column is not None:
         kind = _period_kind(period_kind, metrics)
         report.period_kind = kind
+        reading = detect_reading(
+            (record.get(period_column) for record in records), period_column, date_format
+        )
+        report.date_reading = reading.describe(period_column)
         periods = []
         for position, record in enumerate(records, start=1):
-            period, unreadable = _period_of(record, period_column, kind)
+            period, unreadable = _period_of(record, period_column, kind, reading)
             periods.append(period)
             if unreadable is not None:
                 report.unreadable_dates.append((record.number or position, unreadable))
@@ -341,7 +351,7 @@ def _require_column(records: Sequence[FeedbackRecord], column: str) -> None:
 
 
 def _period_of(
-    record: FeedbackRecord, column: str, kind: PeriodKind
+    record: FeedbackRecord, column: str, kind: PeriodKind, reading: DateReading
 ) -> tuple[Period | None, str | None]:
     """The record's period, or None; and the value when it is there but not a date."""
     value = record.get(column)
@@ -350,8 +360,8 @@ def _period_of(
     if isinstance(value, float) and value != value:
         return None, None
     try:
-        return bucket(value if not isinstance(value, str) else value.strip(), kind), None
-    except (TypeError, ValueError):
+        return bucket(reading.parse(value), kind), None
+    except (TypeError, ValueError, OverflowError, OSError):
         return None, str(value)
 
 

@@ -134,6 +134,7 @@ def report_data(report: StepReport) -> dict[str, Any]:
         "steps": step_rows(report),
         "period_kind": report.period_kind,
         "undated_comments": report.undated,
+        "date_reading": report.date_reading,
         "not_english": report.not_english,
         "unreadable_dates": {
             "count": len(report.unreadable_dates),
