@@ -19,6 +19,7 @@ def inspect_command(
     text_column: str,
     id_column: str | None,
     encoding: str,
+    sheet: str | None,
     as_json: bool,
 ) -> None:
     """Read a feedback file once and report rows, columns, ids, empty and long texts.
@@ -29,7 +30,9 @@ def inspect_command(
     from steplens.pipeline.tables import open_table
     from steplens.pipeline.tables.profile import LONG_TEXT_CHARS, profile_table
 
-    table = open_table(input_path, text_column=text_column, id_column=id_column, encoding=encoding)
+    table = open_table(
+        input_path, text_column=text_column, id_column=id_column, encoding=encoding, sheet=sheet
+    )
     with row_progress(
         f"reading {input_path.name}", table.row_count_hint(), quiet=as_json or is_quiet()
     ) as advance:
@@ -44,6 +47,8 @@ def inspect_command(
     out.print(f"  text column:  {profile.text_column}")
     if profile.delimiter is not None:
         out.print(f"  delimiter:    {profile.delimiter!r}")
+    if table.sheet is not None:
+        out.print(f"  sheet:        {table.sheet}", highlight=False)
     if profile.ids_are_row_numbers:
         out.print("  ids:          0-based row numbers (the file has no 'id' column)")
     else:

@@ -12,7 +12,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def input_argument(function: F) -> F:
-    """INPUT: a .csv, .tsv, .jsonl or .parquet file of feedback."""
+    """INPUT: a .csv, .tsv, .jsonl, .parquet or .xlsx file of feedback."""
     return click.argument(
         "input_path",
         metavar="INPUT",
@@ -61,6 +61,16 @@ def encoding_option(function: F) -> F:
     )(function)
 
 
+def sheet_option(function: F) -> F:
+    """--sheet for Excel input."""
+    return click.option(
+        "--sheet",
+        default=None,
+        metavar="NAME",
+        help="The sheet of an Excel workbook (.xlsx) to read [default: the first].",
+    )(function)
+
+
 def json_flag(function: F) -> F:
     """--json: machine-readable output."""
     return click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")(
@@ -70,7 +80,13 @@ def json_flag(function: F) -> F:
 
 def table_options(function: F) -> F:
     """Every option needed to open a feedback table, in a fixed order."""
-    for decorator in (encoding_option, id_column_option, text_column_option, input_argument):
+    for decorator in (
+        sheet_option,
+        encoding_option,
+        id_column_option,
+        text_column_option,
+        input_argument,
+    ):
         function = decorator(function)
     return function
 

@@ -95,6 +95,7 @@ def tag_command(
     text_column: str,
     id_column: str | None,
     encoding: str,
+    sheet: str | None,
     journey: str,
     model_dir: Path | None,
     adapt: bool,
@@ -120,13 +121,19 @@ def tag_command(
     """
     from steplens.pipeline.journey import load_journey
     from steplens.pipeline.tables import format_for_path, open_table
+    from steplens.pipeline.tables.formats import output_format_for_path
     from steplens.pipeline.tagger import build_tagger, tag_file
 
-    format_for_path(output_path)  # fail on a bad output name before loading models
+    output_format_for_path(output_path)  # fail on a bad output name before loading models
     if adapt and model_dir is not None:
         raise click.UsageError("--adapt adapts the zero-shot steps; drop --model to use it")
     if engine == "ray" and resume:
         raise click.UsageError("--resume is for the local engine; Ray retries failed tasks")
+    if engine == "ray" and format_for_path(input_path).value == "xlsx":
+        raise click.UsageError(
+            "--engine ray reads CSV, JSON Lines and Parquet; tag an Excel workbook with the local "
+            "engine (the default) or save it as CSV"
+        )
     loaded = load_journey(journey)
     redactor = None
     if redact and engine != "ray":  # the Ray engine redacts in its own workers
@@ -143,6 +150,7 @@ def tag_command(
             text_column=text_column,
             id_column=id_column,
             encoding=encoding,
+            sheet=sheet,
             resume=resume,
             on_progress=None if is_quiet() else lambda line: click.echo(line, err=True),
         )
@@ -173,7 +181,9 @@ def tag_command(
                 err=True,
             )
         return
-    total = open_table(input_path, text_column=text_column, id_column=id_column).row_count_hint()
+    total = open_table(
+        input_path, text_column=text_column, id_column=id_column, sheet=sheet
+    ).row_count_hint()
     tagger = build_tagger(
         loaded,
         model_dir=model_dir,
@@ -193,6 +203,7 @@ def tag_command(
                 text_column=text_column,
                 id_column=id_column,
                 encoding=encoding,
+                sheet=sheet,
                 chunk_size=chunk_size,
                 on_rows=advance,
                 resume=resume,

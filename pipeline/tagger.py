@@ -656,6 +656,7 @@ def tag_file(
     text_column: str = "text",
     id_column: str | None = None,
     encoding: str = "utf-8",
+    sheet: str | None = None,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
     on_rows: Callable[[int], None] | None = None,
     resume: bool = False,
@@ -681,6 +682,7 @@ def tag_file(
         id_column=id_column,
         chunk_size=chunk_size,
         encoding=encoding,
+        sheet=sheet,
     )
     add_id = table.ids_are_row_numbers
     if granularity == "comment":
@@ -704,6 +706,7 @@ def tag_file(
         "granularity": granularity,
         "text_column": text_column,
         "id_column": id_column,
+        **({"sheet": sheet} if sheet is not None else {}),
         "chunk_size": chunk_size,
         "columns": columns,
         "tagger": tagger.describe(),

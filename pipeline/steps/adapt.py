@@ -183,6 +183,7 @@ def read_feedback(
     require_labels: bool = False,
     id_column: str | None = None,
     encoding: str = "utf-8",
+    sheet: str | None = None,
 ) -> tuple[list[str], list[tuple[str, str]]]:
     """A feedback file's texts to adapt on (up to :data:`MAX_TEXTS`), and (text, step) for the
     rows whose ``label_column`` is filled (a person's label, trained on as given).
@@ -196,7 +197,9 @@ def read_feedback(
 
     texts: list[str] = []
     labelled: list[tuple[str, str]] = []
-    table = open_table(path, text_column=text_column, id_column=id_column, encoding=encoding)
+    table = open_table(
+        path, text_column=text_column, id_column=id_column, encoding=encoding, sheet=sheet
+    )
     if require_labels and label_column is not None:
         table.require_column(label_column, "label", "--label-column")
     wanted = label_column if label_column in table.columns else None
@@ -232,6 +235,7 @@ def adapt_file(
     text_column: str,
     id_column: str | None = None,
     encoding: str = "utf-8",
+    sheet: str | None = None,
     resume: bool = False,
     on_progress: Callable[[str], None] | None = None,
 ) -> Path:
@@ -269,6 +273,7 @@ def adapt_file(
         text_column=text_column,
         id_column=id_column,
         encoding=encoding,
+        sheet=sheet,
     )
     classifier, report = adapt_to_corpus(journey, texts, base_encoder("fp32"), on_progress=note)
     classifier.info["adapted"]["input"] = identity

@@ -17,11 +17,19 @@ class TableFormat(enum.Enum):
     TSV = "tsv"
     JSONL = "jsonl"
     PARQUET = "parquet"
+    XLSX = "xlsx"
+    """Excel workbooks: read (first sheet, or ``--sheet``), never written."""
 
     @property
     def label(self) -> str:
         """The format's name as people write it."""
-        return {"csv": "CSV", "tsv": "TSV", "jsonl": "JSON Lines", "parquet": "Parquet"}[self.value]
+        return {
+            "csv": "CSV",
+            "tsv": "TSV",
+            "jsonl": "JSON Lines",
+            "parquet": "Parquet",
+            "xlsx": "Excel",
+        }[self.value]
 
 
 _SUFFIXES = {
@@ -31,7 +39,12 @@ _SUFFIXES = {
     ".ndjson": TableFormat.JSONL,
     ".parquet": TableFormat.PARQUET,
     ".pq": TableFormat.PARQUET,
+    ".xlsx": TableFormat.XLSX,
+    ".xlsm": TableFormat.XLSX,
 }
+ZIP_MAGIC = b"PK\x03\x04"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0"
+"""An OLE2 compound file: an encrypted (password-protected) workbook, or an old .xls."""
 
 
 def supported_suffixes() -> list[str]:
@@ -50,10 +63,35 @@ def format_for_path(path: Path) -> TableFormat:
     )
 
 
+def output_format_for_path(path: Path) -> TableFormat:
+    """The format an output file's extension names; Excel is read, never written."""
+    fmt = format_for_path(path)
+    if fmt is TableFormat.XLSX:
+        raise InputFileError(
+            f"{path}: Excel workbooks are read, not written; name the output .csv, .tsv, .jsonl "
+            "or .parquet (Excel opens a .csv)"
+        )
+    return fmt
+
+
 def check_content_matches(path: Path, fmt: TableFormat) -> None:
     """Fail early, with a helpful message, when a file's bytes contradict its extension."""
     with path.open("rb") as handle:
         head = handle.read(4096)
+    if fmt is TableFormat.XLSX:
+        if head[:4] == OLE_MAGIC:
+            raise InputFileError(
+                f"{path}: a password-protected workbook (or an old .xls saved as .xlsx); open it "
+                "in Excel, remove the password and save it as .xlsx (or export it as CSV UTF-8)"
+            )
+        if head[:4] != ZIP_MAGIC:
+            raise InputFileError(
+                f"{path}: not an Excel workbook (an .xlsx file is a zip archive)"
+                + _guess_hint(head)
+            )
+        return
+    if head[:4] == ZIP_MAGIC and path.suffix.lower() in (".csv", ".tsv"):
+        raise InputFileError(f"{path}: this is a zip archive (an Excel workbook?), not text")
     if fmt is TableFormat.PARQUET:
         if head[:4] != PARQUET_MAGIC:
             raise InputFileError(

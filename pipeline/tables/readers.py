@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from steplens.pipeline.errors import InputFileError
+from steplens.pipeline.errors import InputFileError, MissingDependencyError
 from steplens.pipeline.tables.formats import TableFormat, check_content_matches, format_for_path
 
 logger = logging.getLogger(__name__)
@@ -61,8 +61,10 @@ class Table:
         chunk_size: int = DEFAULT_CHUNK_SIZE,
         encoding: str = "utf-8",
         ids_needed: bool = True,
+        sheet: str | None = None,
     ) -> None:
-        """``ids_needed=False`` (labelled examples) skips the warning about a missing id column."""
+        """``ids_needed=False`` (labelled examples) skips the warning about a missing id column;
+        ``sheet`` names an Excel workbook's sheet (the first by default)."""
         self.path = Path(path)
         if not self.path.exists():
             raise InputFileError(f"{self.path}: no such file")
@@ -74,9 +76,13 @@ class Table:
         check_content_matches(self.path, self.format)
         self.chunk_size = chunk_size
         self.encoding = encoding
-        self._source = _open_source(self.path, self.format, encoding)
+        if sheet is not None and self.format is not TableFormat.XLSX:
+            raise InputFileError(f"{self.path}: --sheet applies to Excel workbooks (.xlsx) only")
+        self._source = _open_source(self.path, self.format, encoding, sheet)
         self.delimiter = getattr(self._source, "delimiter", None)
         """The field separator of a CSV/TSV file (read from its header line for .csv)."""
+        self.sheet: str | None = getattr(self._source, "sheet", None)
+        """The sheet read from an Excel workbook."""
         self.columns: list[str] = self._source.columns()
         self.text_column = text_column
         self.require_column(text_column, "text", "--text-column")
@@ -142,8 +148,10 @@ def open_table(
     chunk_size: int = DEFAULT_CHUNK_SIZE,
     encoding: str = "utf-8",
     ids_needed: bool = True,
+    sheet: str | None = None,
 ) -> Table:
-    """Open a CSV/TSV, JSON Lines or Parquet file (by extension) for chunked reading."""
+    """Open a CSV/TSV, JSON Lines, Parquet or Excel file (by extension) for chunked reading;
+    ``sheet`` picks an Excel workbook's sheet (the first by default)."""
     return Table(
         path,
         text_column=text_column,
@@ -151,6 +159,7 @@ def open_table(
         chunk_size=chunk_size,
         encoding=encoding,
         ids_needed=ids_needed,
+        sheet=sheet,
     )
 
 
@@ -183,7 +192,11 @@ class _RowSource(abc.ABC):
         return None
 
 
-def _open_source(path: Path, fmt: TableFormat, encoding: str) -> _RowSource:
+def _open_source(
+    path: Path, fmt: TableFormat, encoding: str, sheet: str | None = None
+) -> _RowSource:
+    if fmt is TableFormat.XLSX:
+        return _ExcelSource(path, sheet)
     if fmt is TableFormat.PARQUET:
         return _ParquetSource(path)
     if fmt is TableFormat.JSONL:
@@ -383,6 +396,79 @@ class _ParquetSource(_RowSource):
                 yield from batch.to_pylist()
         except Exception as exc:
             raise InputFileError(f"{self.path}: the Parquet data cannot be read ({exc})") from None
+
+
+class _ExcelSource(_RowSource):
+    """One sheet of an Excel workbook (python-calamine): its first row is the header.
+
+    Cells come back typed: text, numbers (a whole number as an int, so an id 1001 stays 1001),
+    dates and times as datetimes, empty cells as empty text, as a CSV file would give them.
+    """
+
+    def __init__(self, path: Path, sheet: str | None) -> None:
+        try:
+            from python_calamine import CalamineWorkbook
+        except ImportError:
+            raise MissingDependencyError(
+                "reading Excel workbooks needs python-calamine: pip install python-calamine"
+            ) from None
+        self.path = path
+        try:
+            self._book = CalamineWorkbook.from_path(str(path))
+        except Exception as exc:  # calamine raises its own errors for broken workbooks
+            raise InputFileError(f"{path}: not a readable Excel workbook ({exc})") from None
+        names = list(self._book.sheet_names)
+        if not names:
+            raise InputFileError(f"{path}: the workbook has no sheets")
+        if sheet is not None and sheet not in names:
+            raise InputFileError(
+                f"{path}: no sheet {sheet!r}; its sheets are: {', '.join(map(repr, names))}"
+            )
+        self.sheet = sheet or names[0]
+        """The sheet read (said by ``steplens inspect``)."""
+        try:
+            self._rows = self._book.get_sheet_by_name(self.sheet).iter_rows()
+            first = next(self._rows, None)
+        except Exception as exc:
+            raise InputFileError(f"{path}: sheet {self.sheet!r} cannot be read ({exc})") from None
+        if first is None:
+            raise InputFileError(f"{path}: sheet {self.sheet!r} is empty")
+        header = [str(_excel_cell(cell)).strip() for cell in first]
+        while header and not header[-1]:
+            header.pop()
+        blank = [i + 1 for i, name in enumerate(header) if not name]
+        if blank:
+            raise InputFileError(
+                f"{path}: sheet {self.sheet!r}: header cell(s) in column(s) "
+                f"{', '.join(map(str, blank))} are empty; name every column in the first row"
+            )
+        repeated = sorted({n for n in header if header.count(n) > 1})
+        if repeated:
+            raise InputFileError(
+                f"{path}: sheet {self.sheet!r}: column name(s) {', '.join(map(repr, repeated))} "
+                "appear twice in the first row"
+            )
+        self._header = header
+
+    def columns(self) -> list[str]:
+        return list(self._header)
+
+    def rows(self) -> Iterator[Row]:
+        width = len(self._header)
+        for cells in self._rows:
+            values = [_excel_cell(cell) for cell in cells[:width]]
+            if not any(value != "" for value in values):
+                continue  # an empty row (spreadsheets keep formatting rows)
+            values += [""] * (width - len(values))
+            yield dict(zip(self._header, values, strict=True))
+
+
+def _excel_cell(value: Any) -> Any:
+    """A cell as the other formats give it: a whole float as an int, the rest as calamine reads
+    it (text, number, bool, date or datetime)."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return int(value)
+    return value
 
 
 def _raise_csv_field_limit() -> None:

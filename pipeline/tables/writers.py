@@ -25,7 +25,7 @@ from types import TracebackType
 from typing import IO, Any
 
 from steplens.pipeline.errors import InputFileError
-from steplens.pipeline.tables.formats import TableFormat, format_for_path
+from steplens.pipeline.tables.formats import TableFormat, output_format_for_path
 from steplens.pipeline.tables.readers import Row
 
 logger = logging.getLogger(__name__)
@@ -55,7 +55,7 @@ class TableWriter:
     ) -> None:
         self.path = Path(path)
         self.durable = durable
-        self.format = format_for_path(self.path)
+        self.format = output_format_for_path(self.path)
         if self.path.is_dir():
             raise InputFileError(f"{self.path}: is a folder; give a file name for the output")
         parent = self.path.parent

@@ -141,7 +141,11 @@ def test_tag_bad_output_name_fails_before_loading_models(
     result = runner.invoke(
         cli, ["tag", str(source), "-j", "ecommerce", "--out", str(tmp_path / "o.xlsx")]
     )
-    assert result.exit_code == 1 and "unsupported file type '.xlsx'" in result.output
+    assert result.exit_code == 1 and "Excel workbooks are read, not written" in result.output
+    result = runner.invoke(
+        cli, ["tag", str(source), "-j", "ecommerce", "--out", str(tmp_path / "o.xls")]
+    )
+    assert result.exit_code == 1 and "unsupported file type '.xls'" in result.output
 
 
 @pytest.mark.parametrize("fine_tune", ["never", "always"])

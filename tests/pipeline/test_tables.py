@@ -141,9 +141,9 @@ def test_broken_csv_files(tmp_path: Path, content: bytes, expected: str) -> None
 
 
 def test_unsupported_extension(tmp_path: Path) -> None:
-    path = tmp_path / "feedback.xlsx"
-    path.write_bytes(b"PK")
-    with pytest.raises(InputFileError, match=r"unsupported file type '.xlsx'.*\.csv"):
+    path = tmp_path / "feedback.xls"
+    path.write_bytes(b"\xd0\xcf\x11\xe0")
+    with pytest.raises(InputFileError, match=r"unsupported file type '.xls'.*\.csv.*\.xlsx"):
         open_table(path)
 
 
