@@ -59,6 +59,14 @@ from steplens.cli.output import is_quiet
     help="Skip key phrases (they parse every comment with spaCy; the slowest part on big files).",
 )
 @click.option(
+    "--score-map",
+    "score_map_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="YAML or JSON file mapping text answers of --score-column to numbers "
+    "('Very satisfied: 5'); numbers and labels that start with one are read without it.",
+)
+@click.option(
     "--date-format",
     default=None,
     metavar="FORMAT",
@@ -90,6 +98,7 @@ def report_command(
     text_column: str,
     encoding: str,
     no_key_phrases: bool,
+    score_map_path: Path | None,
     date_format: str | None,
     themes: bool,
     out_dir: Path,
@@ -105,6 +114,7 @@ def report_command(
     from steplens.pipeline.report.build import build_report, load_tagged
     from steplens.pipeline.report.metrics import load_metrics
     from steplens.pipeline.report.outputs import write_report
+    from steplens.pipeline.report.score_impact import load_score_map
 
     loaded = load_journey(journey)
     metrics = None
@@ -133,6 +143,7 @@ def report_command(
         key_phrases=not no_key_phrases,
         themes_encoder=encoder,
         date_format=date_format,
+        score_map=load_score_map(score_map_path) if score_map_path is not None else None,
     )
     files = write_report(report, out_dir)
     if is_quiet():

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -126,6 +126,7 @@ def report_from_records(
     key_phrases: bool = True,
     themes: bool = False,
     date_format: str | None = None,
+    score_map: Mapping[str, float] | None = None,
 ) -> StepReport:
     """The per-step report of typed records (:func:`tag_texts`'s, or read back with
     :meth:`FeedbackRecord.from_row`), as ``steplens report`` builds it; ``metrics`` is a step
@@ -150,6 +151,7 @@ def report_from_records(
         key_phrases=key_phrases,
         themes_encoder=_themes_encoder() if themes else None,
         date_format=date_format,
+        score_map=score_map,
     )
 
 
@@ -172,6 +174,7 @@ def report_from_dataframe(
     key_phrases: bool = True,
     themes: bool = False,
     date_format: str | None = None,
+    score_map: Mapping[str, float] | None = None,
 ) -> StepReport:
     """The per-step report of a DataFrame :func:`tag_dataframe` returned (or a tagged file read
     with pandas), as ``steplens report`` builds it; ``metrics`` is a step metrics file."""
@@ -188,6 +191,7 @@ def report_from_dataframe(
         key_phrases=key_phrases,
         themes=themes,
         date_format=date_format,
+        score_map=score_map,
     )
 
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, cast
@@ -159,6 +159,7 @@ def build_report(
     nlp: Any = None,
     themes_encoder: TextEncoder | None = None,
     date_format: str | None = None,
+    score_map: Mapping[str, float] | None = None,
 ) -> StepReport:
     """The whole report for ``records`` (see the module docstring).
 
@@ -241,7 +242,7 @@ def build_report(
                 metrics, lambda r: (r.step, r.groups.get(group_by) or NO_GROUP)
             )
     if score_column is not None:
-        report.score = score_impacts(records, journey, score_column, score_type)
+        report.score = score_impacts(records, journey, score_column, score_type, score_map)
     report.stages = stage_rollup(records, journey, report.priorities)
     mentions = _mentions(records, journey)
     report.typical = {step: typical(found) for step, found in mentions.items()}

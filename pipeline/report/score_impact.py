@@ -26,8 +26,10 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal
 
 from steplens.pipeline.errors import SteplensError
@@ -75,6 +77,10 @@ class ScoreSummary:
     """The first data rows left out (up to five)."""
     labelled: int = 0
     """Scores read from a label's leading number (``10 - Extremely likely``)."""
+    mapped: int = 0
+    """Scores read through the score map (``Very satisfied`` -> 5)."""
+    unmapped: tuple[str, ...] = ()
+    """The most common answers that were neither numbers nor in the map (up to five)."""
     reason: str = ""
     """Why ``kind`` was chosen, in words for the report."""
 
@@ -93,8 +99,13 @@ class ScoreSummary:
         else:
             what = f"{self.column} read as a mean score (impact in score units)"
         left = f"; {self.labelled} read from labels such as '10 - ...'" if self.labelled else ""
+        if self.mapped:
+            left += f"; {self.mapped} read through the score map"
         if self.skipped:
             left += f"; {self.skipped} comments without a usable score left out"
+        if self.unmapped:
+            left += " (answers with no number: " + ", ".join(map(repr, self.unmapped))
+            left += "; map them with --score-map)"
         if self.skipped_rows:
             left += f" (data rows {', '.join(map(str, self.skipped_rows))}"
             left += ", ...)" if self.skipped > len(self.skipped_rows) else ")"
@@ -106,19 +117,32 @@ def score_impacts(
     journey: Journey,
     column: str,
     score_type: ScoreType = "auto",
+    score_map: Mapping[str, float] | None = None,
 ) -> ScoreSummary:
-    """Per-step score and impact on the overall score (see the module docstring)."""
+    """Per-step score and impact on the overall score (see the module docstring). ``score_map``
+    reads text answers as numbers (``Very satisfied`` -> 5; case and spacing ignored); a
+    number or a label's leading number is read as it is."""
     if score_type not in SCORE_TYPES:
         raise SteplensError(f"score type must be one of {', '.join(SCORE_TYPES)}: {score_type!r}")
     scores: list[float | None] = []
     mentioned: list[set[str]] = []
     labelled = 0
+    lookup = {_answer_key(k): float(v) for k, v in (score_map or {}).items()}
+    mapped = 0
+    unmapped: Counter[str] = Counter()
     for record in records:
         value = record.get(column)
         score = as_number(value)
-        if score is None and isinstance(value, str):
-            score = score_from_label(value)
-            labelled += score is not None
+        if score is None and isinstance(value, str) and value.strip():
+            key = _answer_key(value)
+            if key in lookup:
+                score = lookup[key]
+                mapped += 1
+            else:
+                score = score_from_label(value)
+                labelled += score is not None
+                if score is None:
+                    unmapped[value.strip()] += 1
         scores.append(score)
         mentioned.append({mention.step for mention in record.steps})
     numbers = [s for s in scores if s is not None]
@@ -154,6 +178,8 @@ def score_impacts(
         skipped_rows=skipped_rows[:ROWS_NAMED],
         reason=reason,
         labelled=labelled,
+        mapped=mapped,
+        unmapped=tuple(answer for answer, _ in unmapped.most_common(5)),
     )
 
 
@@ -163,6 +189,30 @@ def score_from_label(label: str) -> float | None:
     if match is None:
         return None
     return as_number(match.group(1).replace(",", "."))
+
+
+def _answer_key(answer: str) -> str:
+    return " ".join(answer.lower().split())
+
+
+def load_score_map(path: str | Path) -> dict[str, float]:
+    """A score map file: YAML or JSON mapping each text answer to its number
+    (``Very satisfied: 5``); a clean error for anything else."""
+    import yaml
+
+    source = Path(path)
+    try:
+        data = yaml.safe_load(source.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise SteplensError(f"{source}: cannot read the score map ({exc})") from None
+    if not isinstance(data, dict) or not data:
+        raise SteplensError(
+            f"{source}: a score map is a mapping of answers to numbers, e.g. 'Very satisfied: 5'"
+        )
+    bad = [f"{k!r}: {v!r}" for k, v in data.items() if as_number(v) is None]
+    if bad:
+        raise SteplensError(f"{source}: these answers map to no number: {', '.join(bad[:5])}")
+    return {str(k): float(as_number(v) or 0.0) for k, v in data.items()}
 
 
 def _is_nps(score: float) -> bool:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from steplens.pipeline.errors import SteplensError
@@ -114,3 +116,20 @@ def test_exported_nps_labels_are_read_as_nps_and_counted() -> None:
     assert summary.skipped == 1 and summary.skipped_rows == [4]
     assert summary.overall == pytest.approx(100 * (2 - 1) / 3)
     assert "2 read from labels" in summary.describe()
+
+
+def test_text_answers_are_read_through_a_score_map(tmp_path: Any) -> None:
+    from steplens.pipeline.report.score_impact import load_score_map
+
+    path = tmp_path / "csat.yaml"
+    path.write_text("Very satisfied: 5\nSatisfied: 4\nDissatisfied: 2\n", encoding="utf-8")
+    answers = ["Very satisfied", "very  SATISFIED", "Dissatisfied", "4 (Satisfied)", "Meh", "Meh"]
+    records = [record(answer, "checkout", column="csat") for answer in answers]
+    summary = score_impacts(records, JOURNEY, "csat", score_map=load_score_map(path))
+    assert (summary.mapped, summary.labelled, summary.skipped) == (3, 1, 2)
+    assert summary.overall == pytest.approx((5 + 5 + 2 + 4) / 4)
+    assert summary.unmapped == ("Meh",) and "--score-map" in summary.describe()
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("Very satisfied: lots\n", encoding="utf-8")
+    with pytest.raises(SteplensError, match="map to no number"):
+        load_score_map(bad)
