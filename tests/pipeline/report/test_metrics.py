@@ -353,7 +353,9 @@ def test_group_columns_must_exist_and_not_be_metrics(tmp_path: Path, journey: Jo
 def test_unreadable_files_fail_as_input_errors(tmp_path: Path, journey: Journey) -> None:
     with pytest.raises(InputFileError, match="no such file"):
         load_metrics(tmp_path / "missing.csv", journey)
-    with pytest.raises(InputFileError, match=r"unsupported file type '\.xlsx'"):
+    with pytest.raises(InputFileError, match=r"unsupported file type '\.xls'"):
+        load_metrics(write(tmp_path, "x", "metrics.xls"), journey)
+    with pytest.raises(InputFileError, match="not an Excel workbook"):
         load_metrics(write(tmp_path, "x", "metrics.xlsx"), journey)
 
 
