@@ -13,6 +13,7 @@ import csv
 import functools
 import json
 import logging
+import re
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -119,7 +120,7 @@ class Table:
         """The table's rows, ``chunk_size`` at a time, in file order."""
         buffer: list[Row] = []
         start = 0
-        for row in self._source.rows():
+        for row in _without_export_headers(self._source.rows(), self.path):
             buffer.append(row)
             if len(buffer) >= self.chunk_size:
                 yield self._make_chunk(start, buffer)
@@ -138,6 +139,28 @@ class Table:
         else:
             ids = [row.get(self.id_column) for row in rows]
         return Chunk(start=start, rows=rows, texts=texts, ids=ids)
+
+
+_IMPORT_ID = re.compile(r'^\s*\{\s*"ImportId"')
+EXPORT_HEADER_ROWS = 2
+"""Rows after the header that may be a survey tool's extra header rows (Qualtrics writes the
+question texts, then ``{"ImportId": ...}`` per column)."""
+
+
+def _without_export_headers(rows: Iterator[Row], path: Path) -> Iterator[Row]:
+    """The rows without a Qualtrics export's two extra header rows: when one of the first two
+    rows is mostly ``{"ImportId": ...}`` cells, it and the rows before it are headers, not
+    answers (they would otherwise be tagged as comments)."""
+    head = [row for _, row in zip(range(EXPORT_HEADER_ROWS), rows, strict=False)]
+    skip = 0
+    for position, row in enumerate(head, start=1):
+        cells = [v for v in row.values() if isinstance(v, str) and v.strip()]
+        if cells and sum(bool(_IMPORT_ID.match(v)) for v in cells) * 2 >= len(cells):
+            skip = position
+    if skip:
+        logger.info("%s: skipped %d header row(s) of a Qualtrics export", path, skip)
+    yield from head[skip:]
+    yield from rows
 
 
 def open_table(

@@ -267,3 +267,24 @@ def test_weight_files_are_readable_like_any_file(tmp_path: Path) -> None:
     finally:
         os.umask(previous)
     assert stat.S_IMODE(path.stat().st_mode) == 0o644
+
+
+def test_a_qualtrics_export_skips_its_two_extra_header_rows(tmp_path: Path) -> None:
+    """Qualtrics CSV exports carry three header rows: field ids, question texts and
+    ``{"ImportId": ...}`` (its "Understanding your dataset" page); only the answers are rows."""
+    path = tmp_path / "qualtrics.csv"
+    path.write_text(
+        "StartDate,ResponseId,Q1_NPS_GROUP,Q2\n"
+        "Start Date,Response ID,How likely are you to recommend us?,Why did you give that score?\n"
+        '"{""ImportId"":""startDate""}","{""ImportId"":""_recordId""}",'
+        '"{""ImportId"":""QID1_NPS_GROUP""}","{""ImportId"":""QID2_TEXT""}"\n'
+        "2018-04-11 20:09:00,R_1,Promoter,Delivery was quick\n"
+        "2018-04-12 08:15:00,R_2,Detractor,Checkout froze twice\n",
+        encoding="utf-8",
+    )
+    table = open_table(path, text_column="Q2", id_column="ResponseId")
+    rows = [row for chunk in table.chunks() for row in chunk.rows]
+    assert [row["ResponseId"] for row in rows] == ["R_1", "R_2"]
+    plain = tmp_path / "plain.csv"
+    plain.write_text("id,text\n1,{ImportId is just text here}\n2,fine\n", encoding="utf-8")
+    assert len([r for c in open_table(plain).chunks() for r in c.rows]) == 2
