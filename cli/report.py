@@ -129,9 +129,9 @@ def report_command(
     records = load_tagged(tagged_path, text_column=text_column, encoding=encoding)
     encoder = None
     if themes:
-        from steplens.pipeline.minilm import base_encoder, resolve_precision
+        from steplens.pipeline.report.themes import themes_encoder
 
-        encoder = base_encoder(resolve_precision("auto"))
+        encoder = themes_encoder()
     report = build_report(
         records,
         loaded,

@@ -136,6 +136,7 @@ def report_from_records(
     from steplens.pipeline.report.build import build_report
     from steplens.pipeline.report.metrics import load_metrics
     from steplens.pipeline.report.score_impact import SCORE_TYPES
+    from steplens.pipeline.report.themes import themes_encoder
 
     if score_type not in SCORE_TYPES:
         raise SteplensError(f"score_type must be one of {', '.join(SCORE_TYPES)}: {score_type!r}")
@@ -149,16 +150,10 @@ def report_from_records(
         score_column=score_column,
         score_type=score_type,
         key_phrases=key_phrases,
-        themes_encoder=_themes_encoder() if themes else None,
+        themes_encoder=themes_encoder() if themes else None,
         date_format=date_format,
         score_map=score_map,
     )
-
-
-def _themes_encoder() -> Any:
-    from steplens.pipeline.minilm import base_encoder, resolve_precision
-
-    return base_encoder(resolve_precision("auto"))
 
 
 def report_from_dataframe(

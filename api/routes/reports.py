@@ -94,6 +94,7 @@ def _report_data(
     store: Store, journey: Journey, query: ReportQuery, key_phrases: bool
 ) -> dict[str, Any]:
     from steplens.pipeline.report.outputs import report_data
+    from steplens.pipeline.report.themes import themes_encoder
 
     records = list(
         store.iter_feedback_records(
@@ -121,16 +122,9 @@ def _report_data(
         score_column=query.score_column,
         score_type=query.score_type,
         key_phrases=key_phrases,
-        themes_encoder=_themes_encoder() if query.themes else None,
+        themes_encoder=themes_encoder() if query.themes else None,
     )
     return report_data(report)
-
-
-def _themes_encoder() -> Any:
-    """The packaged encoder (loaded once per process; the tagger's is the same one)."""
-    from steplens.pipeline.minilm import base_encoder, resolve_precision
-
-    return base_encoder(resolve_precision("auto"))
 
 
 @router.get("/reports/steps", summary="The per-step report's numbers")

@@ -80,6 +80,13 @@ class _Piece:
     signals: Signals | None
 
 
+def themes_encoder() -> TextEncoder:
+    """The packaged encoder themes are embedded with (loaded once per process: the tagger's)."""
+    from steplens.pipeline.minilm import base_encoder, resolve_precision
+
+    return base_encoder(resolve_precision("auto"))
+
+
 def uncovered_pieces(record: FeedbackRecord) -> list[str]:
     """The parts of a comment outside every step's clauses, cut at sentence ends, with at least
     ``MIN_PIECE_WORDS`` words (comments not in English have none: the models did not read them)."""
