@@ -49,6 +49,12 @@ def inspect_command(
         out.print(f"  delimiter:    {profile.delimiter!r}")
     if table.sheet is not None:
         out.print(f"  sheet:        {table.sheet}", highlight=False)
+    if profile.export_layout is not None:
+        done = "merged" if profile.export_layout == "SurveyMonkey" else "skipped"
+        out.print(
+            f"  export:       {profile.export_layout} (its extra header rows {done}, not rows)",
+            highlight=False,
+        )
     if profile.ids_are_row_numbers:
         out.print("  ids:          0-based row numbers (the file has no 'id' column)")
     else:

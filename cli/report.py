@@ -6,7 +6,12 @@ from pathlib import Path
 
 import click
 
-from steplens.cli.options import encoding_option, journey_option, text_column_option
+from steplens.cli.options import (
+    encoding_option,
+    id_column_option,
+    journey_option,
+    text_column_option,
+)
 from steplens.cli.output import is_quiet
 
 
@@ -52,6 +57,7 @@ from steplens.cli.output import is_quiet
     "(CSAT, CES); auto reads NPS when the column's name says so and scores are 0-10.",
 )
 @text_column_option
+@id_column_option
 @encoding_option
 @click.option(
     "--no-key-phrases",
@@ -96,6 +102,7 @@ def report_command(
     score_column: str | None,
     score_type: str,
     text_column: str,
+    id_column: str | None,
     encoding: str,
     no_key_phrases: bool,
     score_map_path: Path | None,
@@ -125,8 +132,10 @@ def report_command(
             metrics = load_metrics(
                 metrics_path, loaded, group_columns=[group_by], encoding=encoding
             )
-    text_column = _text_column(tagged_path, text_column)
-    records = load_tagged(tagged_path, text_column=text_column, encoding=encoding)
+    text_column, id_column = _columns(tagged_path, text_column, id_column)
+    records = load_tagged(
+        tagged_path, text_column=text_column, id_column=id_column, encoding=encoding
+    )
     encoder = None
     if themes:
         from steplens.pipeline.report.themes import themes_encoder
@@ -170,20 +179,26 @@ def report_command(
     click.echo(f"wrote {files.html}, {files.csv.name} and {files.json.name}", err=True)
 
 
-def _text_column(tagged_path: Path, given: str) -> str:
-    """``--text-column`` when given; else the one `tag` was told (its run metadata), else the
-    default, so a column named once for `tag` need not be named again."""
+def _columns(tagged_path: Path, text: str, id_: str | None) -> tuple[str, str | None]:
+    """The text and id columns: as given, else the ones `tag` was told (its run metadata), else
+    the defaults, so columns named once for `tag` need not be named again."""
     from click.core import ParameterSource
 
     from steplens.pipeline.run_metadata import read_metadata
 
     context = click.get_current_context()
-    if context.get_parameter_source("text_column") is not ParameterSource.DEFAULT:
-        return given
     metadata = read_metadata(tagged_path) or {}
-    told = metadata.get("text_column")
-    if isinstance(told, str) and told and told != given:
-        if not is_quiet():
-            click.echo(f"text column {told!r}, as `tag` was told (its run metadata)", err=True)
-        return told
-    return given
+    told = []
+    if context.get_parameter_source("text_column") is ParameterSource.DEFAULT:
+        named = metadata.get("text_column")
+        if isinstance(named, str) and named and named != text:
+            text = named
+            told.append(f"text column {named!r}")
+    if id_ is None:
+        named = metadata.get("id_column")
+        if isinstance(named, str) and named:
+            id_ = named
+            told.append(f"id column {named!r}")
+    if told and not is_quiet():
+        click.echo(f"{' and '.join(told)}, as `tag` was told (its run metadata)", err=True)
+    return text, id_

@@ -123,6 +123,11 @@ def tag_with_ray(
     source = Path(input_path)
     out = Path(output_path)
     table = open_table(source, text_column=text_column, id_column=id_column, encoding=encoding)
+    if table.export_layout is not None:
+        raise SteplensError(
+            f"{source} is a {table.export_layout} export with more than one header row, which "
+            "the Ray engine reads as answers; tag it with the local engine (--engine local)"
+        )
     if table.ids_are_row_numbers:
         raise SteplensError(
             f"{source} has no {DEFAULT_ID_COLUMN!r} column: the Ray engine needs ids "

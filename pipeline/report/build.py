@@ -111,12 +111,17 @@ class StepReport:
 
 
 def load_tagged(
-    path: str | Path, *, text_column: str = "text", encoding: str = "utf-8"
+    path: str | Path,
+    *,
+    text_column: str = "text",
+    id_column: str | None = None,
+    encoding: str = "utf-8",
 ) -> list[FeedbackRecord]:
-    """Read a file written by ``steplens tag`` at comment granularity."""
+    """Read a file written by ``steplens tag`` at comment granularity; ``id_column`` is the
+    input's id column `tag` was told (``id`` or row numbers when None)."""
     from steplens.pipeline.tables import open_table
 
-    table = open_table(path, text_column=text_column, encoding=encoding)
+    table = open_table(path, text_column=text_column, id_column=id_column, encoding=encoding)
     if "steps" not in table.columns:
         hint = (
             " It looks like a segment-granularity file: tag with --granularity comment"
@@ -159,7 +164,7 @@ def build_report(
     nlp: Any = None,
     themes_encoder: TextEncoder | None = None,
     date_format: str | None = None,
-    score_map: Mapping[str, float] | None = None,
+    score_map: Mapping[str, float | None] | None = None,
 ) -> StepReport:
     """The whole report for ``records`` (see the module docstring).
 

@@ -27,7 +27,16 @@ from typing import Any, Literal
 from steplens.pipeline.errors import SteplensError
 
 ReadingKind = Literal[
-    "iso", "day-first", "month-first", "excel-serial", "unix-seconds", "unix-ms", "format", "dates"
+    "iso",
+    "year-first",
+    "month-name",
+    "day-first",
+    "month-first",
+    "excel-serial",
+    "unix-seconds",
+    "unix-ms",
+    "format",
+    "dates",
 ]
 SAMPLE = 20_000
 """Values read to decide a column's reading (a file's first ones; the order is rarely mixed)."""
@@ -35,10 +44,33 @@ EXCEL_EPOCH = date(1899, 12, 30)
 EXCEL_SERIALS = (20_000, 80_000)  # 1954 to 2119
 UNIX_SECONDS = (1e8, 5e9)  # 1973 to 2128
 UNIX_MS = (1e11, 5e12)
-_NUMERIC = re.compile(
-    r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{2}|\d{4})"
-    r"(?:[ T,]+(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?\s*([AaPp][Mm])?)?"
+_TIME = r"(?:[ T,]+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:[AaPp]\.?[Mm]\.?)?)?"
+_ZONE = r"(?:\s*(?:Z|[A-Z]{2,5}(?:\s*[+-]\d{1,2}(?::?\d{2})?)?|[+-]\d{2}:?\d{2}))?"
+"""A time zone after the time, as exports write it: ``Z``, ``GMT+1``, ``CEST``, ``+01:00``."""
+_NUMERIC = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{2}|\d{4})" + _TIME + _ZONE)
+"""Day-first or month-first: ``11/04/2018 20:09``, ``04.11.2018``, ``4/11/18 8:09 PM``."""
+_YEAR_FIRST = re.compile(r"(\d{4})[/.](\d{1,2})[/.](\d{1,2})" + _TIME + _ZONE)
+"""Year first with slashes or dots (Google Forms: ``2018/04/11 8:09:00 PM GMT+1``)."""
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        (
+            ("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"),
+            ("may",), ("jun", "june"), ("jul", "july"), ("aug", "august"),
+            ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
+            ("dec", "december"),
+        ),
+        start=1,
+    )
+    for name in names
+}  # fmt: skip
+_MONTH_NAME = re.compile(
+    r"(?:[A-Za-z]{3,9},?\s+)?"  # a weekday
+    r"(?:(?P<day>\d{1,2})(?:st|nd|rd|th)?\s+(?P<month>[A-Za-z]{3,9})\.?,?"
+    r"|(?P<month2>[A-Za-z]{3,9})\.?\s+(?P<day2>\d{1,2})(?:st|nd|rd|th)?,?)"
+    r"\s+(?P<year>\d{4})" + _TIME + _ZONE
 )
+"""A month by name, day first or second: ``Apr 11, 2018 8:09 PM``, ``11 April 2018``."""
 
 
 @dataclass(frozen=True)
@@ -53,6 +85,8 @@ class DateReading:
         """One sentence for the report and the terminal."""
         names = {
             "iso": "ISO dates",
+            "year-first": "year-first dates (yyyy/mm/dd)",
+            "month-name": "dates with month names (Apr 11, 2018)",
             "day-first": "day-first dates (dd/mm/yyyy)",
             "month-first": "month-first dates (mm/dd/yyyy)",
             "excel-serial": "Excel serial dates",
@@ -84,11 +118,11 @@ class DateReading:
         if self.kind in ("day-first", "month-first"):
             match = _NUMERIC.fullmatch(text)
             if match is None:
-                return _iso(text)  # an ISO value among them is still a date
+                return _unambiguous(text)  # an ISO value among them is still a date
             first, second, year = int(match[1]), int(match[2]), int(match[3])
             day, month = (first, second) if self.kind == "day-first" else (second, first)
             return date(year + 2000 if year < 100 else year, month, day)
-        return _iso(text)
+        return _unambiguous(text)
 
 
 def detect_reading(
@@ -133,7 +167,7 @@ def detect_reading(
         day_first += first > 12
         month_first += second > 12
     if numeric_dates == 0:
-        return DateReading("iso" if texts else "dates", "the values are ISO dates or timestamps")
+        return _unambiguous_reading(texts)
     if day_first and month_first:
         raise SteplensError(
             f"column {column!r} mixes day-first dates (e.g. a first field over 12 in "
@@ -141,9 +175,9 @@ def detect_reading(
             "--date-format, e.g. '%d/%m/%Y %H:%M'"
         )
     if day_first:
-        return DateReading("day-first", f"{day_first} values have a first field over 12")
+        return DateReading("day-first", f"{_values(day_first)} a first field over 12")
     if month_first:
-        return DateReading("month-first", f"{month_first} values have a second field over 12")
+        return DateReading("month-first", f"{_values(month_first)} a second field over 12")
     example = next(t for t in texts if _NUMERIC.fullmatch(t))
     raise SteplensError(
         f"column {column!r} holds dates like {example!r} that read either day-first or "
@@ -177,7 +211,35 @@ def _number(value: Any) -> float | None:
     return None
 
 
-def _iso(text: str) -> date:
+def _values(count: int) -> str:
+    """``1 value has`` / ``3 values have``, to start a reason."""
+    return f"{count} value has" if count == 1 else f"{count} values have"
+
+
+def _unambiguous_reading(texts: list[str]) -> DateReading:
+    """The reading of values that say their own order: ISO, year first, or a month by name."""
+    if not texts:
+        return DateReading("dates", "the values are dates")
+    year_first = sum(bool(_YEAR_FIRST.fullmatch(t)) for t in texts)
+    named = sum(bool(_MONTH_NAME.fullmatch(t)) for t in texts)
+    if year_first and year_first >= named and year_first * 2 >= len(texts):
+        return DateReading("year-first", f"{_values(year_first)} the year first (yyyy/mm/dd)")
+    if named and named * 2 >= len(texts):
+        return DateReading("month-name", f"{_values(named)} a month by name")
+    return DateReading("iso", "the values are ISO dates or timestamps")
+
+
+def _unambiguous(text: str) -> date:
+    """The date of a value whose field order is not in doubt (see ``_unambiguous_reading``)."""
+    match = _YEAR_FIRST.fullmatch(text)
+    if match is not None:
+        return date(int(match[1]), int(match[2]), int(match[3]))
+    named = _MONTH_NAME.fullmatch(text)
+    if named is not None:
+        month = _MONTHS.get((named["month"] or named["month2"]).casefold())
+        if month is None:
+            raise ValueError(f"{text!r} names no month")
+        return date(int(named["year"]), month, int(named["day"] or named["day2"]))
     from steplens.pipeline.report.periods import bucket
 
     return bucket(text, "day").start

@@ -173,6 +173,10 @@ def report_data(report: StepReport) -> dict[str, Any]:
                 "scored": report.score.scored,
                 "skipped": report.score.skipped,
                 "skipped_rows": report.score.skipped_rows,
+                "labelled": report.score.labelled,
+                "mapped": report.score.mapped,
+                "no_score": report.score.no_score,
+                "unmapped": list(report.score.unmapped),
                 "description": report.score.describe(),
             }
             if report.score

@@ -79,6 +79,8 @@ class ScoreSummary:
     """Scores read from a label's leading number (``10 - Extremely likely``)."""
     mapped: int = 0
     """Scores read through the score map (``Very satisfied`` -> 5)."""
+    no_score: int = 0
+    """Answers the score map marks as carrying no score (``Offered: null``), left out."""
     unmapped: tuple[str, ...] = ()
     """The most common answers that were neither numbers nor in the map (up to five)."""
     reason: str = ""
@@ -101,14 +103,18 @@ class ScoreSummary:
         left = f"; {self.labelled} read from labels such as '10 - ...'" if self.labelled else ""
         if self.mapped:
             left += f"; {self.mapped} read through the score map"
+        why = []
+        if self.no_score:
+            why.append(f"{self.no_score} that the score map marks as no score")
+        if self.unmapped:
+            answers = ", ".join(map(repr, self.unmapped))
+            why.append(f"answers with no number: {answers}; map them with --score-map")
+        if self.skipped_rows:
+            more = ", ..." if self.skipped > len(self.skipped_rows) else ""
+            why.append(f"data rows {', '.join(map(str, self.skipped_rows))}{more}")
         if self.skipped:
             left += f"; {self.skipped} comments without a usable score left out"
-        if self.unmapped:
-            left += " (answers with no number: " + ", ".join(map(repr, self.unmapped))
-            left += "; map them with --score-map)"
-        if self.skipped_rows:
-            left += f" (data rows {', '.join(map(str, self.skipped_rows))}"
-            left += ", ...)" if self.skipped > len(self.skipped_rows) else ")"
+            left += f" ({'; '.join(why)})" if why else ""
         return f"{what}, {self.reason}, over {self.scored} comments{left}."
 
 
@@ -117,18 +123,19 @@ def score_impacts(
     journey: Journey,
     column: str,
     score_type: ScoreType = "auto",
-    score_map: Mapping[str, float] | None = None,
+    score_map: Mapping[str, float | None] | None = None,
 ) -> ScoreSummary:
     """Per-step score and impact on the overall score (see the module docstring). ``score_map``
-    reads text answers as numbers (``Very satisfied`` -> 5; case and spacing ignored); a
-    number or a label's leading number is read as it is."""
+    reads text answers as numbers (``Very satisfied`` -> 5; case and spacing ignored), or as
+    no score where it maps an answer to None (a help desk's ``Offered``: asked, not answered);
+    a number or a label's leading number is read as it is."""
     if score_type not in SCORE_TYPES:
         raise SteplensError(f"score type must be one of {', '.join(SCORE_TYPES)}: {score_type!r}")
     scores: list[float | None] = []
     mentioned: list[set[str]] = []
     labelled = 0
-    lookup = {_answer_key(k): float(v) for k, v in (score_map or {}).items()}
-    mapped = 0
+    lookup = {_answer_key(k): v for k, v in (score_map or {}).items()}
+    mapped = no_score = 0
     unmapped: Counter[str] = Counter()
     for record in records:
         value = record.get(column)
@@ -137,7 +144,8 @@ def score_impacts(
             key = _answer_key(value)
             if key in lookup:
                 score = lookup[key]
-                mapped += 1
+                mapped += score is not None
+                no_score += score is None
             else:
                 score = score_from_label(value)
                 labelled += score is not None
@@ -179,6 +187,7 @@ def score_impacts(
         reason=reason,
         labelled=labelled,
         mapped=mapped,
+        no_score=no_score,
         unmapped=tuple(answer for answer, _ in unmapped.most_common(5)),
     )
 
@@ -195,9 +204,10 @@ def _answer_key(answer: str) -> str:
     return " ".join(answer.lower().split())
 
 
-def load_score_map(path: str | Path) -> dict[str, float]:
+def load_score_map(path: str | Path) -> dict[str, float | None]:
     """A score map file: YAML or JSON mapping each text answer to its number
-    (``Very satisfied: 5``); a clean error for anything else."""
+    (``Very satisfied: 5``), or to nothing (``Offered:`` or ``Offered: null``) for an answer
+    that carries no score; a clean error for anything else."""
     import yaml
 
     source = Path(path)
@@ -209,10 +219,13 @@ def load_score_map(path: str | Path) -> dict[str, float]:
         raise SteplensError(
             f"{source}: a score map is a mapping of answers to numbers, e.g. 'Very satisfied: 5'"
         )
-    bad = [f"{k!r}: {v!r}" for k, v in data.items() if as_number(v) is None]
+    bad = [f"{k!r}: {v!r}" for k, v in data.items() if v is not None and as_number(v) is None]
     if bad:
-        raise SteplensError(f"{source}: these answers map to no number: {', '.join(bad[:5])}")
-    return {str(k): float(as_number(v) or 0.0) for k, v in data.items()}
+        raise SteplensError(
+            f"{source}: these answers map to no number: {', '.join(bad[:5])} (map an answer that "
+            "carries no score to null)"
+        )
+    return {str(k): as_number(v) if v is not None else None for k, v in data.items()}
 
 
 def _is_nps(score: float) -> bool:

@@ -31,6 +31,9 @@ class TableProfile:
     ids_are_row_numbers: bool
     delimiter: str | None = None
     """A CSV/TSV file's field separator (a .csv one is read from its header line)."""
+    export_layout: str | None = None
+    """``SurveyMonkey`` or ``Qualtrics`` when the file is such an export with extra header
+    rows (merged or skipped, so they are not counted as rows)."""
     rows: int = 0
     empty_texts: int = 0
     duplicate_ids: int = 0
@@ -59,6 +62,7 @@ def profile_table(
         id_column=table.id_column,
         ids_are_row_numbers=table.ids_are_row_numbers,
         delimiter=table.delimiter,
+        export_layout=table.export_layout,
     )
     lengths = array("L")
     seen_ids: set[bytes] = set()

@@ -11,16 +11,23 @@ from __future__ import annotations
 import abc
 import csv
 import functools
+import itertools
 import json
 import logging
-import re
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Protocol
 
 from steplens.pipeline.errors import InputFileError, MissingDependencyError
+from steplens.pipeline.tables.export_headers import (
+    QUALTRICS_HEADER_ROWS,
+    is_surveymonkey_subheader,
+    merge_surveymonkey_header,
+    qualtrics_header_rows,
+    without_qualtrics_headers,
+)
 from steplens.pipeline.tables.formats import TableFormat, check_content_matches, format_for_path
 
 logger = logging.getLogger(__name__)
@@ -112,6 +119,15 @@ class Table:
                 f"{_list_columns(self.columns)}. {hint}."
             )
 
+    @functools.cached_property
+    def export_layout(self) -> str | None:
+        """``"SurveyMonkey"`` or ``"Qualtrics"`` when the file is such a survey export, whose
+        extra header rows this reader merges or skips (see export_headers.py); else None."""
+        if self._source.merged_header:
+            return "SurveyMonkey"
+        head = list(itertools.islice(self._source.rows(), QUALTRICS_HEADER_ROWS))
+        return "Qualtrics" if qualtrics_header_rows(head) else None
+
     def row_count_hint(self) -> int | None:
         """The number of rows when the format knows it without reading (Parquet), else None."""
         return self._source.row_count()
@@ -120,7 +136,7 @@ class Table:
         """The table's rows, ``chunk_size`` at a time, in file order."""
         buffer: list[Row] = []
         start = 0
-        for row in _without_export_headers(self._source.rows(), self.path):
+        for row in without_qualtrics_headers(self._source.rows(), self.path):
             buffer.append(row)
             if len(buffer) >= self.chunk_size:
                 yield self._make_chunk(start, buffer)
@@ -139,28 +155,6 @@ class Table:
         else:
             ids = [row.get(self.id_column) for row in rows]
         return Chunk(start=start, rows=rows, texts=texts, ids=ids)
-
-
-_IMPORT_ID = re.compile(r'^\s*\{\s*"ImportId"')
-EXPORT_HEADER_ROWS = 2
-"""Rows after the header that may be a survey tool's extra header rows (Qualtrics writes the
-question texts, then ``{"ImportId": ...}`` per column)."""
-
-
-def _without_export_headers(rows: Iterator[Row], path: Path) -> Iterator[Row]:
-    """The rows without a Qualtrics export's two extra header rows: when one of the first two
-    rows is mostly ``{"ImportId": ...}`` cells, it and the rows before it are headers, not
-    answers (they would otherwise be tagged as comments)."""
-    head = [row for _, row in zip(range(EXPORT_HEADER_ROWS), rows, strict=False)]
-    skip = 0
-    for position, row in enumerate(head, start=1):
-        cells = [v for v in row.values() if isinstance(v, str) and v.strip()]
-        if cells and sum(bool(_IMPORT_ID.match(v)) for v in cells) * 2 >= len(cells):
-            skip = position
-    if skip:
-        logger.info("%s: skipped %d header row(s) of a Qualtrics export", path, skip)
-    yield from head[skip:]
-    yield from rows
 
 
 def open_table(
@@ -209,6 +203,9 @@ class _RowSource(abc.ABC):
     @abc.abstractmethod
     def rows(self) -> Iterator[Row]:
         """Every row as a dict, in file order."""
+
+    merged_header = False
+    """Whether the header was merged from SurveyMonkey's two header rows."""
 
     def row_count(self) -> int | None:
         """The number of rows if known without reading them."""
@@ -298,6 +295,16 @@ class _LineDecoder:
             yield text
 
 
+class _CsvReader(Protocol):
+    """What ``csv.reader`` returns: rows, and the file line it has read to."""
+
+    line_num: int
+
+    def __iter__(self) -> Iterator[list[str]]: ...
+
+    def __next__(self) -> list[str]: ...
+
+
 class _DelimitedSource(_RowSource):
     """CSV or TSV with a header row; quoted newlines, BOM and CRLF line endings are handled."""
 
@@ -312,7 +319,7 @@ class _DelimitedSource(_RowSource):
             with self.path.open("rb") as handle:
                 decoder = _LineDecoder(self.path, self.encoding)
                 reader = csv.reader(decoder.lines(handle), delimiter=self.delimiter)
-                self._header = self._read_header(reader)
+                self._header, _ = self._read_header(reader)
         return self._header
 
     def rows(self) -> Iterator[Row]:
@@ -320,10 +327,10 @@ class _DelimitedSource(_RowSource):
         with self.path.open("rb") as handle:
             decoder = _LineDecoder(self.path, self.encoding)
             reader = csv.reader(decoder.lines(handle), delimiter=self.delimiter)
-            header = self._read_header(reader)
+            header, first = self._read_header(reader)
             width = len(header)
             try:
-                for values in reader:
+                for values in itertools.chain([first] if first is not None else [], reader):
                     if not values:
                         continue  # a blank line between records
                     if len(values) != width:
@@ -340,13 +347,29 @@ class _DelimitedSource(_RowSource):
                     f"(file line {reader.line_num}): {exc}"
                 ) from None
 
-    def _read_header(self, reader: Iterable[list[str]]) -> list[str]:
+    def _read_header(self, reader: _CsvReader) -> tuple[list[str], list[str] | None]:
+        """The column names and the first data row, read past (None when the file has none).
+
+        SurveyMonkey's second header row is merged into the names and read past instead."""
         try:
-            header = next(iter(reader), None)
+            header = next(reader, None)
+            first = next((values for values in reader if values), None)
         except csv.Error as exc:
-            raise InputFileError(f"{self.path}: malformed header row: {exc}") from None
+            raise InputFileError(
+                f"{self.path}: malformed header or first row (file line {reader.line_num}): {exc}"
+            ) from None
         if header is None or not any(name.strip() for name in header):
             raise InputFileError(f"{self.path}: the file is empty; expected a header row")
+        if first is not None and is_surveymonkey_subheader(header, first):
+            logger.info("%s: merged the two header rows of a SurveyMonkey export", self.path)
+            header, first = merge_surveymonkey_header(header, first), None
+            self.merged_header = True
+            try:
+                first = next((values for values in reader if values), None)
+            except csv.Error as exc:
+                raise InputFileError(
+                    f"{self.path}: malformed CSV at data row 1 (file line {reader.line_num}): {exc}"
+                ) from None
         header = [name.strip() for name in header]
         duplicates = sorted({name for name in header if header.count(name) > 1})
         if duplicates:
@@ -354,7 +377,7 @@ class _DelimitedSource(_RowSource):
                 f"{self.path}: the header repeats column(s) {_list_columns(duplicates)}; "
                 "column names must be unique"
             )
-        return header
+        return header, first
 
     def _delimiter_name(self) -> str:
         return "tab" if self.delimiter == "\t" else "comma"
@@ -449,14 +472,18 @@ class _ExcelSource(_RowSource):
             )
         self.sheet = sheet or names[0]
         """The sheet read (said by ``steplens inspect``)."""
-        try:
-            self._rows = self._book.get_sheet_by_name(self.sheet).iter_rows()
-            first = next(self._rows, None)
-        except Exception as exc:
-            raise InputFileError(f"{path}: sheet {self.sheet!r} cannot be read ({exc})") from None
+        rows = self._filled_rows()
+        first = next(rows, None)
         if first is None:
             raise InputFileError(f"{path}: sheet {self.sheet!r} is empty")
-        header = [str(_excel_cell(cell)).strip() for cell in first]
+        header = [str(cell).strip() for cell in first]
+        second = next(rows, None)
+        self._header_rows = 1
+        if second is not None and is_surveymonkey_subheader(header, second):
+            logger.info("%s: merged the two header rows of a SurveyMonkey export", path)
+            header = merge_surveymonkey_header(header, second)
+            self._header_rows = 2
+            self.merged_header = True
         while header and not header[-1]:
             header.pop()
         blank = [i + 1 for i, name in enumerate(header) if not name]
@@ -478,12 +505,23 @@ class _ExcelSource(_RowSource):
 
     def rows(self) -> Iterator[Row]:
         width = len(self._header)
-        for cells in self._rows:
-            values = [_excel_cell(cell) for cell in cells[:width]]
-            if not any(value != "" for value in values):
-                continue  # an empty row (spreadsheets keep formatting rows)
-            values += [""] * (width - len(values))
-            yield dict(zip(self._header, values, strict=True))
+        for values in itertools.islice(self._filled_rows(), self._header_rows, None):
+            values = values[:width] + [""] * (width - len(values))
+            if any(value != "" for value in values):  # else its cells are all past the header
+                yield dict(zip(self._header, values, strict=True))
+
+    def _filled_rows(self) -> Iterator[list[Any]]:
+        """The sheet's rows from the top, typed, without empty ones (spreadsheets keep
+        formatted empty rows)."""
+        try:
+            for cells in self._book.get_sheet_by_name(self.sheet).iter_rows():
+                values = [_excel_cell(cell) for cell in cells]
+                if any(value != "" for value in values):
+                    yield values
+        except Exception as exc:  # calamine's own errors for a sheet it cannot read
+            raise InputFileError(
+                f"{self.path}: sheet {self.sheet!r} cannot be read ({exc})"
+            ) from None
 
 
 def _excel_cell(value: Any) -> Any:

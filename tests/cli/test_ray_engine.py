@@ -122,6 +122,26 @@ def test_ray_needs_ids(ray_session: Any, write_csv: Any, tmp_path: Path) -> None
     assert result.exit_code == 1 and "needs ids" in result.output
 
 
+@pytest.mark.parametrize(
+    ("export", "tool"),
+    [("surveymonkey_nps.csv", "SurveyMonkey"), ("qualtrics_nps.csv", "Qualtrics")],
+)
+def test_ray_refuses_exports_with_extra_header_rows(
+    ray_session: Any, tmp_path: Path, export: str, tool: str
+) -> None:
+    """Ray's CSV reader takes one header row: the others would be tagged as answers."""
+    source = Path(__file__).resolve().parents[1] / "fixtures" / "exports" / export
+    result = CliRunner().invoke(
+        cli,
+        ["tag", str(source), "-j", "ecommerce", "--engine", "ray", "--text-column",
+         "Q2" if tool == "Qualtrics" else "What is the main reason for your score?",
+         "--id-column", "ResponseId" if tool == "Qualtrics" else "Respondent ID",
+         "--out", str(tmp_path / "o.csv")],
+    )  # fmt: skip
+    assert result.exit_code == 1, result.output
+    assert f"is a {tool} export with more than one header row" in result.output
+
+
 def test_ray_redacts_like_the_local_engine(
     ray_session: Any, write_jsonl: Any, tmp_path: Path, encoder: Any
 ) -> None:

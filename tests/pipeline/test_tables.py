@@ -288,3 +288,40 @@ def test_a_qualtrics_export_skips_its_two_extra_header_rows(tmp_path: Path) -> N
     plain = tmp_path / "plain.csv"
     plain.write_text("id,text\n1,{ImportId is just text here}\n2,fine\n", encoding="utf-8")
     assert len([r for c in open_table(plain).chunks() for r in c.rows]) == 2
+
+
+def test_a_surveymonkey_export_merges_its_two_header_rows(tmp_path: Path) -> None:
+    """SurveyMonkey's CSV export has two header rows: question texts (blank over a question's
+    later columns), then what each column holds; they merge into one unique name per column."""
+    path = tmp_path / "surveymonkey.csv"
+    path.write_text(
+        "Respondent ID,Start Date,Which step?,,,Why?,Why?\n"
+        ",,Response,Delivery,Other (please specify),Open-Ended Response,Open-Ended Response\n"
+        "\n"
+        "114,04/11/2018 08:09:12 PM,Checkout,,,Card declined twice,again\n",
+        encoding="utf-8",
+    )
+    table = open_table(path, text_column="Why?", id_column="Respondent ID")
+    assert table.columns == [
+        "Respondent ID", "Start Date", "Which step?", "Which step? - Delivery",
+        "Which step? - Other (please specify)", "Why?", "Why? (2)",
+    ]  # fmt: skip
+    rows = [row for chunk in table.chunks() for row in chunk.rows]
+    assert len(rows) == 1 and rows[0]["Why?"] == "Card declined twice"
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "id,text\n1,Response\n2,fine\n",  # a comment that says "Response"
+        "Respondent ID,text\n7,Response\n",  # a respondent column with a value under it
+        "a,,text\n1,2,Response\n",  # a blank name, but no answer labels
+    ],
+)
+def test_a_first_row_that_only_looks_like_a_subheader_stays_a_row(
+    tmp_path: Path, content: str
+) -> None:
+    path = tmp_path / "plain.csv"
+    path.write_text(content, encoding="utf-8")
+    rows = [row for chunk in open_table(path, ids_needed=False).chunks() for row in chunk.rows]
+    assert rows[0]["text"] == "Response"

@@ -23,6 +23,20 @@ from steplens.pipeline.report.dates import detect_reading
         ([1523477340, 1523563740], "unix-seconds", date(2018, 4, 11)),
         ([1523477340000], "unix-ms", date(2018, 4, 11)),
         ([datetime(2018, 4, 11, 20, 9), None], "dates", date(2018, 4, 11)),
+        # Google Forms' CSV timestamps; SurveyMonkey's US dates; zones after the time
+        (
+            ["2018/04/11 8:09:00 PM GMT+1", "2018/04/12 9:10:00 AM GMT+1"],
+            "year-first",
+            date(2018, 4, 11),
+        ),
+        (["04/11/2018 08:09:12 PM", "04/13/2018 10:09:12 AM"], "month-first", date(2018, 4, 11)),
+        (["11/04/2018 20:09:00 CEST", "13/04/2018 20:09 +0100"], "day-first", date(2018, 4, 11)),
+        (
+            ["Apr 11, 2018 8:09 PM", "Wed, 12 April 2018 08:00:00 GMT"],
+            "month-name",
+            date(2018, 4, 11),
+        ),
+        (["Sept. 3rd, 2018", "2018-09-04"], "month-name", date(2018, 9, 3)),
     ],
 )
 def test_a_column_is_read_as_its_values_prove(values: list[object], kind: str, first: date) -> None:
@@ -47,3 +61,8 @@ def test_a_value_outside_the_reading_is_not_a_date() -> None:
     reading = detect_reading(["25/04/2018", "not a date"], "date")
     with pytest.raises(ValueError):
         reading.parse("not a date")
+    named = detect_reading(["Apr 11, 2018", "Foo 12, 2018"], "date")
+    with pytest.raises(ValueError, match="names no month"):
+        named.parse("Foo 12, 2018")
+    with pytest.raises(ValueError):
+        named.parse("2018/13/45")

@@ -129,6 +129,14 @@ def test_text_answers_are_read_through_a_score_map(tmp_path: Any) -> None:
     assert (summary.mapped, summary.labelled, summary.skipped) == (3, 1, 2)
     assert summary.overall == pytest.approx((5 + 5 + 2 + 4) / 4)
     assert summary.unmapped == ("Meh",) and "--score-map" in summary.describe()
+    help_desk = tmp_path / "zendesk.json"
+    help_desk.write_text('{"Good": 1, "Bad": 0, "Offered": null}', encoding="utf-8")
+    answers = ["Good", "Offered", "Bad", "Good", "Unoffered"]
+    records = [record(answer, "checkout", column="rating") for answer in answers]
+    summary = score_impacts(records, JOURNEY, "rating", score_map=load_score_map(help_desk))
+    assert (summary.mapped, summary.no_score, summary.skipped) == (3, 1, 2)
+    assert summary.overall == pytest.approx(2 / 3) and summary.unmapped == ("Unoffered",)
+    assert "1 that the score map marks as no score" in summary.describe()
     bad = tmp_path / "bad.yaml"
     bad.write_text("Very satisfied: lots\n", encoding="utf-8")
     with pytest.raises(SteplensError, match="map to no number"):
