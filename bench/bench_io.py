@@ -4,7 +4,11 @@ Each reader runs in its own subprocess so peak RSS (ru_maxrss) belongs to that r
 The claim to check: steplens' chunked reader keeps memory flat as files grow, at a throughput
 close to the whole-file loaders.
 
-    python -m bench.bench_io [--rows 20000 200000]
+    python -m bench.bench_io [--rows 20000 200000] [--excel-rows 20000]
+
+A second table reads the same rows as an .xlsx workbook (against openpyxl's read-only mode)
+and as a SurveyMonkey export with two header rows (against the plain CSV): the merge must cost
+nothing per row.
 """
 
 from __future__ import annotations
@@ -76,6 +80,17 @@ READERS = {
     ),
 }
 
+EXCEL_READERS = {
+    "steplens chunked (python-calamine)": READERS["steplens chunked (1,000 rows/chunk)"],
+    "baseline: openpyxl read-only": (
+        "import openpyxl\n"
+        "book = openpyxl.load_workbook(PATH, read_only=True)\n"
+        "rows = list(book.active.iter_rows(values_only=True))\n"
+        "n = len(rows) - 1\n"
+    ),
+}
+"""Excel (.xlsx) readers: steplens' streaming reader against openpyxl's read-only mode."""
+
 HARNESS = """
 import resource, sys, time, json
 PATH = sys.argv[1]
@@ -100,6 +115,33 @@ def make_file(path: Path, rows: int, seed: int = 13) -> None:
             )
 
 
+def make_workbook(source: Path, path: Path) -> None:
+    """The CSV ``source`` as an .xlsx workbook (openpyxl's write-only mode)."""
+    import openpyxl
+
+    book = openpyxl.Workbook(write_only=True)
+    sheet = book.create_sheet("Responses")
+    with source.open(encoding="utf-8", newline="") as handle:
+        for row in csv.reader(handle):
+            sheet.append(row)
+    book.save(path)
+
+
+def make_surveymonkey(source: Path, path: Path) -> None:
+    """The CSV ``source`` laid out as a SurveyMonkey export: respondent columns first, two
+    header rows (question texts, then ``Response`` / ``Open-Ended Response``)."""
+    with (
+        source.open(encoding="utf-8", newline="") as handle,
+        path.open("w", encoding="utf-8", newline="") as out,
+    ):
+        reader = csv.reader(handle)
+        writer = csv.writer(out)
+        next(reader)
+        writer.writerow(["Respondent ID", "Start Date", "Channel", "text"])
+        writer.writerow(["", "", "Response", "Open-Ended Response"])
+        writer.writerows(reader)
+
+
 def run_reader(body: str, path: Path) -> dict[str, float]:
     """Time one reader in a fresh interpreter; returns rows, seconds and peak MB."""
     code = HARNESS.format(body=body)
@@ -114,6 +156,13 @@ def main(argv: list[str] | None = None) -> None:
     """Print the table: reader x file size, rows/s, ratio to the fastest baseline, peak MB."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, nargs="+", default=[20_000, 200_000])
+    parser.add_argument(
+        "--excel-rows",
+        type=int,
+        nargs="*",
+        default=[20_000],
+        help="sizes of the Excel and SurveyMonkey cases (none to skip them)",
+    )
     args = parser.parse_args(argv)
     print("\n## Table reading: chunked vs whole-file (CSV, tweet-length comments)\n")
     print("| rows | reader | rows/s | vs csv.DictReader | peak RSS MB |")
@@ -131,6 +180,34 @@ def main(argv: list[str] | None = None) -> None:
                     f"| {rows:,} | {name} | {rate:,.0f} | {rate / base_rate:.2f}x "
                     f"| {result['peak_mb']:.0f} |"
                 )
+        if args.excel_rows:
+            print("\n## Survey exports: Excel and SurveyMonkey layouts\n")
+            print("| rows | file | reader | rows/s | vs baseline | peak RSS MB |")
+            print("|---:|---|---|---:|---:|---:|")
+        for rows in args.excel_rows:
+            source = Path(folder) / f"export_{rows}.csv"
+            make_file(source, rows)
+            workbook = source.with_suffix(".xlsx")
+            make_workbook(source, workbook)
+            monkey = source.with_name(f"surveymonkey_{rows}.csv")
+            make_surveymonkey(source, monkey)
+            cases = [
+                (workbook, ".xlsx", EXCEL_READERS, "baseline: openpyxl read-only"),
+                (source, "plain .csv", {k: READERS[k] for k in list(READERS)[:1]}, None),
+                (monkey, "SurveyMonkey .csv", {k: READERS[k] for k in list(READERS)[:1]}, None),
+            ]
+            plain_rate = 0.0
+            for path, label, readers, base in cases:
+                results = {name: run_reader(body, path) for name, body in readers.items()}
+                base_rate = results[base]["rows"] / results[base]["seconds"] if base else plain_rate
+                for name, result in results.items():
+                    rate = result["rows"] / result["seconds"]
+                    if label == "plain .csv":
+                        plain_rate = base_rate = rate
+                    print(
+                        f"| {rows:,} | {label} | {name} | {rate:,.0f} | "
+                        f"{rate / base_rate:.2f}x | {result['peak_mb']:.0f} |"
+                    )
 
 
 if __name__ == "__main__":

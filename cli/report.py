@@ -8,7 +8,6 @@ import click
 
 from steplens.cli.options import (
     encoding_option,
-    id_column_option,
     journey_option,
     text_column_option,
 )
@@ -57,7 +56,12 @@ from steplens.cli.output import is_quiet
     "(CSAT, CES); auto reads NPS when the column's name says so and scores are 0-10.",
 )
 @text_column_option
-@id_column_option
+@click.option(
+    "--id-column",
+    default=None,
+    help="Column that identifies each comment [default: the one `tag` was told, from its run "
+    "metadata; else 'id' if present, else row numbers].",
+)
 @encoding_option
 @click.option(
     "--no-key-phrases",
@@ -132,7 +136,7 @@ def report_command(
             metrics = load_metrics(
                 metrics_path, loaded, group_columns=[group_by], encoding=encoding
             )
-    text_column, id_column = _columns(tagged_path, text_column, id_column)
+    text_column, id_column = _columns(tagged_path, text_column, id_column, encoding)
     records = load_tagged(
         tagged_path, text_column=text_column, id_column=id_column, encoding=encoding
     )
@@ -179,7 +183,9 @@ def report_command(
     click.echo(f"wrote {files.html}, {files.csv.name} and {files.json.name}", err=True)
 
 
-def _columns(tagged_path: Path, text: str, id_: str | None) -> tuple[str, str | None]:
+def _columns(
+    tagged_path: Path, text: str, id_: str | None, encoding: str
+) -> tuple[str, str | None]:
     """The text and id columns: as given, else the ones `tag` was told (its run metadata), else
     the defaults, so columns named once for `tag` need not be named again."""
     from click.core import ParameterSource
@@ -196,9 +202,27 @@ def _columns(tagged_path: Path, text: str, id_: str | None) -> tuple[str, str | 
             told.append(f"text column {named!r}")
     if id_ is None:
         named = metadata.get("id_column")
-        if isinstance(named, str) and named:
+        if isinstance(named, str) and named and named in _header(tagged_path, encoding):
             id_ = named
             told.append(f"id column {named!r}")
+        elif isinstance(named, str) and named and not is_quiet():
+            click.echo(
+                f"warning: the run metadata names id column {named!r}, which {tagged_path.name} "
+                "no longer has; give --id-column",
+                err=True,
+            )
     if told and not is_quiet():
         click.echo(f"{' and '.join(told)}, as `tag` was told (its run metadata)", err=True)
     return text, id_
+
+
+def _header(tagged_path: Path, encoding: str) -> list[str]:
+    """The tagged file's column names, [] when they cannot be read (load_tagged then reports
+    the file's problem with its context)."""
+    from steplens.pipeline.errors import SteplensError
+    from steplens.pipeline.tables import table_columns
+
+    try:
+        return table_columns(tagged_path, encoding=encoding)
+    except SteplensError:
+        return []

@@ -3,7 +3,11 @@
 A column is read one way for every row, chosen from the data (or given as ``--date-format``):
 
 - ISO dates and timestamps (``2018-04-11``, ``2018-04-11 20:09:00+01:00``, ``...T20:09:00Z``);
-- day-first or month-first numeric dates (``11/04/2018 20:09``, ``04.11.2018``, ``11-04-18``):
+- year-first dates with ``/`` or ``.`` (Google Forms' ``2018/04/11 8:09:00 PM GMT+1``) and dates
+  that name their month (``Apr 11, 2018 8:09 PM``, ``Wed, 11 April 2018``), whose order is not
+  in doubt;
+- day-first or month-first numeric dates (``11/04/2018 20:09``, ``04.11.2018``, ``11-04-18``,
+  a time as 24-hour or AM/PM, a zone such as ``CEST`` or ``+01:00`` after it):
   the order is the one the data proves, a first field over 12 (day-first) or a second field over
   12 (month-first); a column where no value decides is ambiguous and refused with a request for
   ``--date-format`` rather than guessed;
@@ -45,11 +49,19 @@ EXCEL_SERIALS = (20_000, 80_000)  # 1954 to 2119
 UNIX_SECONDS = (1e8, 5e9)  # 1973 to 2128
 UNIX_MS = (1e11, 5e12)
 _TIME = r"(?:[ T,]+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:[AaPp]\.?[Mm]\.?)?)?"
-_ZONE = r"(?:\s*(?:Z|[A-Z]{2,5}(?:\s*[+-]\d{1,2}(?::?\d{2})?)?|[+-]\d{2}:?\d{2}))?"
-"""A time zone after the time, as exports write it: ``Z``, ``GMT+1``, ``CEST``, ``+01:00``."""
-_NUMERIC = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{2}|\d{4})" + _TIME + _ZONE)
+ZONE_NAMES = (
+    "UTC", "GMT", "Z", "WET", "WEST", "BST", "IST", "CET", "CEST", "EET", "EEST", "MSK",
+    "EST", "EDT", "CST", "CDT", "MST", "MDT", "PST", "PDT", "AKST", "AKDT", "HST",
+    "AEST", "AEDT", "ACST", "AWST", "NZST", "NZDT", "JST", "KST", "SGT", "HKT",
+)  # fmt: skip
+"""Zone names exports write after a time (an offset may follow: ``GMT+1``, ``UTC-05:00``)."""
+_ZONE = (
+    r"(?:\s*(?:(?:" + "|".join(ZONE_NAMES) + r")(?:\s*[+-]\d{1,2}(?::?\d{2})?)?"
+    r"|[+-]\d{2}:?\d{2}))?"
+)
+_NUMERIC = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{2}|\d{4})" + _TIME + _ZONE, re.IGNORECASE)
 """Day-first or month-first: ``11/04/2018 20:09``, ``04.11.2018``, ``4/11/18 8:09 PM``."""
-_YEAR_FIRST = re.compile(r"(\d{4})[/.](\d{1,2})[/.](\d{1,2})" + _TIME + _ZONE)
+_YEAR_FIRST = re.compile(r"(\d{4})[/.](\d{1,2})[/.](\d{1,2})" + _TIME + _ZONE, re.IGNORECASE)
 """Year first with slashes or dots (Google Forms: ``2018/04/11 8:09:00 PM GMT+1``)."""
 _MONTHS = {
     name: number
@@ -64,13 +76,16 @@ _MONTHS = {
     )
     for name in names
 }  # fmt: skip
+_MONTH = "(?:" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + ")"
+_WEEKDAY = r"(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|sday|nesday|rsday|urday)?"
 _MONTH_NAME = re.compile(
-    r"(?:[A-Za-z]{3,9},?\s+)?"  # a weekday
-    r"(?:(?P<day>\d{1,2})(?:st|nd|rd|th)?\s+(?P<month>[A-Za-z]{3,9})\.?,?"
-    r"|(?P<month2>[A-Za-z]{3,9})\.?\s+(?P<day2>\d{1,2})(?:st|nd|rd|th)?,?)"
-    r"\s+(?P<year>\d{4})" + _TIME + _ZONE
+    r"(?:" + _WEEKDAY + r"\.?,?\s+)?"
+    r"(?:(?P<day>\d{1,2})(?:st|nd|rd|th)?\s+(?P<month>" + _MONTH + r")\.?,?"
+    r"|(?P<month2>" + _MONTH + r")\.?\s+(?P<day2>\d{1,2})(?:st|nd|rd|th)?,?)"
+    r"\s+(?P<year>\d{4})" + _TIME + _ZONE,
+    re.IGNORECASE,
 )
-"""A month by name, day first or second: ``Apr 11, 2018 8:09 PM``, ``11 April 2018``."""
+"""A month by name, day first or second: ``Apr 11, 2018 8:09 PM``, ``Wed, 11 April 2018``."""
 
 
 @dataclass(frozen=True)
@@ -236,9 +251,7 @@ def _unambiguous(text: str) -> date:
         return date(int(match[1]), int(match[2]), int(match[3]))
     named = _MONTH_NAME.fullmatch(text)
     if named is not None:
-        month = _MONTHS.get((named["month"] or named["month2"]).casefold())
-        if month is None:
-            raise ValueError(f"{text!r} names no month")
+        month = _MONTHS[(named["month"] or named["month2"]).casefold()]
         return date(int(named["year"]), month, int(named["day"] or named["day2"]))
     from steplens.pipeline.report.periods import bucket
 

@@ -1,4 +1,4 @@
-"""Chunked reading and writing of feedback tables (CSV/TSV, JSON Lines, Parquet).
+"""Chunked reading and writing of feedback tables (CSV/TSV, JSON Lines, Parquet, Excel).
 
 ``open_table`` streams rows in chunks with their texts and ids; ``TableWriter`` writes records
 chunk by chunk and moves the file into place only when complete. pyarrow is imported only when a
@@ -17,6 +17,7 @@ from steplens.pipeline.tables.readers import (
     Table,
     as_text,
     open_table,
+    table_columns,
 )
 from steplens.pipeline.tables.writers import TableWriter
 
@@ -33,4 +34,5 @@ __all__ = [
     "format_for_path",
     "open_table",
     "supported_suffixes",
+    "table_columns",
 ]

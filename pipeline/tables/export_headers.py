@@ -25,30 +25,41 @@ logger = logging.getLogger(__name__)
 ANSWER_CELLS = frozenset({"response", "open-ended response"})
 """What SurveyMonkey's second header row says over a column that is a question's answer."""
 RESPONDENT_COLUMNS = ("Respondent ID", "Collector ID", "Start Date", "End Date", "IP Address")
-"""SurveyMonkey's columns about the respondent: blank in its second header row."""
+"""SurveyMonkey's columns about the respondent: blank in its second header row. Respondent ID is
+always exported, and recognising an export depends on it."""
 QUALTRICS_HEADER_ROWS = 2
 _IMPORT_ID = re.compile(r'^\s*\{\s*"ImportId"')
 
 
 def is_surveymonkey_subheader(header: Sequence[str], second: Sequence[Any]) -> bool:
-    """Whether ``second``, the row after ``header``, is SurveyMonkey's second header row: it
-    names a column ``Response`` or ``Open-Ended Response``, and the header has SurveyMonkey's
-    respondent columns (Respondent ID, Start Date, ...), every one blank in it. An answer row
-    always has a Respondent ID, so a comment that happens to say "Response" stays a row."""
-    cells = [_cell(value) for value in second]
-    if not any(cell.casefold() in ANSWER_CELLS for cell in cells):
+    """Whether ``second``, the row after ``header``, is SurveyMonkey's second header row.
+
+    The header must have a Respondent ID column, blank in ``second`` like every respondent
+    column (an answer row always has a Respondent ID, so a comment that says "Response" stays a
+    row), and ``second`` must say what the columns hold: ``Response`` or ``Open-Ended Response``
+    somewhere, or option texts under the blank header cells of a question with several columns
+    (a survey of only checkbox or matrix questions).
+    """
+    names = [name.strip() for name in header]
+    if "Respondent ID" not in names:
         return False
+    cells = [_cell(value) for value in second]
     respondent = [
         cells[i] if i < len(cells) else ""
-        for i, name in enumerate(header)
-        if name.strip() in RESPONDENT_COLUMNS
+        for i, name in enumerate(names)
+        if name in RESPONDENT_COLUMNS
     ]
-    return bool(respondent) and not any(respondent)
+    if any(respondent):
+        return False
+    if any(cell.casefold() in ANSWER_CELLS for cell in cells):
+        return True
+    return any(not names[i] and cells[i] for i in range(1, min(len(names), len(cells))))
 
 
 def merge_surveymonkey_header(header: Sequence[str], second: Sequence[Any]) -> list[str]:
-    """One unique name per column from SurveyMonkey's two header rows (see the module
-    docstring); a name that would repeat gets `` (2)``, `` (3)``, ..."""
+    """One name per column from SurveyMonkey's two header rows (see the module docstring); a
+    name that would repeat gets `` (2)``, `` (3)``, ...; a column blank in both rows stays
+    unnamed (a stray empty column, which the reader drops at the end or refuses)."""
     names: list[str] = []
     question = ""
     width = max(len(header), len(second))
@@ -57,8 +68,10 @@ def merge_surveymonkey_header(header: Sequence[str], second: Sequence[Any]) -> l
         below = _cell(second[position]) if position < len(second) else ""
         if top:
             question = top
-        if not question:
-            names.append(below or f"column {position + 1}")
+        if not top and not below:
+            names.append("")
+        elif not question:
+            names.append(below)
         elif not below or below.casefold() in ANSWER_CELLS:
             names.append(question)
         else:
@@ -95,8 +108,11 @@ def _cell(value: Any) -> str:
 
 def _unique(names: list[str]) -> list[str]:
     seen: dict[str, int] = {}
-    unique = []
+    unique: list[str] = []
     for name in names:
+        if not name:
+            unique.append(name)
+            continue
         count = seen.get(name, 0) + 1
         seen[name] = count
         unique.append(name if count == 1 else f"{name} ({count})")

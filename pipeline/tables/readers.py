@@ -9,6 +9,7 @@ pipeline tags them ``unassigned`` instead of dropping rows.
 from __future__ import annotations
 
 import abc
+import contextlib
 import csv
 import functools
 import itertools
@@ -20,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Protocol
 
-from steplens.pipeline.errors import InputFileError, MissingDependencyError
+from steplens.pipeline.errors import InputFileError, MissingDependencyError, SteplensError
 from steplens.pipeline.tables.export_headers import (
     QUALTRICS_HEADER_ROWS,
     is_surveymonkey_subheader,
@@ -125,8 +126,11 @@ class Table:
         extra header rows this reader merges or skips (see export_headers.py); else None."""
         if self._source.merged_header:
             return "SurveyMonkey"
-        head = list(itertools.islice(self._source.rows(), QUALTRICS_HEADER_ROWS))
-        return "Qualtrics" if qualtrics_header_rows(head) else None
+        head: list[Row] = []
+        with contextlib.suppress(SteplensError):  # reading the rows reports a bad one
+            head.extend(itertools.islice(self._source.rows(), QUALTRICS_HEADER_ROWS))
+
+        return "Qualtrics" if self._source.qualtrics_rows or qualtrics_header_rows(head) else None
 
     def row_count_hint(self) -> int | None:
         """The number of rows when the format knows it without reading (Parquet), else None."""
@@ -180,6 +184,13 @@ def open_table(
     )
 
 
+def table_columns(path: str | Path, *, encoding: str = "utf-8") -> list[str]:
+    """A table file's column names, from its header or schema alone (as ``open_table`` would
+    name them, SurveyMonkey's two header rows merged)."""
+    source = Path(path)
+    return _open_source(source, format_for_path(source), encoding).columns()
+
+
 def as_text(value: Any) -> str:
     """A cell as comment text: missing values become empty text, numbers their string."""
     if value is None:
@@ -206,6 +217,9 @@ class _RowSource(abc.ABC):
 
     merged_header = False
     """Whether the header was merged from SurveyMonkey's two header rows."""
+    qualtrics_rows = 0
+    """Qualtrics header rows the source skipped itself (a CSV file, so its messages count
+    data rows from the first answer)."""
 
     def row_count(self) -> int | None:
         """The number of rows if known without reading them."""
@@ -319,7 +333,7 @@ class _DelimitedSource(_RowSource):
             with self.path.open("rb") as handle:
                 decoder = _LineDecoder(self.path, self.encoding)
                 reader = csv.reader(decoder.lines(handle), delimiter=self.delimiter)
-                self._header, _ = self._read_header(reader)
+                self._header, _ = self._read_header(reader, decoder)
         return self._header
 
     def rows(self) -> Iterator[Row]:
@@ -327,19 +341,36 @@ class _DelimitedSource(_RowSource):
         with self.path.open("rb") as handle:
             decoder = _LineDecoder(self.path, self.encoding)
             reader = csv.reader(decoder.lines(handle), delimiter=self.delimiter)
-            header, first = self._read_header(reader)
+            header, first = self._read_header(reader, decoder)
             width = len(header)
+            count = 0  # data rows so far, as messages number them
             try:
-                for values in itertools.chain([first] if first is not None else [], reader):
+                head = [first] if first is not None else []
+                while head and len(head) < QUALTRICS_HEADER_ROWS:
+                    values = next((v for v in reader if v), None)
+                    if values is None:
+                        break
+                    head.append(values)
+                    decoder.rows_done += 1
+                whole = itertools.takewhile(lambda values: len(values) == width, head)
+                skip = qualtrics_header_rows([dict(zip(header, v, strict=True)) for v in whole])
+                if skip:  # skipped here, so data rows in messages count answers only
+                    logger.info(
+                        "%s: skipped %d header row(s) of a Qualtrics export", self.path, skip
+                    )
+                    self.qualtrics_rows = skip
+                    decoder.rows_done -= skip
+                for values in itertools.chain(head[skip:], reader):
                     if not values:
                         continue  # a blank line between records
+                    count += 1
+                    decoder.rows_done = max(decoder.rows_done, count)
                     if len(values) != width:
                         raise InputFileError(
-                            f"{self.path}: data row {decoder.rows_done + 1} (ending on file line "
+                            f"{self.path}: data row {count} (ending on file line "
                             f"{reader.line_num}) has {len(values)} fields but the header has "
                             f"{width}; check for an unquoted {self._delimiter_name()} or quote"
                         )
-                    decoder.rows_done += 1
                     yield dict(zip(header, values, strict=True))
             except csv.Error as exc:
                 raise InputFileError(
@@ -347,10 +378,14 @@ class _DelimitedSource(_RowSource):
                     f"(file line {reader.line_num}): {exc}"
                 ) from None
 
-    def _read_header(self, reader: _CsvReader) -> tuple[list[str], list[str] | None]:
+    def _read_header(
+        self, reader: _CsvReader, decoder: _LineDecoder
+    ) -> tuple[list[str], list[str] | None]:
         """The column names and the first data row, read past (None when the file has none).
 
-        SurveyMonkey's second header row is merged into the names and read past instead."""
+        SurveyMonkey's second header row is merged into the names and read past instead.
+        ``decoder.rows_done`` counts the data rows read (so a bad byte names its row)."""
+        _raise_csv_field_limit()  # the first row may be a long pasted thread
         try:
             header = next(reader, None)
             first = next((values for values in reader if values), None)
@@ -370,6 +405,7 @@ class _DelimitedSource(_RowSource):
                 raise InputFileError(
                     f"{self.path}: malformed CSV at data row 1 (file line {reader.line_num}): {exc}"
                 ) from None
+        decoder.rows_done = 1 if first is not None else 0
         header = [name.strip() for name in header]
         duplicates = sorted({name for name in header if header.count(name) > 1})
         if duplicates:
@@ -472,6 +508,10 @@ class _ExcelSource(_RowSource):
             )
         self.sheet = sheet or names[0]
         """The sheet read (said by ``steplens inspect``)."""
+        try:
+            self._sheet = self._book.get_sheet_by_name(self.sheet)
+        except Exception as exc:  # calamine's own errors for a sheet it cannot read
+            raise InputFileError(f"{path}: sheet {self.sheet!r} cannot be read ({exc})") from None
         rows = self._filled_rows()
         first = next(rows, None)
         if first is None:
@@ -514,7 +554,7 @@ class _ExcelSource(_RowSource):
         """The sheet's rows from the top, typed, without empty ones (spreadsheets keep
         formatted empty rows)."""
         try:
-            for cells in self._book.get_sheet_by_name(self.sheet).iter_rows():
+            for cells in self._sheet.iter_rows():
                 values = [_excel_cell(cell) for cell in cells]
                 if any(value != "" for value in values):
                     yield values

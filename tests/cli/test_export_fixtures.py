@@ -89,7 +89,7 @@ def test_a_surveymonkey_export_merges_its_two_header_rows(encoder: Any, tmp_path
     )
     rows = answers(export, 2)
     assert [r["Respondent ID"] for r in run.tagged] == [row[0] for row in rows]
-    assert "Response" not in {r[SM_TEXT] for r in run.tagged}
+    assert "Open-Ended Response" not in {r[SM_TEXT] for r in run.tagged}
     assert "read as month-first dates" in run.steps["date_reading"]
     blank = sum(not row[9] for row in rows)
     score = run.steps["score"]

@@ -315,7 +315,8 @@ def test_a_surveymonkey_export_merges_its_two_header_rows(tmp_path: Path) -> Non
     [
         "id,text\n1,Response\n2,fine\n",  # a comment that says "Response"
         "Respondent ID,text\n7,Response\n",  # a respondent column with a value under it
-        "a,,text\n1,2,Response\n",  # a blank name, but no answer labels
+        "a,,text\n1,2,Response\n",  # a blank name and "Response", but no Respondent ID
+        "ticket,Start Date,text,Status\n501,,Response,Closed\n",  # a respondent column blank
     ],
 )
 def test_a_first_row_that_only_looks_like_a_subheader_stays_a_row(
@@ -325,3 +326,47 @@ def test_a_first_row_that_only_looks_like_a_subheader_stays_a_row(
     path.write_text(content, encoding="utf-8")
     rows = [row for chunk in open_table(path, ids_needed=False).chunks() for row in chunk.rows]
     assert rows[0]["text"] == "Response"
+
+
+def test_export_rows_are_counted_from_the_first_answer(tmp_path: Path) -> None:
+    """Error messages name data rows as the user counts them: after every header row."""
+    qualtrics = tmp_path / "qualtrics.csv"
+    qualtrics.write_text(
+        "ResponseId,Q2\nResponse ID,Why?\n"
+        '"{""ImportId"":""_recordId""}","{""ImportId"":""QID2_TEXT""}"\n'
+        "R_1,fine\nR_2,too,many\n",
+        encoding="utf-8",
+    )
+    table = open_table(qualtrics, text_column="Q2", id_column="ResponseId")
+    assert table.export_layout == "Qualtrics"
+    with pytest.raises(InputFileError, match=r"data row 2 \(ending on file line 5\)"):
+        list(table.chunks())
+
+
+def test_a_long_first_comment_opens(tmp_path: Path) -> None:
+    """csv's 128 KB field limit is lifted before the header (and the first row) are read."""
+    path = tmp_path / "long.csv"
+    path.write_text("id,text\n1," + "a" * 200_000 + "\n2,short\n", encoding="utf-8")
+    rows = [row for chunk in open_table(path).chunks() for row in chunk.rows]
+    assert len(rows[0]["text"]) == 200_000 and rows[1]["text"] == "short"
+
+
+def test_a_surveymonkey_workbook_with_stray_cells_reads_every_time(tmp_path: Path) -> None:
+    """A note to the right of the answers adds no column and no row; the sheet reads the same
+    on every pass (inspect, then tag)."""
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Respondent ID", "Start Date", "Why?"])
+    sheet.append([None, None, "Open-Ended Response"])
+    sheet.append([114, "04/11/2018 08:09:12 PM", "Card declined twice"])
+    sheet.append([115, "04/12/2018 09:10:00 AM", "Quick delivery"])
+    sheet.cell(row=6, column=6, value="exported by the survey team")
+    path = tmp_path / "surveymonkey.xlsx"
+    book.save(path)
+    table = open_table(path, text_column="Why?", id_column="Respondent ID")
+    assert table.columns == ["Respondent ID", "Start Date", "Why?"]
+    assert table.export_layout == "SurveyMonkey"
+    first = [row for chunk in table.chunks() for row in chunk.rows]
+    again = [row for chunk in table.chunks() for row in chunk.rows]
+    assert first == again and [row["Respondent ID"] for row in first] == [114, 115]

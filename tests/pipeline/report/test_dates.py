@@ -61,8 +61,14 @@ def test_a_value_outside_the_reading_is_not_a_date() -> None:
     reading = detect_reading(["25/04/2018", "not a date"], "date")
     with pytest.raises(ValueError):
         reading.parse("not a date")
-    named = detect_reading(["Apr 11, 2018", "Foo 12, 2018"], "date")
-    with pytest.raises(ValueError, match="names no month"):
+    named = detect_reading(["Apr 11, 2018", "May 2, 2018", "Foo 12, 2018"], "date")
+    assert named.kind == "month-name"
+    with pytest.raises(ValueError):
         named.parse("Foo 12, 2018")
+    for words in (["Sprint 12 2018", "Week 3 2019"], ["2018/04/11 TODO", "11/04/2018 ABC"]):
+        reading = detect_reading(words, "date")  # words that only look like dates
+        assert reading.kind == "iso"
+        with pytest.raises(ValueError):
+            reading.parse(words[0])
     with pytest.raises(ValueError):
         named.parse("2018/13/45")
