@@ -1,6 +1,7 @@
 """Chunked table reading vs loading the whole file: rows per second and peak memory.
 
-Each reader runs in its own subprocess so peak RSS (ru_maxrss) belongs to that reader alone.
+Each reader runs in its own subprocess so peak RSS (VmHWM, which starts afresh at exec, unlike
+ru_maxrss, which keeps the parent's peak) belongs to that reader alone.
 The claim to check: steplens' chunked reader keeps memory flat as files grow, at a throughput
 close to the whole-file loaders.
 
@@ -92,13 +93,18 @@ EXCEL_READERS = {
 """Excel (.xlsx) readers: steplens' streaming reader against openpyxl's read-only mode."""
 
 HARNESS = """
-import resource, sys, time, json
+import sys, time, json
 PATH = sys.argv[1]
+
+def peak_kb():
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+
 start = time.perf_counter()
 {body}
 elapsed = time.perf_counter() - start
 print(json.dumps({{"rows": n, "seconds": elapsed,
-                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
+                  "peak_mb": peak_kb() / 1024}}))
 """
 
 
