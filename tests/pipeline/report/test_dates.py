@@ -65,7 +65,7 @@ def test_a_value_outside_the_reading_is_not_a_date() -> None:
     assert named.kind == "month-name"
     with pytest.raises(ValueError):
         named.parse("Foo 12, 2018")
-    for words in (["Sprint 12 2018", "Week 3 2019"], ["2018/04/11 TODO", "11/04/2018 ABC"]):
+    for words in (["Sprint 12 2018", "Week 3 2019"], ["2018/04/11 ABC", "11/04/2018 ABC"]):
         reading = detect_reading(words, "date")  # words that only look like dates
         assert reading.kind == "iso"
         with pytest.raises(ValueError):
