@@ -291,13 +291,21 @@ def parse_steps(value: Any, where: str = "") -> list[Any]:
 
 
 def records_from_rows(
-    rows: Iterable[Mapping[str, Any]], source: str = "record", text_column: str = "text"
+    rows: Iterable[Mapping[str, Any]],
+    source: str = "record",
+    text_column: str = "text",
+    id_column: str | None = None,
 ) -> list[FeedbackRecord]:
     """Rows that arrive as objects (a DataFrame's, the store's) as records, numbered from 1;
-    errors name ``source`` and the number."""
+    ids from ``id_column`` when given (else ``id``, else the row's position); errors name
+    ``source`` and the number."""
     return [
         FeedbackRecord.from_row(
-            row, number=number, text_column=text_column, where=f"{source} {number}: "
+            row,
+            number=number,
+            text_column=text_column,
+            id=row.get(id_column) if id_column is not None else None,
+            where=f"{source} {number}: ",
         )
         for number, row in enumerate(rows, start=1)
     ]

@@ -126,7 +126,7 @@ def report_from_records(
     key_phrases: bool = True,
     themes: bool = False,
     date_format: str | None = None,
-    score_map: Mapping[str, float] | None = None,
+    score_map: Mapping[str, float | None] | None = None,
 ) -> StepReport:
     """The per-step report of typed records (:func:`tag_texts`'s, or read back with
     :meth:`FeedbackRecord.from_row`), as ``steplens report`` builds it; ``metrics`` is a step
@@ -166,17 +166,24 @@ def report_from_dataframe(
     score_column: str | None = None,
     score_type: str = "auto",
     text_column: str = "text",
+    id_column: str | None = None,
     key_phrases: bool = True,
     themes: bool = False,
     date_format: str | None = None,
-    score_map: Mapping[str, float] | None = None,
+    score_map: Mapping[str, float | None] | None = None,
 ) -> StepReport:
     """The per-step report of a DataFrame :func:`tag_dataframe` returned (or a tagged file read
-    with pandas), as ``steplens report`` builds it; ``metrics`` is a step metrics file."""
+    with pandas), as ``steplens report`` builds it; ``metrics`` is a step metrics file;
+    ``id_column`` names the ids the report quotes (``id``, else the row position)."""
     from steplens.pipeline.records import records_from_rows
 
+    if id_column is not None and id_column not in frame.columns:
+        raise SteplensError(
+            f"no id column {id_column!r} in the DataFrame; its columns are: "
+            f"{', '.join(map(repr, frame.columns))}"
+        )
     return report_from_records(
-        records_from_rows(frame.to_dict("records"), "DataFrame row", text_column),
+        records_from_rows(frame.to_dict("records"), "DataFrame row", text_column, id_column),
         journey,
         metrics=metrics,
         period_column=period_column,
