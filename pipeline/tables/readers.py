@@ -94,7 +94,14 @@ class Table:
         """The sheet read from an Excel workbook."""
         self.columns: list[str] = self._source.columns()
         self.text_column = text_column
-        self.require_column(text_column, "text", "--text-column")
+        if text_column not in self.columns:
+            likely = self._likely_text_column()
+            self.require_column(
+                text_column,
+                "text",
+                "--text-column",
+                f"probably {likely!r}, whose values are the longest texts" if likely else "",
+            )
         if id_column is not None:
             self.require_column(
                 id_column, "id", "--id-column", "or leave it out to use row numbers"
@@ -119,6 +126,22 @@ class Table:
                 f"{self.path}: no {role} column {name!r}; the columns are: "
                 f"{_list_columns(self.columns)}. {hint}."
             )
+
+    def _likely_text_column(self, rows: int = 200) -> str | None:
+        """The column whose first ``rows`` values are the longest texts (a survey export names
+        its comment column after the question), when they read like comments: a mean of 20
+        characters or more, with spaces. None when nothing does or the rows cannot be read."""
+        lengths: dict[str, list[int]] = {name: [] for name in self.columns}
+        with contextlib.suppress(SteplensError):
+            for row in itertools.islice(
+                without_qualtrics_headers(self._source.rows(), self.path), rows
+            ):
+                for name, value in row.items():
+                    if isinstance(value, str) and value.strip() and name in lengths:
+                        lengths[name].append(len(value) if " " in value.strip() else 0)
+        means = {name: sum(found) / len(found) for name, found in lengths.items() if found}
+        best = max(means, key=means.__getitem__, default=None)
+        return best if best is not None and means[best] >= 20 else None
 
     @functools.cached_property
     def export_layout(self) -> str | None:

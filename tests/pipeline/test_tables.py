@@ -52,7 +52,29 @@ def test_missing_id_column_uses_row_numbers(write_csv: Writer, caplog: Any) -> N
 
 def test_missing_text_column_lists_the_columns(write_csv: Writer) -> None:
     path = write_csv([{"id": 1, "comment": "x", "date": "2026-01-01"}])
-    with pytest.raises(InputFileError, match=r"no text column 'text'.*'id', 'comment', 'date'"):
+    with pytest.raises(
+        InputFileError, match=r"no text column 'text'.*'id', 'comment', 'date'"
+    ) as e:
+        open_table(path)
+    assert "probably" not in str(e.value)  # no column reads like comments
+
+
+def test_a_missing_text_column_suggests_the_one_that_reads_like_comments(
+    write_csv: Writer,
+) -> None:
+    """A survey export names its comment column after the question: the error points at it."""
+    path = write_csv(
+        [
+            {"Ticket ID": 1, "Status": "Solved", "Why did you give this score?": "The courier "
+             "left my parcel in the rain", "Group": "Support desk team"},
+            {"Ticket ID": 2, "Status": "Solved", "Why did you give this score?": "Refund took "
+             "three weeks", "Group": "Support desk team"},
+        ],
+        name="export.csv",
+    )  # fmt: skip
+    with pytest.raises(
+        InputFileError, match=r"probably 'Why did you give this score\?', whose values are the"
+    ):
         open_table(path)
 
 
