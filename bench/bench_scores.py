@@ -19,10 +19,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import NDArray
 
 from bench.bench_steps import CachedEncoder
 from bench.bench_unassigned import sources
 from steplens.pipeline.encoder import load_encoder
+from steplens.pipeline.journey import Journey
 from steplens.pipeline.model_view import step_views
 from steplens.pipeline.steps.zero_shot import (
     PROTOTYPE_KINDS,
@@ -39,6 +41,8 @@ class Variant:
     name: str
     kinds: tuple[str, ...]
     top: int
+    cosine_weight: float = 0.0
+    """The weight of the cosine baseline's score in a blend with this score (0: none)."""
 
 
 WITHOUT_PHRASES = ("name", "template", "description", "example")
@@ -48,7 +52,23 @@ VARIANTS = (
     Variant("two best, with description phrases", PROTOTYPE_KINDS, 2),
     Variant("three best, with description phrases (in use)", PROTOTYPE_KINDS, TOP_PROTOTYPES),
     Variant("four best, with description phrases", PROTOTYPE_KINDS, 4),
+    Variant("three best, blended 3:1 with the cosine baseline", PROTOTYPE_KINDS, 3, 0.25),
+    Variant("three best, blended 1:1 with the cosine baseline", PROTOTYPE_KINDS, 3, 0.5),
 )
+
+
+def scored(
+    cache: CachedEncoder,
+    journey: Journey,
+    texts: NDArray[np.float32],
+    kinds: tuple[str, ...],
+    top: int,
+) -> NDArray[np.float32]:
+    """Per-step scores of embedded ``texts`` from ``journey``'s prototypes of ``kinds``."""
+    prototypes = build_prototypes(journey, kinds)
+    vectors = cache.encode([p.text for p in prototypes])
+    step_of = np.array([p.step_index for p in prototypes], dtype=np.int64)
+    return step_scores(texts @ vectors.T, step_of, len(journey.step_ids), top)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -64,16 +84,16 @@ def main(argv: Sequence[str] | None = None) -> None:
         columns.append(f"{source.name} ({len(on_topic):,})")
         texts = cache.encode(step_views([source.texts[i] for i in on_topic]))
         ids = source.journey.step_ids
+        described = any(step.description for step in source.journey.steps)
+        baseline_kinds = ("description",) if described else ("name",)
+
         for variant in VARIANTS:
-            kinds = variant.kinds
-            if variant.kinds == ("description",) and not any(
-                step.description for step in source.journey.steps
-            ):
-                kinds = ("name",)
-            prototypes = build_prototypes(source.journey, kinds)
-            vectors = cache.encode([p.text for p in prototypes])
-            step_of = np.array([p.step_index for p in prototypes], dtype=np.int64)
-            scores = step_scores(texts @ vectors.T, step_of, len(ids), variant.top)
+            kinds = baseline_kinds if variant.kinds == ("description",) else variant.kinds
+            scores = scored(cache, source.journey, texts, kinds, variant.top)
+            if variant.cosine_weight:
+                baseline = scored(cache, source.journey, texts, baseline_kinds, 1)
+                weight = variant.cosine_weight
+                scores = (1 - weight) * scores + weight * baseline
             best = scores.argmax(axis=1)
             right = [ids[b] in source.labels[i] for b, i in zip(best, on_topic, strict=True)]
             cells[variant.name].append(float(np.mean(right)))
