@@ -90,7 +90,8 @@ EXCEL_READERS = {
         "n = len(rows) - 1\n"
     ),
 }
-"""Excel (.xlsx) readers: steplens' streaming reader against openpyxl's read-only mode."""
+"""Excel (.xlsx) readers: steplens' chunked reader (python-calamine parses the whole sheet into
+memory first) against openpyxl's read-only mode."""
 
 HARNESS = """
 import sys, time, json

@@ -200,12 +200,13 @@ def _columns(
         if isinstance(named, str) and named and named != text:
             text = named
             told.append(f"text column {named!r}")
-    if id_ is None:
-        named = metadata.get("id_column")
-        if isinstance(named, str) and named and named in _header(tagged_path, encoding):
+    named = metadata.get("id_column")
+    if id_ is None and isinstance(named, str) and named:
+        columns = _header(tagged_path, encoding)
+        if columns is None or named in columns:  # an unreadable file is reported by load_tagged
             id_ = named
             told.append(f"id column {named!r}")
-        elif isinstance(named, str) and named and not is_quiet():
+        elif not is_quiet():
             click.echo(
                 f"warning: the run metadata names id column {named!r}, which {tagged_path.name} "
                 "no longer has; give --id-column",
@@ -216,13 +217,13 @@ def _columns(
     return text, id_
 
 
-def _header(tagged_path: Path, encoding: str) -> list[str]:
-    """The tagged file's column names, [] when they cannot be read (load_tagged then reports
-    the file's problem with its context)."""
+def _header(tagged_path: Path, encoding: str) -> list[str] | None:
+    """The tagged file's column names, None when they cannot be read (load_tagged then
+    reports the file's problem with its context)."""
     from steplens.pipeline.errors import SteplensError
     from steplens.pipeline.tables import table_columns
 
     try:
         return table_columns(tagged_path, encoding=encoding)
     except SteplensError:
-        return []
+        return None

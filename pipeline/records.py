@@ -297,18 +297,22 @@ def records_from_rows(
     id_column: str | None = None,
 ) -> list[FeedbackRecord]:
     """Rows that arrive as objects (a DataFrame's, the store's) as records, numbered from 1;
-    ids from ``id_column`` when given (else ``id``, else the row's position); errors name
+    ids from ``id_column`` when given (a row without one, empty or NaN, gets its 0-based
+    position, as a file without ids does), else ``id``, else the position; errors name
     ``source`` and the number."""
-    return [
-        FeedbackRecord.from_row(
-            row,
-            number=number,
-            text_column=text_column,
-            id=row.get(id_column) if id_column is not None else None,
-            where=f"{source} {number}: ",
+    records = []
+    for number, row in enumerate(rows, start=1):
+        given = None
+        if id_column is not None:
+            given = row.get(id_column)
+            if _label(given) is None:
+                given = number - 1
+        records.append(
+            FeedbackRecord.from_row(
+                row, number=number, text_column=text_column, id=given, where=f"{source} {number}: "
+            )
         )
-        for number, row in enumerate(rows, start=1)
-    ]
+    return records
 
 
 def _label(value: Any) -> str | None:

@@ -48,20 +48,24 @@ EXCEL_EPOCH = date(1899, 12, 30)
 EXCEL_SERIALS = (20_000, 80_000)  # 1954 to 2119
 UNIX_SECONDS = (1e8, 5e9)  # 1973 to 2128
 UNIX_MS = (1e11, 5e12)
-_TIME = r"(?:[ T,]+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?\s*(?:[AaPp]\.?[Mm]\.?)?)?"
 ZONE_NAMES = (
     "UTC", "GMT", "Z", "WET", "WEST", "BST", "IST", "CET", "CEST", "EET", "EEST", "MSK",
     "EST", "EDT", "CST", "CDT", "MST", "MDT", "PST", "PDT", "AKST", "AKDT", "HST",
     "AEST", "AEDT", "ACST", "AWST", "NZST", "NZDT", "JST", "KST", "SGT", "HKT",
 )  # fmt: skip
-"""Zone names exports write after a time (an offset may follow: ``GMT+1``, ``UTC-05:00``)."""
+"""Zone names read in any case after a time; other zones are read when written in capitals
+(``AST``, ``SAST``, ``BRT``). An offset may follow (``GMT+1``, ``UTC-05:00``)."""
 _ZONE = (
-    r"(?:\s*(?:(?:" + "|".join(ZONE_NAMES) + r")(?:\s*[+-]\d{1,2}(?::?\d{2})?)?"
+    r"(?:\s*(?:(?:" + "|".join(ZONE_NAMES) + r"|(?-i:[A-Z]{2,5}))(?:\s*[+-]\d{1,2}(?::?\d{2})?)?"
     r"|[+-]\d{2}:?\d{2}))?"
 )
-_NUMERIC = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{2}|\d{4})" + _TIME + _ZONE, re.IGNORECASE)
+_TIME = r"(?:[ T,]+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[AaPp]\.?[Mm]\.?)?" + _ZONE + r")?"
+"""A time (24-hour or AM/PM), then maybe a zone: only after a time, so ``2018/04/11 TODO`` is
+not a date. Each whitespace run has one place to go, so a long one cannot make matching slow."""
+_FLAGS = re.IGNORECASE | re.ASCII
+_NUMERIC = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{2}|\d{4})" + _TIME, _FLAGS)
 """Day-first or month-first: ``11/04/2018 20:09``, ``04.11.2018``, ``4/11/18 8:09 PM``."""
-_YEAR_FIRST = re.compile(r"(\d{4})[/.](\d{1,2})[/.](\d{1,2})" + _TIME + _ZONE, re.IGNORECASE)
+_YEAR_FIRST = re.compile(r"(\d{4})[/.](\d{1,2})[/.](\d{1,2})" + _TIME, _FLAGS)
 """Year first with slashes or dots (Google Forms: ``2018/04/11 8:09:00 PM GMT+1``)."""
 _MONTHS = {
     name: number
@@ -82,8 +86,8 @@ _MONTH_NAME = re.compile(
     r"(?:" + _WEEKDAY + r"\.?,?\s+)?"
     r"(?:(?P<day>\d{1,2})(?:st|nd|rd|th)?\s+(?P<month>" + _MONTH + r")\.?,?"
     r"|(?P<month2>" + _MONTH + r")\.?\s+(?P<day2>\d{1,2})(?:st|nd|rd|th)?,?)"
-    r"\s+(?P<year>\d{4})" + _TIME + _ZONE,
-    re.IGNORECASE,
+    r"\s+(?P<year>\d{4})" + _TIME,
+    _FLAGS,
 )
 """A month by name, day first or second: ``Apr 11, 2018 8:09 PM``, ``Wed, 11 April 2018``."""
 

@@ -15,6 +15,7 @@ import functools
 import itertools
 import json
 import logging
+import re
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -36,6 +37,8 @@ logger = logging.getLogger(__name__)
 DEFAULT_TEXT_COLUMN = "text"
 DEFAULT_ID_COLUMN = "id"
 DEFAULT_CHUNK_SIZE = 1000
+_WORD = re.compile(r"[^\W\d_]{2,}")
+"""A word of letters (any script), for telling comments from dates and codes."""
 
 Row = dict[str, Any]
 
@@ -100,7 +103,7 @@ class Table:
                 text_column,
                 "text",
                 "--text-column",
-                f"probably {likely!r}, whose values are the longest texts" if likely else "",
+                f"probably {likely!r}, whose values read most like comments" if likely else "",
             )
         if id_column is not None:
             self.require_column(
@@ -128,20 +131,20 @@ class Table:
             )
 
     def _likely_text_column(self, rows: int = 200) -> str | None:
-        """The column whose first ``rows`` values are the longest texts (a survey export names
-        its comment column after the question), when they read like comments: a mean of 20
-        characters or more, with spaces. None when nothing does or the rows cannot be read."""
-        lengths: dict[str, list[int]] = {name: [] for name in self.columns}
+        """The column whose first ``rows`` values hold the most words (a survey export names
+        its comment column after the question), when they read like comments: three or more
+        words of letters on average, so dates, times, ids and one-word answers never win.
+        None when nothing does or the rows cannot be read."""
+        words: dict[str, list[int]] = {name: [] for name in self.columns}
         with contextlib.suppress(SteplensError):
-            for row in itertools.islice(
-                without_qualtrics_headers(self._source.rows(), self.path), rows
-            ):
+            rows_read = without_qualtrics_headers(self._source.rows(), self.path)
+            for row in itertools.islice(rows_read, rows):
                 for name, value in row.items():
-                    if isinstance(value, str) and value.strip() and name in lengths:
-                        lengths[name].append(len(value) if " " in value.strip() else 0)
-        means = {name: sum(found) / len(found) for name, found in lengths.items() if found}
+                    if isinstance(value, str) and value.strip() and name in words:
+                        words[name].append(len(_WORD.findall(value)))
+        means = {name: sum(found) / len(found) for name, found in words.items() if found}
         best = max(means, key=means.__getitem__, default=None)
-        return best if best is not None and means[best] >= 20 else None
+        return best if best is not None and means[best] >= 3 else None
 
     @functools.cached_property
     def export_layout(self) -> str | None:
@@ -350,6 +353,8 @@ class _DelimitedSource(_RowSource):
         self.encoding = encoding
         self.delimiter = delimiter
         self._header: list[str] | None = None
+        self._unnamed_tail = 0
+        """Empty columns after the last named one (a spreadsheet's), read past."""
 
     def columns(self) -> list[str]:
         if self._header is None:
@@ -365,7 +370,8 @@ class _DelimitedSource(_RowSource):
             decoder = _LineDecoder(self.path, self.encoding)
             reader = csv.reader(decoder.lines(handle), delimiter=self.delimiter)
             header, first = self._read_header(reader, decoder)
-            width = len(header)
+            named = len(header)
+            width = named + self._unnamed_tail
             count = 0  # data rows so far, as messages number them
             try:
                 head = [first] if first is not None else []
@@ -376,7 +382,9 @@ class _DelimitedSource(_RowSource):
                     head.append(values)
                     decoder.rows_done += 1
                 whole = itertools.takewhile(lambda values: len(values) == width, head)
-                skip = qualtrics_header_rows([dict(zip(header, v, strict=True)) for v in whole])
+                skip = qualtrics_header_rows(
+                    [dict(zip(header, v[:named], strict=True)) for v in whole]
+                )
                 if skip:  # skipped here, so data rows in messages count answers only
                     logger.info(
                         "%s: skipped %d header row(s) of a Qualtrics export", self.path, skip
@@ -394,7 +402,13 @@ class _DelimitedSource(_RowSource):
                             f"{reader.line_num}) has {len(values)} fields but the header has "
                             f"{width}; check for an unquoted {self._delimiter_name()} or quote"
                         )
-                    yield dict(zip(header, values, strict=True))
+                    if any(value.strip() for value in values[named:]):
+                        raise InputFileError(
+                            f"{self.path}: data row {count} (ending on file line "
+                            f"{reader.line_num}) has a value in a column with no name in the "
+                            "header; name that column or delete it"
+                        )
+                    yield dict(zip(header, values[:named], strict=True))
             except csv.Error as exc:
                 raise InputFileError(
                     f"{self.path}: malformed CSV at data row {decoder.rows_done + 1} "
@@ -430,6 +444,16 @@ class _DelimitedSource(_RowSource):
                 ) from None
         decoder.rows_done = 1 if first is not None else 0
         header = [name.strip() for name in header]
+        self._unnamed_tail = 0
+        while len(header) > 1 and not header[-1]:  # a spreadsheet's empty trailing columns
+            header.pop()
+            self._unnamed_tail += 1
+        blank = [position + 1 for position, name in enumerate(header) if not name]
+        if len(blank) > 1:
+            raise InputFileError(
+                f"{self.path}: header cell(s) in column(s) {', '.join(map(str, blank))} are "
+                "empty; name every column in the header row"
+            )
         duplicates = sorted({name for name in header if header.count(name) > 1})
         if duplicates:
             raise InputFileError(

@@ -165,3 +165,15 @@ def test_an_input_column_named_like_a_signal_stays_the_inputs() -> None:
     assert record.get("sentiment") == "angry" and record.to_row()["sentiment"] == "angry"
     given = FeedbackRecord(id=1, text="hi", signals=Signals("negative", -0.5, "none", None))
     assert given.scored and given.to_row()["sentiment"] == "negative"
+
+
+def test_rows_take_ids_from_a_named_column_or_their_position() -> None:
+    from steplens.pipeline.records import records_from_rows
+
+    rows = [
+        {"text": "a", "Ticket ID": "T-1", "id": "other"},
+        {"text": "b", "Ticket ID": float("nan"), "id": "other"},
+        {"text": "c", "Ticket ID": None},
+    ]
+    records = records_from_rows(rows, "DataFrame row", id_column="Ticket ID")
+    assert [record.id for record in records] == ["T-1", 1, 2]  # positions, as without ids

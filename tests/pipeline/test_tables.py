@@ -65,15 +65,17 @@ def test_a_missing_text_column_suggests_the_one_that_reads_like_comments(
     """A survey export names its comment column after the question: the error points at it."""
     path = write_csv(
         [
-            {"Ticket ID": 1, "Status": "Solved", "Why did you give this score?": "The courier "
-             "left my parcel in the rain", "Group": "Support desk team"},
-            {"Ticket ID": 2, "Status": "Solved", "Why did you give this score?": "Refund took "
-             "three weeks", "Group": "Support desk team"},
+            {"Ticket ID": 1, "Created at": "04/11/2018 08:09:12 PM +0100", "Status": "Solved",
+             "Why did you give this score?": "The courier left my parcel in the rain",
+             "Group": "Support desk team"},
+            {"Ticket ID": 2, "Created at": "04/12/2018 09:10:00 AM +0100", "Status": "Solved",
+             "Why did you give this score?": "Refund took three weeks", "Group": "Support desk"},
         ],
         name="export.csv",
     )  # fmt: skip
     with pytest.raises(
-        InputFileError, match=r"probably 'Why did you give this score\?', whose values are the"
+        InputFileError,
+        match=r"probably 'Why did you give this score\?', whose values read most like",
     ):
         open_table(path)
 
@@ -392,3 +394,19 @@ def test_a_surveymonkey_workbook_with_stray_cells_reads_every_time(tmp_path: Pat
     first = [row for chunk in table.chunks() for row in chunk.rows]
     again = [row for chunk in table.chunks() for row in chunk.rows]
     assert first == again and [row["Respondent ID"] for row in first] == [114, 115]
+
+
+def test_empty_trailing_columns_are_read_past(tmp_path: Path) -> None:
+    """A spreadsheet saves empty columns after the last named one: they are not columns, and a
+    value in one is refused rather than dropped."""
+    path = tmp_path / "saved.csv"
+    path.write_text("id,text,,\n1,hi,,\n2,yo,,\n", encoding="utf-8")
+    table = open_table(path)
+    assert table.columns == ["id", "text"]
+    assert [row["text"] for chunk in table.chunks() for row in chunk.rows] == ["hi", "yo"]
+    path.write_text("id,text,,\n1,hi,,\n2,yo,lost?,\n", encoding="utf-8")
+    with pytest.raises(InputFileError, match=r"data row 2 .* a value in a column with no name"):
+        list(open_table(path).chunks())
+    path.write_text("a,,text,,b\n1,2,hi,3,4\n", encoding="utf-8")
+    with pytest.raises(InputFileError, match=r"column\(s\) 2, 4 are empty"):
+        open_table(path)

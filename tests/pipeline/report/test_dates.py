@@ -31,6 +31,7 @@ from steplens.pipeline.report.dates import detect_reading
         ),
         (["04/11/2018 08:09:12 PM", "04/13/2018 10:09:12 AM"], "month-first", date(2018, 4, 11)),
         (["11/04/2018 20:09:00 CEST", "13/04/2018 20:09 +0100"], "day-first", date(2018, 4, 11)),
+        (["04/11/2018 08:09 PM AST", "04/13/2018 8:09 pm gmt+1"], "month-first", date(2018, 4, 11)),
         (
             ["Apr 11, 2018 8:09 PM", "Wed, 12 April 2018 08:00:00 GMT"],
             "month-name",
@@ -65,6 +66,12 @@ def test_a_value_outside_the_reading_is_not_a_date() -> None:
     assert named.kind == "month-name"
     with pytest.raises(ValueError):
         named.parse("Foo 12, 2018")
+    unicode_month = detect_reading(["11 Aprıl 2018", "12 April 2018"], "date")
+    with pytest.raises(ValueError):  # a dotless i is not the ASCII month name
+        unicode_month.parse("11 Aprıl 2018")
+    long_gap = "11/04/2018 20:09" + " " * 50_000 + "x"  # matched in linear time
+    with pytest.raises(ValueError):
+        detect_reading([long_gap], "date").parse(long_gap)
     for words in (["Sprint 12 2018", "Week 3 2019"], ["2018/04/11 ABC", "11/04/2018 ABC"]):
         reading = detect_reading(words, "date")  # words that only look like dates
         assert reading.kind == "iso"
