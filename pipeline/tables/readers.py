@@ -372,18 +372,19 @@ class _DelimitedSource(_RowSource):
             header, first = self._read_header(reader, decoder)
             named = len(header)
             width = named + self._unnamed_tail
-            count = 0  # data rows so far, as messages number them
             try:
-                head = [first] if first is not None else []
+                # The first rows, read ahead to tell a Qualtrics export's extra header rows
+                # (with the file line each ends on, for messages).
+                head = [(first, reader.line_num)] if first is not None else []
                 while head and len(head) < QUALTRICS_HEADER_ROWS:
                     values = next((v for v in reader if v), None)
                     if values is None:
                         break
-                    head.append(values)
+                    head.append((values, reader.line_num))
                     decoder.rows_done += 1
-                whole = itertools.takewhile(lambda values: len(values) == width, head)
+                whole = itertools.takewhile(lambda row: len(row[0]) == width, head)
                 skip = qualtrics_header_rows(
-                    [dict(zip(header, v[:named], strict=True)) for v in whole]
+                    [dict(zip(header, v[:named], strict=True)) for v, _ in whole]
                 )
                 if skip:  # skipped here, so data rows in messages count answers only
                     logger.info(
@@ -391,29 +392,45 @@ class _DelimitedSource(_RowSource):
                     )
                     self.qualtrics_rows = skip
                     decoder.rows_done -= skip
-                for values in itertools.chain(head[skip:], reader):
+                for number, (values, line) in enumerate(head[skip:], start=1):
+                    yield self._row(header, values, width, number, line)
+                if self._unnamed_tail:
+                    for values in reader:
+                        if values:  # else a blank line between records
+                            decoder.rows_done += 1
+                            yield self._row(
+                                header, values, width, decoder.rows_done, reader.line_num
+                            )
+                    return
+                for values in reader:  # the common case, kept tight: most rows pass here
                     if not values:
-                        continue  # a blank line between records
-                    count += 1
-                    decoder.rows_done = max(decoder.rows_done, count)
-                    if len(values) != width:
-                        raise InputFileError(
-                            f"{self.path}: data row {count} (ending on file line "
-                            f"{reader.line_num}) has {len(values)} fields but the header has "
-                            f"{width}; check for an unquoted {self._delimiter_name()} or quote"
-                        )
-                    if any(value.strip() for value in values[named:]):
-                        raise InputFileError(
-                            f"{self.path}: data row {count} (ending on file line "
-                            f"{reader.line_num}) has a value in a column with no name in the "
-                            "header; name that column or delete it"
-                        )
-                    yield dict(zip(header, values[:named], strict=True))
+                        continue
+                    decoder.rows_done += 1
+                    if len(values) != width:  # _row raises, naming the row and line
+                        self._row(header, values, width, decoder.rows_done, reader.line_num)
+                    yield dict(zip(header, values, strict=True))
             except csv.Error as exc:
                 raise InputFileError(
                     f"{self.path}: malformed CSV at data row {decoder.rows_done + 1} "
                     f"(file line {reader.line_num}): {exc}"
                 ) from None
+
+    def _row(self, header: list[str], values: list[str], width: int, number: int, line: int) -> Row:
+        """Data row ``number`` (ending on file ``line``) as a dict; an error when it has the
+        wrong number of fields or a value in an unnamed trailing column."""
+        if len(values) != width:
+            raise InputFileError(
+                f"{self.path}: data row {number} (ending on file line {line}) has "
+                f"{len(values)} fields but the header has {width}; check for an unquoted "
+                f"{self._delimiter_name()} or quote"
+            )
+        named = len(header)
+        if any(value.strip() for value in values[named:]):
+            raise InputFileError(
+                f"{self.path}: data row {number} (ending on file line {line}) has a value in a "
+                "column with no name in the header; name that column or delete it"
+            )
+        return dict(zip(header, values[:named], strict=True))
 
     def _read_header(
         self, reader: _CsvReader, decoder: _LineDecoder
