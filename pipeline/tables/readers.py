@@ -609,10 +609,21 @@ class _ExcelSource(_RowSource):
 
     def rows(self) -> Iterator[Row]:
         width = len(self._header)
-        for values in itertools.islice(self._filled_rows(), self._header_rows, None):
-            values = values[:width] + [""] * (width - len(values))
-            if any(value != "" for value in values):  # else its cells are all past the header
+        header_rows = self._header_rows
+        try:
+            for cells in self._sheet.iter_rows():
+                values = [_excel_cell(cell) for cell in cells[:width]]
+                if not any(value != "" for value in values):
+                    continue  # an empty row, or one whose cells are all past the header
+                if header_rows:
+                    header_rows -= 1
+                    continue
+                values += [""] * (width - len(values))
                 yield dict(zip(self._header, values, strict=True))
+        except Exception as exc:  # calamine's own errors for a sheet it cannot read
+            raise InputFileError(
+                f"{self.path}: sheet {self.sheet!r} cannot be read ({exc})"
+            ) from None
 
     def _filled_rows(self) -> Iterator[list[Any]]:
         """The sheet's rows from the top, typed, without empty ones (spreadsheets keep
