@@ -8,6 +8,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -138,3 +139,42 @@ def build_sample_report(tagged: Path, **options: Any) -> Any:
 def sample_report(tagged_sample: Path) -> Any:
     """The report of the tagged sample, built once per session."""
     return build_sample_report(tagged_sample)
+
+
+@dataclass
+class Run:
+    """What `tag` wrote and what `report` said about it."""
+
+    tagged: list[dict[str, str]]
+    steps: dict[str, Any]
+    terminal: str
+
+
+def tag_and_report(
+    tmp_path: Path, export: Path, tag_args: list[str], report_args: list[str]
+) -> Run:
+    """`steplens tag` EXPORT, then `steplens report` on what it wrote (journey ecommerce, no
+    themes or key phrases), both checked to succeed, the report with every date read."""
+    from click.testing import CliRunner
+
+    from steplens.cli.main import cli
+
+    runner = CliRunner()
+    tagged = tmp_path / "tagged.csv"
+    done = runner.invoke(
+        cli, ["tag", str(export), "-j", "ecommerce", "--out", str(tagged), *tag_args]
+    )
+    assert done.exit_code == 0, done.output
+    out = tmp_path / "report"
+    report = runner.invoke(
+        cli,
+        ["report", str(tagged), "-j", "ecommerce", "--no-themes", "--no-key-phrases",
+         "--out", str(out), *report_args],
+    )  # fmt: skip
+    assert report.exit_code == 0, report.output
+    with tagged.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    steps = json.loads((out / "steps.json").read_text(encoding="utf-8"))
+    assert steps["unreadable_dates"]["count"] == 0 and steps["undated_comments"] == 0
+    assert (out / "report.html").exists()
+    return Run(rows, steps, report.output)

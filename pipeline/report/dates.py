@@ -60,7 +60,7 @@ _ZONE = (
     r"|[+-]\d{2}:?\d{2}))?"
 )
 _TIME = r"(?:[ T,]+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[AaPp]\.?[Mm]\.?)?" + _ZONE + r")?"
-"""A time (24-hour or AM/PM), then maybe a zone: only after a time, so ``2018/04/11 TODO`` is
+"""A time (24-hour or AM/PM), then maybe a zone: only after a time, so ``2018/04/11 ABC`` is
 not a date. Each whitespace run has one place to go, so a long one cannot make matching slow."""
 _FLAGS = re.IGNORECASE | re.ASCII
 _NUMERIC = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{2}|\d{4})" + _TIME, _FLAGS)

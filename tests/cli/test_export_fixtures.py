@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import csv
 import json
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -15,43 +14,11 @@ import pytest
 from click.testing import CliRunner
 
 from steplens.cli.main import cli
+from tests.conftest import tag_and_report
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "exports"
 SM_SCORE = "How likely is it that you would recommend BrightCart to a friend or colleague?"
 SM_TEXT = "What is the main reason for your score?"
-
-
-@dataclass
-class Run:
-    """What `tag` wrote and what `report` said about it."""
-
-    tagged: list[dict[str, str]]
-    steps: dict[str, Any]
-    terminal: str
-
-
-def tag_and_report(
-    tmp_path: Path, export: Path, tag_args: list[str], report_args: list[str]
-) -> Run:
-    runner = CliRunner()
-    tagged = tmp_path / "tagged.csv"
-    done = runner.invoke(
-        cli, ["tag", str(export), "-j", "ecommerce", "--out", str(tagged), *tag_args]
-    )
-    assert done.exit_code == 0, done.output
-    out = tmp_path / "report"
-    report = runner.invoke(
-        cli,
-        ["report", str(tagged), "-j", "ecommerce", "--no-themes", "--no-key-phrases",
-         "--out", str(out), *report_args],
-    )  # fmt: skip
-    assert report.exit_code == 0, report.output
-    with tagged.open(encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle))
-    steps = json.loads((out / "steps.json").read_text(encoding="utf-8"))
-    assert steps["unreadable_dates"]["count"] == 0 and steps["undated_comments"] == 0
-    assert (out / "report.html").exists()
-    return Run(rows, steps, report.output)
 
 
 def answers(path: Path, header_rows: int) -> list[list[str]]:

@@ -4,7 +4,6 @@ one, typed cells kept, broken and protected workbooks refused with what to do.""
 from __future__ import annotations
 
 import csv
-import json
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,7 @@ from steplens.cli.main import cli
 from steplens.pipeline.errors import InputFileError
 from steplens.pipeline.paths import samples_dir
 from steplens.pipeline.tables import TableWriter, open_table
+from tests.conftest import tag_and_report
 
 openpyxl = pytest.importorskip("openpyxl")
 
@@ -78,31 +78,18 @@ def test_broken_protected_and_misnamed_workbooks_are_refused(tmp_path: Path) -> 
 
 def test_an_excel_export_tags_and_reports_without_cleaning(encoder: Any, tmp_path: Path) -> None:
     path = export_workbook(tmp_path / "export.xlsx")
-    runner = CliRunner()
-    tagged = tmp_path / "tagged.csv"
-    done = runner.invoke(
-        cli,
-        [
-            "tag", str(path), "-j", "ecommerce", "--sheet", "Responses",
-            "--text-column", "Verbatim", "--id-column", "Response ID", "--out", str(tagged),
-        ],
-    )  # fmt: skip
-    assert done.exit_code == 0, done.output
-    with tagged.open(encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
+    run = tag_and_report(
+        tmp_path,
+        path,
+        ["--sheet", "Responses", "--text-column", "Verbatim", "--id-column", "Response ID"],
+        ["--period-column", "Date", "--score-column", "NPS Score"],
+    )
+    rows = run.tagged
     assert len(rows) == 60 and rows[0]["Response ID"] == "1001"
-    report = runner.invoke(
-        cli,
-        [
-            "report", str(tagged), "-j", "ecommerce", "--period-column", "Date",
-            "--score-column", "NPS Score", "--no-themes", "--no-key-phrases",
-            "--out", str(tmp_path / "report"),
-        ],
-    )  # fmt: skip
-    assert report.exit_code == 0, report.output
-    data = json.loads((tmp_path / "report" / "steps.json").read_text(encoding="utf-8"))
+    data = run.steps
     assert data["unreadable_dates"]["count"] == 0 and data["by_period"]
     assert data["score"]["kind"] == "nps" and data["score"]["skipped"] == 0
+    runner = CliRunner()
     inspected = runner.invoke(
         cli, ["inspect", str(path), "--sheet", "Responses", "--text-column", "Verbatim"]
     )
