@@ -21,7 +21,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from steplens.pipeline.journey import UNASSIGNED, Journey
-from steplens.pipeline.steps.zero_shot import build_prototypes, encode_prototypes, step_scores
+from steplens.pipeline.steps.zero_shot import (
+    build_prototypes,
+    encode_prototypes,
+    hold_out_examples,
+    step_scores,
+)
 
 if TYPE_CHECKING:
     from steplens.pipeline.encoder import TextEncoder
@@ -117,13 +122,13 @@ def confusable_steps(
     similarity = centres @ centres.T
     misread: dict[tuple[int, int], list[tuple[str, str, str]]] = {}
     ids = journey.step_ids
-    for column, prototype in enumerate(prototypes):
-        if prototype.kind != "example":
-            continue
-        scores = vectors[column] @ vectors.T
-        scores[column] = -1.0  # scored without itself
-        per_step = step_scores(scores[None, :].astype(np.float32), step_of, n)[0]
-        read = int(per_step.argmax())
+    columns = [column for column, p in enumerate(prototypes) if p.kind == "example"]
+    similarities = (vectors[columns] @ vectors.T).astype(np.float32)
+    hold_out_examples(similarities, [prototypes[c].text for c in columns], prototypes)
+    per_step = step_scores(similarities, step_of, n)  # as the calibration scores examples
+    for row, column in enumerate(columns):
+        prototype = prototypes[column]
+        read = int(per_step[row].argmax())
         own = prototype.step_index
         if read != own:
             key = (min(own, read), max(own, read))

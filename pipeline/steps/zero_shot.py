@@ -280,6 +280,22 @@ def encode_prototypes(encoder: TextEncoder, texts: tuple[str, ...]) -> NDArray[n
     return vectors
 
 
+def hold_out_examples(
+    similarities: NDArray[np.float32], texts: Sequence[str], prototypes: Sequence[Prototype]
+) -> NDArray[np.float32]:
+    """``similarities`` (one row per text of ``texts``, one column per prototype) with every
+    example prototype whose text is the row's own set to -1, in place: an example phrase is
+    scored without itself, nor a copy of it under another step (``step_scores`` skips -1)."""
+    columns: dict[str, list[int]] = {}
+    for column, prototype in enumerate(prototypes):
+        if prototype.kind == "example":
+            columns.setdefault(prototype.text, []).append(column)
+    for row, text in enumerate(texts):
+        if text in columns:
+            similarities[row, columns[text]] = -1.0
+    return similarities
+
+
 def leave_one_out_pairs(
     journey: Journey, encoder: TextEncoder, kinds: Sequence[str]
 ) -> tuple[NDArray[np.float32], NDArray[np.bool_]]:
@@ -297,10 +313,7 @@ def leave_one_out_pairs(
     vectors = cached_encode(encoder, texts)
     proto_vectors = encode_prototypes(encoder, tuple(p.text for p in prototypes))
     similarities = vectors @ proto_vectors.T
-    for row, (_, example) in enumerate(examples):
-        for column, prototype in enumerate(prototypes):
-            if prototype.kind == "example" and prototype.text == example:
-                similarities[row, column] = -1.0
+    hold_out_examples(similarities[: len(examples)], [e for _, e in examples], prototypes)
     step_of = np.array([p.step_index for p in prototypes], dtype=np.int64)
     scores = step_scores(similarities, step_of, len(journey.steps))
     labels = np.zeros(scores.shape, dtype=bool)
