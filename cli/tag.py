@@ -120,7 +120,7 @@ def tag_command(
     steps are recognised zero-shot from the journey's names, descriptions and examples.
     """
     from steplens.pipeline.journey import load_journey
-    from steplens.pipeline.tables import format_for_path, open_table
+    from steplens.pipeline.tables import open_table
     from steplens.pipeline.tables.formats import output_format_for_path
     from steplens.pipeline.tagger import build_tagger, tag_file
 
@@ -129,11 +129,10 @@ def tag_command(
         raise click.UsageError("--adapt adapts the zero-shot steps; drop --model to use it")
     if engine == "ray" and resume:
         raise click.UsageError("--resume is for the local engine; Ray retries failed tasks")
-    if engine == "ray" and format_for_path(input_path).value == "xlsx":
-        raise click.UsageError(
-            "--engine ray reads CSV, JSON Lines and Parquet; tag an Excel workbook with the local "
-            "engine (the default) or save it as CSV"
-        )
+    if engine == "ray":
+        from steplens.pipeline.ray_engine import check_ray_input
+
+        check_ray_input(input_path)  # before --adapt trains anything
     loaded = load_journey(journey)
     redactor = None
     if redact and engine != "ray":  # the Ray engine redacts in its own workers

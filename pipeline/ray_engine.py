@@ -30,7 +30,7 @@ from steplens.pipeline.errors import MissingDependencyError, SteplensError
 from steplens.pipeline.journey import Journey, journey_from_dict
 from steplens.pipeline.run_metadata import metadata_path
 from steplens.pipeline.tables import DEFAULT_ID_COLUMN, Chunk, open_table
-from steplens.pipeline.tables.formats import TableFormat, format_for_path
+from steplens.pipeline.tables.formats import TableFormat, format_for_path, output_format_for_path
 from steplens.pipeline.tables.readers import as_text
 
 logger = logging.getLogger(__name__)
@@ -119,8 +119,9 @@ def tag_with_ray(
 ) -> RayRun:
     """Tag INPUT into the folder OUTPUT with Ray Data (see the module docstring); ``redact``
     redacts each batch's texts before tagging, as the local engine does."""
-    ray = import_ray()
     source = Path(input_path)
+    check_ray_input(source)
+    ray = import_ray()
     out = Path(output_path)
     table = open_table(source, text_column=text_column, id_column=id_column, encoding=encoding)
     if table.export_layout is not None:
@@ -135,7 +136,7 @@ def tag_with_ray(
         )
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise SteplensError(f"{out} exists; the Ray engine writes a new folder of part files")
-    out_format = format_for_path(out)
+    out_format = output_format_for_path(out)
     metadata_path(out).unlink(missing_ok=True)  # never beside an unfinished output
     if not ray.is_initialized():
         ray.init(
@@ -222,8 +223,23 @@ def part_files(folder: str | Path) -> list[Path]:
     return sorted(p for p in Path(folder).iterdir() if p.is_file() and not p.name.startswith("."))
 
 
+RAY_FORMATS = (TableFormat.CSV, TableFormat.TSV, TableFormat.JSONL, TableFormat.PARQUET)
+"""The input formats Ray Data reads here (its readers take no Excel workbook)."""
+
+
+def check_ray_input(source: str | Path) -> None:
+    """Refuse an input the Ray engine cannot read, before any work (the CLI calls it before
+    ``--adapt`` trains anything)."""
+    if format_for_path(Path(source)) not in RAY_FORMATS:
+        raise SteplensError(
+            "--engine ray reads CSV, JSON Lines and Parquet; tag an Excel workbook with the "
+            "local engine (the default) or save it as CSV"
+        )
+
+
 def _read(ray: Any, source: Path, columns: list[str], encoding: str) -> Any:
     fmt = format_for_path(source)
+    check_ray_input(source)
     if fmt is TableFormat.PARQUET:
         return ray.data.read_parquet(str(source))
     if fmt is TableFormat.JSONL:

@@ -162,3 +162,20 @@ def test_ray_redacts_like_the_local_engine(
     assert [row["text"] for row in read_folder(ray_out)] == expected
     assert expected[0] == "Card [CARD] charged twice, call [PHONE]."
     assert expected[1] == "Thanks to [NAME], mail [EMAIL]"
+
+
+def test_ray_refuses_workbooks_before_any_work(ray_session: Any, tmp_path: Path) -> None:
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    book.active.append(["id", "text"])
+    book.active.append([1, "my parcel never came"])
+    source = tmp_path / "answers.xlsx"
+    book.save(source)
+    for extra in ([], ["--adapt"]):  # refused before --adapt trains anything
+        result = CliRunner().invoke(
+            cli,
+            ["tag", str(source), "-j", "ecommerce", "--engine", "ray", *extra,
+             "--out", str(tmp_path / "o.csv")],
+        )  # fmt: skip
+        assert result.exit_code == 1, result.output
+        assert "--engine ray reads CSV, JSON Lines and Parquet" in result.output
