@@ -30,7 +30,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from steplens.pipeline.errors import SteplensError
 from steplens.pipeline.journey import Journey
@@ -134,7 +134,7 @@ def score_impacts(
     scores: list[float | None] = []
     mentioned: list[set[str]] = []
     labelled = 0
-    lookup = {_answer_key(k): v for k, v in (score_map or {}).items()}
+    lookup = score_lookup(score_map or {})
     mapped = no_score = 0
     unmapped: Counter[str] = Counter()
     for record in records:
@@ -219,13 +219,34 @@ def load_score_map(path: str | Path) -> dict[str, float | None]:
         raise SteplensError(
             f"{source}: a score map is a mapping of answers to numbers, e.g. 'Very satisfied: 5'"
         )
-    bad = [f"{k!r}: {v!r}" for k, v in data.items() if v is not None and as_number(v) is None]
+    try:
+        score_lookup(data)
+    except SteplensError as exc:
+        raise SteplensError(f"{source}: {exc}") from None
+    return {str(k): as_number(v) if v is not None else None for k, v in data.items()}
+
+
+def score_lookup(score_map: Mapping[Any, Any]) -> dict[str, float | None]:
+    """A score map keyed as answers are matched (case and spacing ignored), its values as
+    numbers or None; a clean error for a value that is neither, or for two answers that are
+    the same once case and spacing are ignored."""
+    bad = [f"{k!r}: {v!r}" for k, v in score_map.items() if v is not None and as_number(v) is None]
     if bad:
         raise SteplensError(
-            f"{source}: these answers map to no number: {', '.join(bad[:5])} (map an answer that "
-            "carries no score to null)"
+            f"these answers map to no number: {', '.join(bad[:5])} (map an answer that carries "
+            "no score to null)"
         )
-    return {str(k): as_number(v) if v is not None else None for k, v in data.items()}
+    lookup: dict[str, float | None] = {}
+    for answer, value in score_map.items():
+        key = _answer_key(str(answer))
+        number = as_number(value) if value is not None else None
+        if key in lookup and lookup[key] != number:
+            raise SteplensError(
+                f"the score map gives {answer!r} two different scores (answers are matched "
+                "ignoring case and spacing)"
+            )
+        lookup[key] = number
+    return lookup
 
 
 def _is_nps(score: float) -> bool:

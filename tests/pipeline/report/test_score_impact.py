@@ -141,3 +141,8 @@ def test_text_answers_are_read_through_a_score_map(tmp_path: Any) -> None:
     bad.write_text("Very satisfied: lots\n", encoding="utf-8")
     with pytest.raises(SteplensError, match="map to no number"):
         load_score_map(bad)
+    with pytest.raises(SteplensError, match="map to no number"):  # a library caller's dict
+        score_impacts(records, JOURNEY, "rating", score_map={"Good": "lots"})
+    assert score_impacts(records, JOURNEY, "rating", score_map={"Good": "1"}).mapped == 2
+    with pytest.raises(SteplensError, match="two different scores"):
+        score_impacts(records, JOURNEY, "rating", score_map={"Good": 1, "good ": 2})
