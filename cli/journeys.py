@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from steplens.cli.options import json_flag
+from steplens.cli.options import encoding_option, json_flag, sheet_option, text_column_option
 from steplens.cli.output import console
 
 
@@ -131,8 +131,9 @@ def validate_command(paths: tuple[str, ...]) -> None:
 @click.option(
     "--signals/--no-signals", default=True, help="Read each step's sentiment (a little slower)."
 )
-@click.option("--text-column", default="text", show_default=True, help="Column with the text.")
-@click.option("--encoding", default="utf-8", show_default=True, help="Text encoding of CSV input.")
+@text_column_option
+@encoding_option
+@sheet_option
 def draft_command(
     input_path: Path,
     out_path: Path,
@@ -142,6 +143,7 @@ def draft_command(
     signals: bool,
     text_column: str,
     encoding: str,
+    sheet: str | None,
 ) -> None:
     """Draft a journey from FEEDBACK: clauses clustered into themes, each a step with key phrases
     and examples in customers' words (a start for a person to edit)."""
@@ -163,7 +165,9 @@ def draft_command(
         raise SteplensError(
             f"--name {name!r} may only use letters, digits, '-' and '_' (it is used in URLs)"
         )
-    table = open_table(input_path, text_column=text_column, encoding=encoding, ids_needed=False)
+    table = open_table(
+        input_path, text_column=text_column, encoding=encoding, ids_needed=False, sheet=sheet
+    )
     texts = [text for chunk in table.chunks() for text in chunk.texts]
     tagger = None
     if existing is not None:
@@ -203,11 +207,17 @@ def draft_command(
     required=False,
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
 )
-@click.option("--text-column", default="text", show_default=True, help="Column with the text.")
-@click.option("--encoding", default="utf-8", show_default=True, help="Text encoding of CSV input.")
+@text_column_option
+@encoding_option
+@sheet_option
 @json_flag
 def check_command(
-    journey: str, feedback: Path | None, text_column: str, encoding: str, as_json: bool
+    journey: str,
+    feedback: Path | None,
+    text_column: str,
+    encoding: str,
+    sheet: str | None,
+    as_json: bool,
 ) -> None:
     """Which steps the encoder cannot tell apart (and the phrases that cause it), which have too
     few examples, and, with FEEDBACK, each step's share of its clauses."""
@@ -221,7 +231,9 @@ def check_command(
         from steplens.pipeline.tables import open_table
         from steplens.pipeline.tagger import build_tagger
 
-        table = open_table(feedback, text_column=text_column, encoding=encoding, ids_needed=False)
+        table = open_table(
+            feedback, text_column=text_column, encoding=encoding, ids_needed=False, sheet=sheet
+        )
         texts = [text for chunk in table.chunks() for text in chunk.texts]
         tagger = build_tagger(loaded, signals=False)
     check = check_journey(loaded, base_encoder("fp32"), tagger=tagger, texts=texts)
